@@ -1,0 +1,1 @@
+//! drop-client: work in progress.

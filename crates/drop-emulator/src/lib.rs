@@ -1,0 +1,1 @@
+//! drop-emulator: work in progress.

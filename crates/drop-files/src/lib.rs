@@ -1,0 +1,1 @@
+//! drop-files: work in progress.

@@ -1,0 +1,1 @@
+//! drop-match: work in progress.

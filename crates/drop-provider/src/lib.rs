@@ -1,0 +1,1 @@
+//! drop-provider: work in progress.

@@ -1,0 +1,1 @@
+//! id5: work in progress.

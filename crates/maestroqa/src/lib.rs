@@ -1,0 +1,1 @@
+//! maestroqa: work in progress.
