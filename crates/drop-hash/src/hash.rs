@@ -151,9 +151,17 @@ mod tests {
             Err(ParseHashError::Length(64))
         );
         // non-zero trailing bits (not canonical)
-        assert!("KA18MT/ph6IHYjzT9zwETySDQyvSh87YuoSBpOQtkhF=".parse::<DropHash>().is_err());
+        assert!(
+            "KA18MT/ph6IHYjzT9zwETySDQyvSh87YuoSBpOQtkhF="
+                .parse::<DropHash>()
+                .is_err()
+        );
         // whitespace is not trimmed silently
-        assert!(" A18MT/ph6IHYjzT9zwETySDQyvSh87YuoSBpOQtkhE=".parse::<DropHash>().is_err());
+        assert!(
+            " A18MT/ph6IHYjzT9zwETySDQyvSh87YuoSBpOQtkhE="
+                .parse::<DropHash>()
+                .is_err()
+        );
     }
 
     #[test]

@@ -46,8 +46,9 @@ impl Hasher {
         DropHash::of_standardized(&self.buf)
     }
 
-    /// The standardized text of the last value hashed by [`Hasher::hash`] or
-    /// [`Hasher::hash_dob`] (for composites, of their last field).
+    /// The standardized text of the last value hashed. After a composite
+    /// ([`Hasher::ndz`], [`Hasher::name_vin`]) it is the standardized fields joined by `|`
+    /// (`danielle|johnson|19850704|91790`), for output and audit.
     pub fn standardized(&self) -> &str {
         &self.buf
     }
@@ -61,8 +62,14 @@ impl Hasher {
         dob: &str,
         zip: &str,
     ) -> Result<DropHash, StandardizeError> {
-        let dob = Dob::parse_text(dob)?;
-        self.ndz_with_dob(first, last, dob, zip)
+        self.buf.clear();
+        let parts = [
+            self.push_part(Field::FirstName, first)?,
+            self.push_part(Field::LastName, last)?,
+            self.push_part(Field::Dob, dob)?,
+            self.push_part(Field::Zip, zip)?,
+        ];
+        Ok(composite(&parts))
     }
 
     /// The NDZ composite hash with a date of birth already parsed.
@@ -73,13 +80,15 @@ impl Hasher {
         dob: Dob,
         zip: &str,
     ) -> Result<DropHash, StandardizeError> {
-        let parts = [
-            self.hash(Field::FirstName, first)?,
-            self.hash(Field::LastName, last)?,
-            self.hash_dob(dob),
-            self.hash(Field::Zip, zip)?,
-        ];
-        Ok(composite(&parts))
+        self.buf.clear();
+        let first = self.push_part(Field::FirstName, first)?;
+        let last = self.push_part(Field::LastName, last)?;
+        self.buf.push('|');
+        let start = self.buf.len();
+        dob.standardize_into(&mut self.buf);
+        let dob = DropHash::of_standardized(&self.buf[start..]);
+        let zip = self.push_part(Field::Zip, zip)?;
+        Ok(composite(&[first, last, dob, zip]))
     }
 
     /// The NameVIN composite hash of first name, last name and VIN.
@@ -89,12 +98,23 @@ impl Hasher {
         last: &str,
         vin: &str,
     ) -> Result<DropHash, StandardizeError> {
+        self.buf.clear();
         let parts = [
-            self.hash(Field::FirstName, first)?,
-            self.hash(Field::LastName, last)?,
-            self.hash(Field::Vin, vin)?,
+            self.push_part(Field::FirstName, first)?,
+            self.push_part(Field::LastName, last)?,
+            self.push_part(Field::Vin, vin)?,
         ];
         Ok(composite(&parts))
+    }
+
+    /// Appends `|` (after the first part) and the standardized field; hashes that part.
+    fn push_part(&mut self, field: Field, input: &str) -> Result<DropHash, StandardizeError> {
+        if !self.buf.is_empty() {
+            self.buf.push('|');
+        }
+        let start = self.buf.len();
+        standardize::field_into(field, input, &mut self.buf)?;
+        Ok(DropHash::of_standardized(&self.buf[start..]))
     }
 }
 

@@ -176,16 +176,36 @@ mod tests {
 
     #[test]
     fn email_removes_interior_and_unicode_whitespace() {
-        assert_eq!(field(Field::Email, " Anna.Smith@Domain.com").unwrap(), "anna.smith@domain.com");
-        assert_eq!(field(Field::Email, "a lice\t@co.com\r").unwrap(), "alice@co.com");
-        assert_eq!(field(Field::Email, "ÉMILE@\u{a0}x.fr").unwrap(), "émile@x.fr");
-        assert_eq!(field(Field::Email, "a.lice+tag@co.com").unwrap(), "a.lice+tag@co.com");
-        assert_eq!(field(Field::Email, " \t "), Err(StandardizeError::Empty { field: Field::Email }));
+        assert_eq!(
+            field(Field::Email, " Anna.Smith@Domain.com").unwrap(),
+            "anna.smith@domain.com"
+        );
+        assert_eq!(
+            field(Field::Email, "a lice\t@co.com\r").unwrap(),
+            "alice@co.com"
+        );
+        assert_eq!(
+            field(Field::Email, "ÉMILE@\u{a0}x.fr").unwrap(),
+            "émile@x.fr"
+        );
+        assert_eq!(
+            field(Field::Email, "a.lice+tag@co.com").unwrap(),
+            "a.lice+tag@co.com"
+        );
+        assert_eq!(
+            field(Field::Email, " \t "),
+            Err(StandardizeError::Empty {
+                field: Field::Email
+            })
+        );
     }
 
     #[test]
     fn phone_keeps_last_ten_digits() {
-        assert_eq!(field(Field::Phone, "+84(90)123 4567").unwrap(), "4901234567");
+        assert_eq!(
+            field(Field::Phone, "+84(90)123 4567").unwrap(),
+            "4901234567"
+        );
         assert_eq!(field(Field::Phone, "555-1234").unwrap(), "5551234");
         assert!(field(Field::Phone, "n/a").is_err());
     }
@@ -202,17 +222,30 @@ mod tests {
     fn lengths_are_enforced() {
         assert_eq!(
             field(Field::Maid, "a3f1c2d4-5678-90ab-cdef-1234567890"),
-            Err(StandardizeError::Length { field: Field::Maid, len: 30, expected: "32" })
+            Err(StandardizeError::Length {
+                field: Field::Maid,
+                len: 30,
+                expected: "32"
+            })
         );
         assert_eq!(
             field(Field::Maid, "A3F1C2D4-5678-90AB-CDEF-1234567890AB").unwrap(),
             "a3f1c2d4567890abcdef1234567890ab"
         );
-        assert!(matches!(field(Field::Vin, "1HGCM82633A00435"), Err(StandardizeError::Length { len: 16, .. })));
-        assert!(matches!(field(Field::Ctvid, "abc-1234"), Err(StandardizeError::Length { len: 7, .. })));
+        assert!(matches!(
+            field(Field::Vin, "1HGCM82633A00435"),
+            Err(StandardizeError::Length { len: 16, .. })
+        ));
+        assert!(matches!(
+            field(Field::Ctvid, "abc-1234"),
+            Err(StandardizeError::Length { len: 7, .. })
+        ));
         assert!(field(Field::Ctvid, &"a".repeat(32)).is_ok());
         assert!(field(Field::Ctvid, &"a".repeat(33)).is_err());
-        assert_eq!(field(Field::Vin, "--"), Err(StandardizeError::Empty { field: Field::Vin }));
+        assert_eq!(
+            field(Field::Vin, "--"),
+            Err(StandardizeError::Empty { field: Field::Vin })
+        );
     }
 
     #[test]

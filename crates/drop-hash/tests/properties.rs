@@ -1,4 +1,5 @@
 //! Properties of standardization and of the hash type.
+#![allow(clippy::unwrap_used)]
 
 use drop_hash::{DropHash, Field, standardize};
 use proptest::prelude::*;
