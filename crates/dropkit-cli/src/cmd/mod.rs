@@ -1,3 +1,22 @@
 //! One module per subcommand: `Args` (clap) and `run(args) -> anyhow::Result<ExitCode>`.
 
+pub(crate) mod amend;
+pub(crate) mod cycle;
+pub(crate) mod download;
+pub(crate) mod emulator;
+pub(crate) mod forward;
+pub(crate) mod forward_status;
 pub(crate) mod hash;
+pub(crate) mod inspect;
+pub(crate) mod matching;
+pub(crate) mod upload;
+pub(crate) mod validate;
+
+/// A service provider that deletions are forwarded to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Provider {
+    /// MaestroQA (`MAESTROQA_API_TOKEN`, `MAESTROQA_BASE_URL`).
+    Maestroqa,
+    /// ID5 (`ID5_PARTNER_ID`, `ID5_TOKEN`, `ID5_BASE_URL`).
+    Id5,
+}
