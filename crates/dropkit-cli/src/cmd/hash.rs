@@ -1,10 +1,11 @@
 //! `dropkit hash KIND`: standardize and hash standard input, one value per line.
 
-use std::io::{self, BufRead, BufWriter, Write};
+use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use drop_hash::{BASE64_LEN, DropHash, Field, Hasher, StandardizeError};
+use rayon::prelude::*;
 
 /// What each input line holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -39,47 +40,118 @@ pub(crate) struct Args {
     kind: Kind,
 }
 
-/// Reads standard input line by line and writes `STANDARDIZED<TAB>HASH` or `ERROR<TAB>reason`
-/// for each line. Constant memory: one line buffer, one output buffer.
+/// Reads standard input and writes `STANDARDIZED<TAB>HASH` or `ERROR<TAB>reason` for each line.
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let stdin = io::stdin().lock();
-    let stdout = io::stdout().lock();
-    hash_lines(args.kind, stdin, stdout)?;
+    hash_lines(args.kind, io::stdin().lock(), io::stdout().lock())?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn hash_lines(kind: Kind, mut input: impl BufRead, output: impl Write) -> anyhow::Result<()> {
-    let mut out = BufWriter::with_capacity(1 << 16, output);
-    let mut line = Vec::with_capacity(256);
-    let mut hasher = Hasher::new();
-    let mut b64 = [0u8; BASE64_LEN];
-    let mut number = 0u64;
-    loop {
-        line.clear();
-        if input
-            .read_until(b'\n', &mut line)
-            .context("reading standard input")?
-            == 0
-        {
-            break;
-        }
-        number += 1;
-        let text = std::str::from_utf8(&line)
-            .map_err(|e| anyhow::anyhow!("standard input:{number}: not valid UTF-8 ({e})"))?;
-        let text = text.strip_suffix('\n').unwrap_or(text);
-        let text = text.strip_suffix('\r').unwrap_or(text);
-        match hash_one(kind, text, &mut hasher) {
-            Ok(hash) => {
-                out.write_all(hasher.standardized().as_bytes())?;
-                out.write_all(b"\t")?;
-                out.write_all(hash.encode_base64(&mut b64).as_bytes())?;
-                out.write_all(b"\n")?;
+/// Input is cut into blocks of about this many bytes, on line boundaries.
+const BLOCK_BYTES: usize = 1 << 20;
+
+/// Streams `input` to `output` in constant memory: a round of blocks (one per core) is read,
+/// hashed in parallel, and written in input order before the next round is read.
+fn hash_lines(kind: Kind, mut input: impl Read, mut output: impl Write) -> anyhow::Result<()> {
+    let per_round = rayon::current_num_threads().max(1);
+    let mut carry = Vec::new();
+    let mut next_line = 1u64;
+    let mut eof = false;
+    while !eof {
+        let mut blocks = Vec::with_capacity(per_round);
+        while blocks.len() < per_round && !eof {
+            let mut block = std::mem::take(&mut carry);
+            eof = fill(&mut input, &mut block)?;
+            if !eof {
+                // Keep the partial last line for the next block.
+                let cut = memchr::memrchr(b'\n', &block).map_or(0, |i| i + 1);
+                carry = block.split_off(cut);
             }
-            Err(reason) => writeln!(out, "ERROR\t{reason}")?,
+            if block.is_empty() {
+                continue;
+            }
+            let lines = memchr::memchr_iter(b'\n', &block).count() as u64
+                + u64::from(!block.ends_with(b"\n"));
+            blocks.push((next_line, block));
+            next_line += lines;
+        }
+        let done: Vec<Block> = blocks
+            .par_iter()
+            .map(|(first_line, data)| hash_block(kind, *first_line, data))
+            .collect();
+        for block in done {
+            output
+                .write_all(&block.out)
+                .context("writing standard output")?;
+            if let Some(err) = block.error {
+                output.flush().context("writing standard output")?;
+                return Err(err);
+            }
         }
     }
-    out.flush().context("writing standard output")?;
+    output.flush().context("writing standard output")?;
     Ok(())
+}
+
+/// Reads at least once, then until `buf` holds [`BLOCK_BYTES`] or the input ends; returns
+/// whether it ended. Reading at least once lets a line longer than a block grow its buffer.
+fn fill(input: &mut impl Read, buf: &mut Vec<u8>) -> anyhow::Result<bool> {
+    loop {
+        let start = buf.len();
+        buf.resize(start + BLOCK_BYTES / 4, 0);
+        let n = loop {
+            match input.read(&mut buf[start..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(anyhow::Error::new(e).context("reading standard input")),
+            }
+        };
+        buf.truncate(start + n);
+        if n == 0 {
+            return Ok(true);
+        }
+        if buf.len() >= BLOCK_BYTES {
+            return Ok(false);
+        }
+    }
+}
+
+/// The output of one block, and the error that stopped it (lines before it are in `out`).
+struct Block {
+    out: Vec<u8>,
+    error: Option<anyhow::Error>,
+}
+
+fn hash_block(kind: Kind, first_line: u64, data: &[u8]) -> Block {
+    let mut out = Vec::with_capacity(data.len() * 3);
+    let mut hasher = Hasher::new();
+    let mut b64 = [0u8; BASE64_LEN];
+    let data = data.strip_suffix(b"\n").unwrap_or(data);
+    for (number, line) in (first_line..).zip(data.split(|&b| b == b'\n')) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let text = match std::str::from_utf8(line) {
+            Ok(text) => text,
+            Err(e) => {
+                let error = anyhow::anyhow!("standard input:{number}: not valid UTF-8 ({e})");
+                return Block {
+                    out,
+                    error: Some(error),
+                };
+            }
+        };
+        match hash_one(kind, text, &mut hasher) {
+            Ok(hash) => {
+                out.extend_from_slice(hasher.standardized().as_bytes());
+                out.push(b'\t');
+                out.extend_from_slice(hash.encode_base64(&mut b64).as_bytes());
+                out.push(b'\n');
+            }
+            Err(reason) => {
+                // Writing into a Vec cannot fail.
+                let _ = writeln!(out, "ERROR\t{reason}");
+            }
+        }
+    }
+    Block { out, error: None }
 }
 
 /// Why a line gave no hash: the value itself, or a composite line of the wrong shape.
@@ -182,6 +254,36 @@ mod tests {
             out,
             "eve|genesis|1hgcm82633a004352\trtnDuXIe63jXYQQXW5r07GJ7lSsrib8+46QuKFwkOmk=\n"
         );
+    }
+
+    #[test]
+    fn lines_across_many_blocks_keep_order_and_numbers() {
+        let input: String = (0..200_000).map(|i| format!("U{i}@X.com\n")).collect();
+        assert!(input.len() > 2 * BLOCK_BYTES);
+        let out = run_on(Kind::Email, &input);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 200_000);
+        for (i, line) in lines.iter().enumerate() {
+            let (std, hash) = line.split_once('\t').unwrap();
+            assert_eq!(std, format!("u{i}@x.com"));
+            assert_eq!(hash, DropHash::of_standardized(std).to_string());
+        }
+        let mut bad = input.into_bytes();
+        bad.extend_from_slice(b"ok@x.com\n\xfe\n");
+        let mut out = Vec::new();
+        let err = hash_lines(Kind::Email, &bad[..], &mut out).unwrap_err();
+        assert!(err.to_string().contains("standard input:200002:"), "{err}");
+        assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 200_001);
+    }
+
+    #[test]
+    fn a_line_longer_than_a_block_is_hashed_whole() {
+        let long = "a".repeat(3 * BLOCK_BYTES) + "@x.com";
+        let out = run_on(Kind::Email, &format!("{long}\nb@x.com"));
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].starts_with(&long));
+        assert!(lines[1].starts_with("b@x.com\t"));
     }
 
     #[test]
