@@ -1,0 +1,196 @@
+//! The state directory: what a round has done so far, saved atomically after every step.
+//!
+//! Layout (stable: other tools may re-check a round from the directory alone):
+//!
+//! ```text
+//! STATE_DIR/
+//!   state.json                  the round's progress (this module)
+//!   <YYYYMMDD>_<id>_DROP.zip    the download, under its server-given name
+//!   responses/<list file>.csv   every status file written, under its DROP name
+//!   matches.csv                 Id,ListType,Key,Status for the broker's own deletion step
+//! ```
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::CycleError;
+
+/// File name of the progress record inside the state directory.
+pub const STATE_FILE: &str = "state.json";
+/// Subdirectory holding the status files written for upload.
+pub const RESPONSES_DIR: &str = "responses";
+/// File name of the match report inside the state directory.
+pub const MATCHES_FILE: &str = "matches.csv";
+
+/// The progress of one DROP round, as saved in `state.json`.
+///
+/// Each field is set once its step has finished and been saved; a resumed round skips every
+/// step whose result is already here.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RoundState {
+    /// File name of the downloaded ZIP inside the state directory, once downloaded.
+    pub download: Option<String>,
+    /// Set when DROP answered that nothing new is available: the round has nothing to do.
+    pub no_data: Option<String>,
+    /// The status files written by matching, in upload order, once matching has finished.
+    pub responses: Option<Vec<String>>,
+    /// Set once the status files have passed validation.
+    pub validated: bool,
+    /// Per status file: the upload's outcome, once DROP answered.
+    pub uploads: BTreeMap<String, UploadRecord>,
+    /// The status file being uploaded when the round stopped, if any: its upload may or may
+    /// not have reached DROP.
+    pub upload_in_flight: Option<String>,
+    /// Per provider, per consumer key: the deletion jobs the provider accepted.
+    pub forwarded: BTreeMap<String, BTreeMap<String, ForwardRecord>>,
+    /// Per provider, consumer keys whose deletion request was sent when the round stopped,
+    /// without an answer recorded.
+    pub forward_in_flight: BTreeMap<String, Vec<String>>,
+    /// Set when the round is complete and reported.
+    pub finished: bool,
+}
+
+/// What DROP answered for one uploaded status file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadRecord {
+    /// `accepted`, or `already-received` when a retried upload met DROP's duplicate-name
+    /// rejection (so the first attempt had arrived).
+    pub outcome: String,
+    /// The server's message.
+    pub message: String,
+    /// When the answer was recorded (RFC 3339, UTC).
+    pub at: String,
+}
+
+/// A deletion a service provider accepted for one consumer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForwardRecord {
+    /// The provider's job ids (MaestroQA splits emails into requests of five).
+    pub job_ids: Vec<String>,
+    /// The status the provider reported when the job was created.
+    pub status: String,
+    /// When the receipt was recorded (RFC 3339, UTC).
+    pub at: String,
+}
+
+/// The state directory of a round.
+#[derive(Debug, Clone)]
+pub struct StateDir {
+    root: PathBuf,
+}
+
+impl StateDir {
+    /// Opens (creating if needed) the state directory at `root`.
+    pub fn open(root: impl Into<PathBuf>) -> Result<Self, CycleError> {
+        let root = root.into();
+        let responses = root.join(RESPONSES_DIR);
+        fs::create_dir_all(&responses).map_err(|e| CycleError::io(&responses, e))?;
+        Ok(StateDir { root })
+    }
+
+    /// The directory itself.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where status files are written.
+    pub fn responses_dir(&self) -> PathBuf {
+        self.root.join(RESPONSES_DIR)
+    }
+
+    /// Where the match report is written.
+    pub fn matches_path(&self) -> PathBuf {
+        self.root.join(MATCHES_FILE)
+    }
+
+    /// Loads `state.json`, or a fresh state when there is none yet.
+    pub fn load(&self) -> Result<RoundState, CycleError> {
+        let path = self.root.join(STATE_FILE);
+        match fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| CycleError::State {
+                path,
+                message: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(RoundState::default()),
+            Err(e) => Err(CycleError::io(&path, e)),
+        }
+    }
+
+    /// Saves `state.json` atomically: a temporary file is written and synced, then renamed
+    /// over the old one, so a crash leaves either the old or the new state, never a torn one.
+    pub fn save(&self, state: &RoundState) -> Result<(), CycleError> {
+        let path = self.root.join(STATE_FILE);
+        let json = serde_json::to_vec_pretty(state).map_err(|e| CycleError::State {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        write_atomically(&path, &json)
+    }
+}
+
+/// Writes `bytes` to `path` through a synced temporary file in the same directory.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CycleError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| CycleError::io(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| CycleError::io(path, e))?;
+    tmp.as_file().sync_all().map_err(|e| CycleError::io(path, e))?;
+    tmp.persist(path).map_err(|e| CycleError::io(path, e.error))?;
+    // Make the rename itself durable.
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// The current time as RFC 3339 UTC, for the audit fields of the state.
+pub(crate) fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saves_and_loads_and_never_leaves_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let sd = StateDir::open(dir.path().join("nested/state")).unwrap();
+        assert_eq!(sd.load().unwrap(), RoundState::default());
+        let mut st = RoundState {
+            download: Some("20261120_4821_DROP.zip".into()),
+            ..RoundState::default()
+        };
+        st.uploads.insert(
+            "20261120_4821_Email.csv".into(),
+            UploadRecord {
+                outcome: "accepted".into(),
+                message: "ok".into(),
+                at: now(),
+            },
+        );
+        sd.save(&st).unwrap();
+        assert_eq!(sd.load().unwrap(), st);
+        let names: Vec<_> = fs::read_dir(sd.root())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(names.contains(&"state.json".to_string()));
+        assert!(names.contains(&"responses".to_string()));
+    }
+
+    #[test]
+    fn a_corrupt_state_file_is_an_error_not_a_fresh_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let sd = StateDir::open(dir.path()).unwrap();
+        fs::write(dir.path().join(STATE_FILE), b"{ not json").unwrap();
+        assert!(matches!(sd.load(), Err(CycleError::State { .. })));
+    }
+}
