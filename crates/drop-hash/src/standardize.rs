@@ -50,12 +50,11 @@ pub fn field(field: Field, input: &str) -> Result<String, StandardizeError> {
 pub fn email_into(input: &str, out: &mut String) -> Result<(), StandardizeError> {
     let start = out.len();
     if input.is_ascii() {
-        out.extend(
-            input
-                .bytes()
-                .filter(|&b| !char::from(b).is_whitespace())
-                .map(|b| char::from(b.to_ascii_lowercase())),
-        );
+        // Copy the runs between whitespace whole, then lowercase in place: no per-byte push.
+        for run in input.split(|c: char| c.is_ascii_whitespace() || c == '\u{0b}') {
+            out.push_str(run);
+        }
+        out[start..].make_ascii_lowercase();
     } else {
         for c in input.chars().filter(|c| !c.is_whitespace()) {
             out.extend(c.to_lowercase());
