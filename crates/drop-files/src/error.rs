@@ -133,7 +133,7 @@ pub enum Error {
         value: String,
     },
     /// A status row's Status is not 2, 3, 4 or 5.
-    #[error("{file}:{line}: Id {id}: status {value:?} is not one of 2, 3, 4, 5")]
+    #[error("{file}:{line}: Id {id}: status {value} is not one of 2, 3, 4, 5")]
     RowStatus {
         /// The file name.
         file: String,

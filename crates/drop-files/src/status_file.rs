@@ -245,7 +245,7 @@ mod tests {
             .collect();
         assert_eq!(
             rows[0].as_ref().unwrap_err().to_string(),
-            "20261120_4821_Email.csv:2: Id A7kP2xQ9Lm4R: status \"7\" is not one of 2, 3, 4, 5"
+            "20261120_4821_Email.csv:2: Id A7kP2xQ9Lm4R: status 7 is not one of 2, 3, 4, 5"
         );
         assert_eq!(rows[1].as_ref().unwrap().status, Status::NotFound);
         assert!(matches!(rows[2], Err(Error::EmptyId { line: 4, .. })));

@@ -1,0 +1,397 @@
+//! The validator: checks response files against a download as DROP would, and how complete
+//! the answers are.
+
+mod index;
+mod report;
+
+use std::io::{Read, Seek};
+use std::path::Path;
+
+pub use report::{FileSummary, ListCompleteness, Problem, ProblemKind, Report, Severity};
+
+use crate::{DataType, DownloadArchive, Error, ListFileName, StatusReader, StatusRow};
+use index::{IdIndex, Insert, NO_LIST};
+
+/// Problems kept per file by default; past it they are counted.
+pub const DEFAULT_MAX_PROBLEMS_PER_FILE: usize = 1000;
+
+/// Rows per byte of a list file, to size the index up front: a row is at least
+/// `12 + 1 + 44 + 1` bytes. Capped so a lying archive cannot reserve much.
+const MIN_ROW_BYTES: u64 = 58;
+const MAX_RESERVE: u64 = 4 << 20;
+
+#[derive(Debug)]
+struct ListState {
+    name: ListFileName,
+    work_items: u64,
+    answered: u64,
+}
+
+/// Checks response files against a downloaded archive.
+///
+/// Built from the archive ([`from_archive`](Self::from_archive)), it keeps every work item Id
+/// in a compact index (about 20 to 40 bytes per work item, whatever the size of the files) and
+/// then streams each response file given to [`check`](Self::check), recording:
+///
+/// - file level: a name that is not a DROP CSV name or of no list in the download, a response
+///   to the Removed file, a name given twice, a header other than exactly `Id,Status`;
+/// - record level: a status other than 2 to 5, an empty or malformed Id, an Id of no list or of
+///   another list, an Id answered twice across the files of one list, rows that are not UTF-8
+///   or malformed, each with file and line; an Id of the Removed file answered is a warning.
+///
+/// [`report`](Self::report) adds how many work items of each list are answered and
+/// outstanding. Nothing is written anywhere.
+#[derive(Debug)]
+pub struct Validator {
+    download: String,
+    lists: Vec<ListState>,
+    index: IdIndex,
+    problems: Vec<Problem>,
+    files: Vec<FileSummary>,
+    names: Vec<Option<ListFileName>>,
+    max_problems: usize,
+}
+
+/// Keeps at most `max` problems of one file and counts the rest.
+struct Sink<'a> {
+    problems: &'a mut Vec<Problem>,
+    kept: usize,
+    more: u64,
+    max: usize,
+}
+
+impl Sink<'_> {
+    fn push(&mut self, p: Problem) {
+        if self.kept < self.max {
+            self.problems.push(p);
+            self.kept += 1;
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn finish(self, file: &str) {
+        if self.more > 0 {
+            self.problems.push(Problem::error(
+                file,
+                None,
+                None,
+                ProblemKind::MoreProblems { count: self.more },
+            ));
+        }
+    }
+}
+
+impl Validator {
+    /// Reads every list and the Removed file of `archive` into the index.
+    ///
+    /// Malformed download rows become problems of the report; a corrupt archive (unreadable
+    /// entry, an entry inflating past its size) is an error.
+    pub fn from_archive<R: Read + Seek>(archive: &mut DownloadArchive<R>) -> Result<Self, Error> {
+        let mut v = Validator {
+            download: archive.name().to_owned(),
+            lists: Vec::new(),
+            index: IdIndex::default(),
+            problems: Vec::new(),
+            files: Vec::new(),
+            names: Vec::new(),
+            max_problems: DEFAULT_MAX_PROBLEMS_PER_FILE,
+        };
+        let entries: Vec<(ListFileName, u64)> = archive
+            .list_entries()
+            .map(|e| (e.name().clone(), e.size()))
+            .collect();
+        let bytes: u64 = entries.iter().map(|(_, size)| size).sum();
+        v.index
+            .reserve(usize::try_from((bytes / MIN_ROW_BYTES).min(MAX_RESERVE)).unwrap_or(0));
+        for (li, (name, _)) in entries.into_iter().enumerate() {
+            let list = u8::try_from(li).unwrap_or(NO_LIST);
+            v.lists.push(ListState {
+                name: name.clone(),
+                work_items: 0,
+                answered: 0,
+            });
+            let Some(list_type) = name.list_type() else {
+                continue;
+            };
+            let file = name.to_string();
+            let reader = match archive.open_list(list_type) {
+                Ok(Some(r)) => r,
+                Ok(None) => continue,
+                Err(e @ Error::Header { .. }) => {
+                    v.problems.push(Problem::of_row_error(&file, e));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let mut sink = Sink {
+                problems: &mut v.problems,
+                kept: 0,
+                more: 0,
+                max: v.max_problems,
+            };
+            for row in reader {
+                match row {
+                    Ok(row) => match v.index.add_work_item(&row.id, list) {
+                        Insert::New => v.lists[li].work_items += 1,
+                        Insert::Existing => sink.push(Problem::warning(
+                            &file,
+                            Some(row.line),
+                            Some(row.id.to_string()),
+                            ProblemKind::DuplicateWorkItem,
+                        )),
+                    },
+                    Err(e @ Error::Io { .. }) => return Err(e),
+                    Err(e) => sink.push(Problem::of_row_error(&file, e)),
+                }
+            }
+            sink.finish(&file);
+        }
+        let removed_file = archive
+            .entry(DataType::Removed)
+            .map(|e| e.name().to_string())
+            .unwrap_or_default();
+        let reader = match archive.open_removed() {
+            Ok(r) => r,
+            Err(e @ Error::Header { .. }) => {
+                v.problems.push(Problem::of_row_error(&removed_file, e));
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        if let Some(reader) = reader {
+            let mut sink = Sink {
+                problems: &mut v.problems,
+                kept: 0,
+                more: 0,
+                max: v.max_problems,
+            };
+            for row in reader {
+                match row {
+                    Ok(row) => {
+                        let list = v
+                            .lists
+                            .iter()
+                            .position(|l| l.name.list_type() == Some(row.list_type))
+                            .and_then(|i| u8::try_from(i).ok())
+                            .unwrap_or(NO_LIST);
+                        let freed = v.index.add_removed(&row.id, list);
+                        if let Some(l) = freed.and_then(|li| v.lists.get_mut(usize::from(li))) {
+                            l.work_items = l.work_items.saturating_sub(1);
+                        }
+                    }
+                    Err(e @ Error::Io { .. }) => return Err(e),
+                    Err(e) => sink.push(Problem::of_row_error(&removed_file, e)),
+                }
+            }
+            sink.finish(&removed_file);
+        }
+        Ok(v)
+    }
+
+    /// Keeps at most `n` problems per file (default [`DEFAULT_MAX_PROBLEMS_PER_FILE`]); the
+    /// rest are counted in one [`ProblemKind::MoreProblems`].
+    pub fn with_max_problems_per_file(mut self, n: usize) -> Self {
+        self.max_problems = n;
+        self
+    }
+
+    /// How many distinct Ids the download holds (lists and Removed).
+    pub fn work_item_ids(&self) -> usize {
+        self.index.len()
+    }
+
+    /// Checks the response file at `path`, named by its file name.
+    pub fn check_path(&mut self, path: impl AsRef<Path>) {
+        let path = path.as_ref();
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        match std::fs::File::open(path) {
+            Ok(file) => self.check(&name, file),
+            Err(e) => {
+                self.problems.push(Problem::error(
+                    &name,
+                    None,
+                    None,
+                    ProblemKind::Unreadable {
+                        message: e.to_string(),
+                    },
+                ));
+                self.files.push(FileSummary {
+                    file: name,
+                    rows: 0,
+                    accepted: false,
+                });
+                self.names.push(None);
+            }
+        }
+    }
+
+    /// Checks one response file named `file_name`, read from `reader`.
+    pub fn check<R: Read>(&mut self, file_name: &str, reader: R) {
+        let file_index = u16::try_from(self.files.len()).unwrap_or(u16::MAX);
+        let mut summary = FileSummary {
+            file: file_name.to_owned(),
+            rows: 0,
+            accepted: false,
+        };
+        let (name, list) = match self.check_name(file_name) {
+            Ok(found) => found,
+            Err(kind) => {
+                self.problems
+                    .push(Problem::error(file_name, None, None, kind));
+                self.files.push(summary);
+                self.names.push(file_name.parse().ok());
+                return;
+            }
+        };
+        self.names.push(Some(name));
+        let reader = match StatusReader::new(file_name, reader) {
+            Ok(r) => r,
+            Err(e) => {
+                self.problems.push(Problem::of_row_error(file_name, e));
+                self.files.push(summary);
+                return;
+            }
+        };
+        summary.accepted = true;
+        let mut sink = Sink {
+            problems: &mut self.problems,
+            kept: 0,
+            more: 0,
+            max: self.max_problems,
+        };
+        let mut reader = reader;
+        for row in reader.by_ref() {
+            summary.rows += 1;
+            match row {
+                Ok(row) => {
+                    if let Some(p) = answer(
+                        &mut self.index,
+                        &mut self.lists,
+                        &self.files,
+                        file_name,
+                        file_index,
+                        list,
+                        row,
+                    ) {
+                        sink.push(p);
+                    }
+                }
+                Err(e) => sink.push(Problem::of_row_error(file_name, e)),
+            }
+        }
+        let blank = reader.blank_lines();
+        if blank > 0 {
+            sink.push(Problem::warning(
+                file_name,
+                None,
+                None,
+                ProblemKind::BlankLines { count: blank },
+            ));
+        }
+        sink.finish(file_name);
+        self.files.push(summary);
+    }
+
+    /// The list a response name answers, or the file-level problem.
+    fn check_name(&self, file_name: &str) -> Result<(ListFileName, u8), ProblemKind> {
+        if !file_name.to_ascii_lowercase().ends_with(".csv") {
+            return Err(ProblemKind::FileName {
+                reason: "only CSV files are accepted".into(),
+            });
+        }
+        let name: ListFileName = file_name.parse().map_err(|e| match e {
+            Error::FileName { reason, .. } => ProblemKind::FileName {
+                reason: reason.into(),
+            },
+            other => ProblemKind::FileName {
+                reason: other.to_string(),
+            },
+        })?;
+        if name.data_type() == DataType::Removed {
+            return Err(ProblemKind::AnswersRemoved);
+        }
+        let list = self
+            .lists
+            .iter()
+            .position(|l| l.name.same_list(&name))
+            .and_then(|i| u8::try_from(i).ok())
+            .ok_or_else(|| ProblemKind::NotInDownload {
+                download: self.download.clone(),
+            })?;
+        if self.names.iter().flatten().any(|n| n.same_upload(&name)) {
+            return Err(ProblemKind::DuplicateName);
+        }
+        Ok((name, list))
+    }
+
+    /// The findings so far, with completeness per list.
+    pub fn report(&self) -> Report {
+        Report {
+            problems: self.problems.clone(),
+            lists: self
+                .lists
+                .iter()
+                .map(|l| ListCompleteness {
+                    name: l.name.clone(),
+                    work_items: l.work_items,
+                    answered: l.answered,
+                    outstanding: l.work_items.saturating_sub(l.answered),
+                })
+                .collect(),
+            files: self.files.clone(),
+        }
+    }
+}
+
+/// Records one valid row's answer; the problem with it, if any.
+fn answer(
+    index: &mut IdIndex,
+    lists: &mut [ListState],
+    files: &[FileSummary],
+    file: &str,
+    file_index: u16,
+    list: u8,
+    row: StatusRow,
+) -> Option<Problem> {
+    let id = Some(row.id.to_string());
+    let line = Some(row.line);
+    let Some(before) = index.answer(&row.id, file_index, list) else {
+        return Some(Problem::error(file, line, id, ProblemKind::UnknownId));
+    };
+    if before.removed() {
+        return Some(Problem::warning(
+            file,
+            line,
+            id,
+            ProblemKind::RemovedIdAnswered,
+        ));
+    }
+    if before.list != list {
+        let other = lists
+            .get(usize::from(before.list))
+            .and_then(|l| l.name.list_type());
+        return Some(match other {
+            Some(list) => Problem::error(file, line, id, ProblemKind::WrongList { list }),
+            None => Problem::error(file, line, id, ProblemKind::UnknownId),
+        });
+    }
+    if before.answered() {
+        let first = files
+            .get(usize::from(before.file))
+            .map_or_else(|| file.to_owned(), |f| f.file.clone());
+        return Some(Problem::error(
+            file,
+            line,
+            id,
+            ProblemKind::AnsweredTwice { first },
+        ));
+    }
+    if let Some(l) = lists.get_mut(usize::from(list)) {
+        l.answered += 1;
+    }
+    None
+}

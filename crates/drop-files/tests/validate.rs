@@ -1,0 +1,178 @@
+#![allow(clippy::unwrap_used)]
+//! The validator over in-memory downloads and response files.
+
+use std::io::{Cursor, Write};
+
+use drop_files::{DownloadArchive, ProblemKind, Report, Severity, Validator};
+use zip::write::SimpleFileOptions;
+
+const H: &str = "KA18MT/ph6IHYjzT9zwETySDQyvSh87YuoSBpOQtkhE=";
+
+fn download() -> DownloadArchive<Cursor<Vec<u8>>> {
+    let email = format!("ID,Hash\nA7kP2xQ9Lm4R,{H}\nB7kP2xQ9Lm4R,{H}\nC7kP2xQ9Lm4R,{H}\n680,{H}\n");
+    let phone = format!("ID,Hash\nP7kP2xQ9Lm4R,{H}\n");
+    let removed = format!("ID,Hash,ListType\nR7kP2xQ9Lm4R,{H},Email\nC7kP2xQ9Lm4R,{H},Email\n");
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, data) in [
+        ("20261120_4821_Email.csv", email.as_str()),
+        ("20261120_4821_Phone.csv", phone.as_str()),
+        ("20261120_4821_NDZ.csv", "ID,Hash\n"),
+        ("20261120_4821_Removed.csv", removed.as_str()),
+    ] {
+        w.start_file(name, SimpleFileOptions::default()).unwrap();
+        w.write_all(data.as_bytes()).unwrap();
+    }
+    let bytes = w.finish().unwrap().into_inner();
+    DownloadArchive::new("20261120_4821_DROP.zip", Cursor::new(bytes)).unwrap()
+}
+
+fn validate(files: &[(&str, &str)]) -> Report {
+    let mut v = Validator::from_archive(&mut download()).unwrap();
+    for (name, body) in files {
+        v.check(name, body.as_bytes());
+    }
+    v.report()
+}
+
+fn messages(r: &Report) -> Vec<String> {
+    r.problems.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn a_complete_valid_answer_split_across_suffixes() {
+    let r = validate(&[
+        (
+            "20261120_4821_Email.csv",
+            "Id,Status\nA7kP2xQ9Lm4R,2\n680,5\n",
+        ),
+        (
+            "20261120_4821_Email_part02.csv",
+            "Id,Status\r\nB7kP2xQ9Lm4R,3\r\n",
+        ),
+        ("20261120_4821_Phone.csv", "Id,Status\nP7kP2xQ9Lm4R,4\n"),
+    ]);
+    assert!(r.is_valid(), "{:?}", messages(&r));
+    assert!(r.is_complete(), "{:?}", r.lists);
+    assert!(r.problems.is_empty());
+    let email = &r.lists[0];
+    // C7kP2xQ9Lm4R is in the Removed file: not required.
+    assert_eq!(
+        (email.work_items, email.answered, email.outstanding),
+        (3, 3, 0)
+    );
+    assert_eq!(r.lists[2].work_items, 0);
+    assert_eq!(r.files[1].rows, 1);
+}
+
+#[test]
+fn incomplete_answers_are_valid_but_counted() {
+    let r = validate(&[("20261120_4821_Email.csv", "Id,Status\nA7kP2xQ9Lm4R,2\n")]);
+    assert!(r.is_valid());
+    assert!(!r.is_complete());
+    assert_eq!(r.lists[0].outstanding, 2);
+    assert_eq!(r.lists[1].outstanding, 1);
+}
+
+#[test]
+fn record_level_problems_name_file_line_and_id() {
+    let r = validate(&[
+        (
+            "20261120_4821_Email.csv",
+            "Id,Status\nA7kP2xQ9Lm4R,2\nA7kP2xQ9Lm4R,7\nZZZZZZZZZZZZ,3\n,2\nP7kP2xQ9Lm4R,2\nR7kP2xQ9Lm4R,5\nB7kP2xQ9Lm4R,2,x\n",
+        ),
+        ("20261120_4821_Email_b.csv", "Id,Status\nA7kP2xQ9Lm4R,3\n"),
+    ]);
+    assert_eq!(
+        messages(&r),
+        [
+            "20261120_4821_Email.csv:3: Id A7kP2xQ9Lm4R: status 7 is not one of 2, 3, 4, 5",
+            "20261120_4821_Email.csv:4: Id ZZZZZZZZZZZZ: not a work item of the download",
+            "20261120_4821_Email.csv:5: the Id is empty",
+            "20261120_4821_Email.csv:6: Id P7kP2xQ9Lm4R: a work item of the Phone list, not of this file's list",
+            "20261120_4821_Email.csv:7: Id R7kP2xQ9Lm4R: in the Removed file: DROP does not require an answer (allowed)",
+            "20261120_4821_Email.csv:8: expected 2 fields, found 3: \"B7kP2xQ9Lm4R,2,x\"",
+            "20261120_4821_Email_b.csv:2: Id A7kP2xQ9Lm4R: already answered in 20261120_4821_Email.csv",
+        ]
+    );
+    assert_eq!(r.problems[4].severity, Severity::Warning);
+    assert_eq!(r.errors().count(), 6);
+}
+
+#[test]
+fn answering_only_removed_ids_is_a_warning() {
+    let r = validate(&[(
+        "20261120_4821_Email.csv",
+        "Id,Status\nR7kP2xQ9Lm4R,5\nC7kP2xQ9Lm4R,5\n",
+    )]);
+    assert!(r.is_valid());
+    assert_eq!(r.warnings().count(), 2);
+    assert!(
+        r.warnings()
+            .all(|p| p.kind == ProblemKind::RemovedIdAnswered)
+    );
+}
+
+#[test]
+fn file_level_problems() {
+    let r = validate(&[
+        ("20261120_4821_Email.csv", "ID,Status\nA7kP2xQ9Lm4R,2\n"),
+        (
+            "20261120_4821_Phone.csv",
+            "\u{feff}Id,Status\nP7kP2xQ9Lm4R,2\n",
+        ),
+        ("20261120_4821_NDZ.csv", "Id,Status\n"),
+        ("20261120_4821_ndz.csv", "Id,Status\n"),
+        ("20261120_4821_Email.csv.zip", "Id,Status\n"),
+        ("notes.txt", "hello"),
+        ("20261120_4821_Removed.csv", "Id,Status\nR7kP2xQ9Lm4R,5\n"),
+        ("20261121_4821_Email.csv", "Id,Status\n"),
+        ("20261120_4821_MAID.csv", "Id,Status\n"),
+        ("20261120_4821_Email_a-b.csv", "Id,Status\n"),
+    ]);
+    let kinds: Vec<&ProblemKind> = r.problems.iter().map(|p| &p.kind).collect();
+    assert!(matches!(kinds[0], ProblemKind::Header { found } if found == "ID,Status"));
+    assert!(matches!(kinds[1], ProblemKind::Header { .. }));
+    assert_eq!(kinds[2], &ProblemKind::DuplicateName);
+    assert!(matches!(kinds[3], ProblemKind::FileName { .. }));
+    assert!(matches!(kinds[4], ProblemKind::FileName { .. }));
+    assert_eq!(kinds[5], &ProblemKind::AnswersRemoved);
+    assert!(matches!(kinds[6], ProblemKind::NotInDownload { .. }));
+    assert!(matches!(kinds[7], ProblemKind::NotInDownload { .. }));
+    assert!(matches!(kinds[8], ProblemKind::FileName { .. }));
+    assert_eq!(kinds.len(), 9);
+    assert_eq!(
+        r.problems[0].to_string(),
+        "20261120_4821_Email.csv:1: header \"ID,Status\" is not exactly Id,Status"
+    );
+    // Rejected files answer nothing.
+    assert_eq!(r.lists[0].answered, 0);
+    assert!(!r.files[0].accepted);
+    assert!(r.files[2].accepted);
+}
+
+#[test]
+fn not_utf8_rows_and_problem_cap() {
+    let mut v = Validator::from_archive(&mut download())
+        .unwrap()
+        .with_max_problems_per_file(2);
+    let mut body = b"Id,Status\n".to_vec();
+    body.extend_from_slice(b"\xff\xfe,2\n");
+    for _ in 0..5 {
+        body.extend_from_slice(b"ZZZZZZZZZZZZ,2\n");
+    }
+    v.check("20261120_4821_Email.csv", &body[..]);
+    let r = v.report();
+    assert_eq!(r.problems[0].kind, ProblemKind::Encoding);
+    assert_eq!(r.problems[0].line, Some(2));
+    assert_eq!(r.problems[2].kind, ProblemKind::MoreProblems { count: 4 });
+    assert_eq!(r.problems.len(), 3);
+}
+
+#[test]
+fn check_path_reports_a_missing_file() {
+    let mut v = Validator::from_archive(&mut download()).unwrap();
+    v.check_path("/nonexistent/20261120_4821_Email.csv");
+    let r = v.report();
+    assert!(matches!(r.problems[0].kind, ProblemKind::Unreadable { .. }));
+    assert!(!r.is_valid());
+}
