@@ -130,7 +130,7 @@ fn file_level_problems() {
         ("20261120_4821_Email_a-b.csv", "Id,Status\n"),
     ]);
     let kinds: Vec<&ProblemKind> = r.problems.iter().map(|p| &p.kind).collect();
-    assert!(matches!(kinds[0], ProblemKind::Header { found } if found == "ID,Status"));
+    assert!(matches!(kinds[0], ProblemKind::Header { found, .. } if found == "ID,Status"));
     assert!(matches!(kinds[1], ProblemKind::Header { .. }));
     assert_eq!(kinds[2], &ProblemKind::DuplicateName);
     assert!(matches!(kinds[3], ProblemKind::FileName { .. }));
@@ -166,6 +166,46 @@ fn not_utf8_rows_and_problem_cap() {
     assert_eq!(r.problems[0].line, Some(2));
     assert_eq!(r.problems[2].kind, ProblemKind::MoreProblems { count: 4 });
     assert_eq!(r.problems.len(), 3);
+}
+
+#[test]
+fn malformed_download_rows_are_named_inside_the_archive() {
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    w.start_file("20261120_4821_Email.csv", SimpleFileOptions::default())
+        .unwrap();
+    write!(
+        w,
+        "ID,Hash\nA7kP2xQ9Lm4R,{H}\nB7kP2xQ9Lm4R,bad\nA7kP2xQ9Lm4R,{H}\n"
+    )
+    .unwrap();
+    w.start_file("20261120_4821_Removed.csv", SimpleFileOptions::default())
+        .unwrap();
+    w.write_all(b"ID,Hash\n").unwrap();
+    let bytes = w.finish().unwrap().into_inner();
+    let mut archive = DownloadArchive::new("d.zip", Cursor::new(bytes)).unwrap();
+    let mut v = Validator::from_archive(&mut archive).unwrap();
+    assert_eq!(v.work_item_ids(), 1);
+    v.check(
+        "20261120_4821_Email.csv",
+        "Id,Status\nA7kP2xQ9Lm4R,3\n".as_bytes(),
+    );
+    let r = v.report();
+    let m = messages(&r);
+    assert!(
+        m[0].starts_with("d.zip/20261120_4821_Email.csv:3: Id B7kP2xQ9Lm4R: hash \"bad\""),
+        "{m:?}"
+    );
+    assert_eq!(r.problems[0].severity, Severity::Error);
+    assert_eq!(
+        m[1],
+        "d.zip/20261120_4821_Email.csv:4: Id A7kP2xQ9Lm4R: appears again in the download (Ids should be unique); first kept"
+    );
+    assert_eq!(r.problems[1].severity, Severity::Warning);
+    assert_eq!(
+        m[2],
+        "d.zip/20261120_4821_Removed.csv:1: header \"ID,Hash\" is not ID,Hash,ListType"
+    );
+    assert!(r.is_complete());
 }
 
 #[test]

@@ -85,7 +85,8 @@ impl Sink<'_> {
 impl Validator {
     /// Reads every list and the Removed file of `archive` into the index.
     ///
-    /// Malformed download rows become problems of the report; a corrupt archive (unreadable
+    /// Malformed download rows become problems of the report, named
+    /// `<archive>/<list file>:<line>`; a corrupt archive (unreadable
     /// entry, an entry inflating past its size) is an error.
     pub fn from_archive<R: Read + Seek>(archive: &mut DownloadArchive<R>) -> Result<Self, Error> {
         let mut v = Validator {
@@ -114,7 +115,8 @@ impl Validator {
             let Some(list_type) = name.list_type() else {
                 continue;
             };
-            let file = name.to_string();
+            // Download problems are named inside the archive, apart from responses.
+            let file = format!("{}/{name}", v.download);
             let reader = match archive.open_list(list_type) {
                 Ok(Some(r)) => r,
                 Ok(None) => continue,
@@ -149,7 +151,7 @@ impl Validator {
         }
         let removed_file = archive
             .entry(DataType::Removed)
-            .map(|e| e.name().to_string())
+            .map(|e| format!("{}/{}", v.download, e.name()))
             .unwrap_or_default();
         let reader = match archive.open_removed() {
             Ok(r) => r,

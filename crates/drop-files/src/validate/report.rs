@@ -33,10 +33,12 @@ pub enum ProblemKind {
     },
     /// The same name (suffix compared case-insensitively) is given twice.
     DuplicateName,
-    /// The header is not exactly `Id,Status`.
+    /// The header is not exactly `Id,Status` (or, for a download file, not its header).
     Header {
         /// The header found.
         found: String,
+        /// The header required.
+        expected: &'static str,
     },
     /// The file could not be read (I/O error).
     Unreadable {
@@ -103,8 +105,10 @@ impl fmt::Display for ProblemKind {
             ProblemKind::DuplicateName => f.write_str(
                 "the same name is given twice; DROP rejects a name already uploaded: use another suffix",
             ),
-            ProblemKind::Header { found } => {
-                write!(f, "header {found:?} is not exactly Id,Status")
+            ProblemKind::Header { found, expected } => {
+                // Response headers must match byte for byte; download headers in any case.
+                let exactly = if *expected == crate::STATUS_HEADER { "exactly " } else { "" };
+                write!(f, "header {found:?} is not {exactly}{expected}")
             }
             ProblemKind::Unreadable { message } => write!(f, "cannot be read: {message}"),
             ProblemKind::Encoding => f.write_str("the row is not UTF-8"),
@@ -257,7 +261,9 @@ impl Problem {
                     message: format!("list type {value:?} is not a DROP list type"),
                 },
             ),
-            Error::Header { found, .. } => (Some(1), None, ProblemKind::Header { found }),
+            Error::Header {
+                found, expected, ..
+            } => (Some(1), None, ProblemKind::Header { found, expected }),
             other => (
                 None,
                 None,
