@@ -301,7 +301,7 @@ impl Account {
             }
         }
         let removed = std::mem::take(&mut self.pending_removed);
-        let zip = package::build(&zip_name, &lists, &removed, &self.items)?;
+        let zip = package::build(&zip_name, date, &lists, &removed, &self.items)?;
 
         let ids = |idx: &[usize]| idx.iter().map(|&i| self.items[i].id.clone()).collect();
         let download = Download {

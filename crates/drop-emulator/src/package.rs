@@ -15,12 +15,25 @@ use crate::account::WorkItem;
 /// never quoted.
 pub(crate) fn build(
     name: &ZipFileName,
+    date: time::Date,
     lists: &[(ListType, Vec<usize>)],
     removed: &[usize],
     items: &[WorkItem],
 ) -> Result<Vec<u8>, Error> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let mut options =
+        SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    // Entries carry the package date (out of the ZIP range, the format's default 1980-01-01).
+    if let Ok(stamp) = zip::DateTime::from_date_and_time(
+        u16::try_from(date.year()).unwrap_or(0),
+        u8::from(date.month()),
+        date.day(),
+        0,
+        0,
+        0,
+    ) {
+        options = options.last_modified_time(stamp);
+    }
     let mut hash = [0u8; 44];
     let mut entry =
         |zip: &mut zip::ZipWriter<_>, data_type: DataType, header: &str, rows: &[usize]| {

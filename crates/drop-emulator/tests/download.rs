@@ -40,6 +40,14 @@ async fn prepares_with_202_and_retry_after_then_delivers_the_zip() {
 }
 
 #[tokio::test]
+async fn zip_entries_carry_the_package_date() {
+    let emu = start(config(1)).await;
+    let r = download(&emu).await;
+    let zip = r.bytes().await.unwrap();
+    assert_eq!(entry_dates(&zip), ["2026-03-12", "2026-03-12"]);
+}
+
+#[tokio::test]
 async fn preparation_by_time_answers_202_until_it_has_passed() {
     let emu = start(config(1).with_preparation(Preparation::For(Duration::from_secs(3600)))).await;
     for _ in 0..3 {

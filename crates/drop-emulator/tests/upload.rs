@@ -141,6 +141,43 @@ async fn a_request_without_files_is_no_csv() {
 }
 
 #[tokio::test]
+async fn only_the_files_field_counts() {
+    let (emu, email, _) = delivered(1).await;
+    let part = reqwest::multipart::Part::text(answer(&email, 5))
+        .file_name(EMAIL)
+        .mime_str("text/csv")
+        .unwrap();
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let r = http()
+        .post(format!("{}/data/upload", emu.base_url()))
+        .header("X-API-KEY", emu.api_key())
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(
+        upload_response(r).await.rejected[0].message,
+        messages::NO_CSV
+    );
+    assert!(emu.statuses().is_empty());
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_413_and_changes_nothing() {
+    let emu = start(config(1).with_body_limit(1024)).await;
+    let (_, entries) = download_zip(&emu).await;
+    let email = ids(&entries[EMAIL]);
+    let mut text = answer(&email, 5);
+    text.push_str(&"x".repeat(4096));
+    let r = upload(&emu, vec![csv(EMAIL, &text)]).await;
+    assert_eq!(r.status(), 413);
+    assert!(emu.statuses().is_empty());
+    let r = upload(&emu, vec![csv(EMAIL, &answer(&email, 5))]).await;
+    assert_eq!(r.status(), 202, "the name was not used");
+}
+
+#[tokio::test]
 async fn mixed_request_is_202_listing_the_rejected_file() {
     let (emu, email, _) = delivered(2).await;
     let r = upload(

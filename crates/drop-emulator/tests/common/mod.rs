@@ -70,6 +70,17 @@ pub async fn download_zip(emu: &Emulator) -> (String, Entries) {
     }
 }
 
+/// The last-modified dates (`YYYY-MM-DD`) of a ZIP's entries.
+pub fn entry_dates(zip: &[u8]) -> Vec<String> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(zip)).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let d = archive.by_index(i).unwrap().last_modified().unwrap();
+            format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+        })
+        .collect()
+}
+
 pub fn entries(zip: &[u8]) -> Entries {
     let mut archive = zip::ZipArchive::new(Cursor::new(zip)).unwrap();
     let mut out = BTreeMap::new();
