@@ -6,7 +6,9 @@
 //!
 //! ```no_run
 //! use std::time::Duration;
+//!
 //! use drop_client::{Client, UploadFile, WaitOutcome};
+//! use drop_files::{DownloadArchive, Status, StatusFile};
 //!
 //! # async fn round() -> Result<(), Box<dyn std::error::Error>> {
 //! // DROP_API_KEY, and DROP_BASE_URL for the sandbox or an emulator.
@@ -19,23 +21,33 @@
 //!         println!("nothing new: {message}");
 //!         return Ok(());
 //!     }
-//!     _ => return Ok(()),
 //! };
-//! println!("saved {} ({} bytes)", zip.path.display(), zip.size);
 //!
-//! // 2. Write one status file per list (here: every work item "5", not found).
-//! let name = "20260312_4821_Email.csv"; // a list file of the ZIP
-//! let statuses = "Id,Status\nA7kP2xQ9Lm4R,5\n";
-//! std::fs::write(format!("drop-data/{name}"), statuses)?;
+//! // 2. Answer every work item of every list, in status files named after the lists.
+//! let mut archive = DownloadArchive::open(&zip.path)?;
+//! let mut files = Vec::new();
+//! for entry in archive.entries().to_vec() {
+//!     let Some(list) = entry.name().list_type() else { continue }; // Removed needs no answer
+//!     let Some(rows) = archive.open_list(list)? else { continue };
+//!     let mut status_file = StatusFile::create("drop-data", entry.name())?;
+//!     for row in rows {
+//!         let row = row?;
+//!         // ... look `row.hash` up in the broker's records and delete what matches ...
+//!         status_file.write(&row.id, Status::NotFound)?;
+//!     }
+//!     if status_file.rows() > 0 {
+//!         files.push(UploadFile::from_path(status_file.finish()?)?);
+//!     }
+//! }
 //!
-//! // 3. Upload, and refuse to call it done while any file is rejected.
-//! let response = client
-//!     .upload(&[UploadFile::from_path(format!("drop-data/{name}"))?])
-//!     .await?;
+//! // 3. Upload. A rejected file is listed in the response, never hidden.
+//! let response = client.upload(&files).await?;
 //! for rejected in response.rejected() {
 //!     eprintln!("{} rejected: {}", rejected.file_name, rejected.message);
 //! }
-//! assert!(response.all_accepted());
+//! if !response.all_accepted() {
+//!     return Err("DROP rejected some status files".into());
+//! }
 //! # Ok(())
 //! # }
 //! ```

@@ -412,3 +412,27 @@ async fn wait_for_download_gives_up_at_the_deadline() {
     }
     assert_eq!(sleeper.slept(), vec![Duration::from_secs(60); 3]);
 }
+
+#[tokio::test]
+async fn a_stalled_server_is_a_timeout_after_the_retries() {
+    let server = MockServer::start().await;
+    mount(
+        &server,
+        json(200, NO_DATA).set_delay(Duration::from_secs(60)),
+        2,
+    )
+    .await;
+    let sleeper = drop_client::RecordingSleeper::new();
+    let client = drop_client::Client::builder()
+        .base_url(server.uri())
+        .api_key(KEY)
+        .read_timeout(Duration::from_millis(100))
+        .retry_policy(fast_policy(1))
+        .sleeper(sleeper.clone())
+        .build()
+        .unwrap();
+    let err = client.download().await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(err.is_retryable());
+    assert_eq!(sleeper.slept().len(), 1);
+}

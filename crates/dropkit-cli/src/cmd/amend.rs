@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use drop_client::Endpoint;
+
 /// Arguments of `dropkit amend`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -10,8 +12,8 @@ pub(crate) struct Args {
     pub(crate) files: Vec<std::path::PathBuf>,
 }
 
-/// Runs `dropkit amend`.
+/// Runs `dropkit amend`: the same form and reporting as `dropkit upload`, sent to
+/// `/data/amend`.
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let _ = args;
-    anyhow::bail!("`dropkit amend` is not implemented yet")
+    super::upload::send(Endpoint::Amend, &args.files)
 }

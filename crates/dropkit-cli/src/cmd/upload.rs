@@ -1,6 +1,11 @@
 //! `dropkit upload`: upload status files for the current download.
 
+use std::io::Write as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use anyhow::Context as _;
+use drop_client::{Client, Endpoint, Error, UploadFile, UploadResponse};
 
 /// Arguments of `dropkit upload`.
 #[derive(Debug, clap::Args)]
@@ -12,6 +17,61 @@ pub(crate) struct Args {
 
 /// Runs `dropkit upload`.
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let _ = args;
-    anyhow::bail!("`dropkit upload` is not implemented yet")
+    send(Endpoint::Upload, &args.files)
+}
+
+/// Uploads or amends `paths` and reports every file: exit 0 only when every file was accepted
+/// (or had already been received by an earlier attempt), 1 when any was rejected.
+pub(crate) fn send(endpoint: Endpoint, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let files = paths
+        .iter()
+        .map(UploadFile::from_path)
+        .collect::<Result<Vec<_>, _>>()?;
+    for path in paths {
+        // Fail before sending anything when a file is missing.
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    }
+    let client = Client::from_env().context("cannot set up the DROP client")?;
+    let runtime = super::download::runtime()?;
+    let result = runtime.block_on(async {
+        match endpoint {
+            Endpoint::Amend => client.amend(&files).await,
+            _ => client.upload(&files).await,
+        }
+    });
+    match result {
+        Ok(response) => report(&response),
+        Err(Error::Rejected { response, .. }) => {
+            report(&response)?;
+            eprintln!("dropkit: DROP accepted no file: {}", response.message);
+            Ok(ExitCode::from(1))
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+fn report(response: &UploadResponse) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    for file in response.accepted() {
+        writeln!(
+            out,
+            "accepted {} ({} bytes)",
+            file.file_name, file.file_size_bytes
+        )?;
+    }
+    for file in response.already_received() {
+        writeln!(
+            out,
+            "already received {} (an earlier attempt of this upload delivered it)",
+            file.file_name
+        )?;
+    }
+    for file in response.rejected() {
+        eprintln!("rejected {}: {}", file.file_name, file.message);
+    }
+    Ok(if response.all_accepted() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
