@@ -125,6 +125,16 @@ impl Emulator {
         &self.shared.api_key
     }
 
+    /// The data broker id used in file names.
+    pub fn broker_id(&self) -> String {
+        lock(&self.shared.account).broker_id.clone()
+    }
+
+    /// The selected lists, in file order.
+    pub fn lists(&self) -> Vec<ListType> {
+        lock(&self.shared.account).lists.clone()
+    }
+
     /// Every request received so far, in arrival order.
     pub fn received(&self) -> Vec<ReceivedRequest> {
         lock(&self.shared.log).clone()

@@ -245,6 +245,13 @@ async fn missing_or_wrong_key_is_401_in_json_or_plain_text() {
             .all(|r| !r.headers.contains_key("x-api-key"))
     );
     assert!(emu.downloads().is_empty(), "nothing was delivered");
+    let shown = format!("{emu:?}");
+    assert!(
+        !shown.contains(emu.api_key()) && shown.contains("***"),
+        "{shown}"
+    );
+    assert_eq!(emu.broker_id(), "4821");
+    assert_eq!(emu.lists(), [ListType::Email, ListType::Ndz]);
 
     let emu = start(config(1).with_unauthorized_body(UnauthorizedBody::PlainText)).await;
     let url = format!("{}/data/download", emu.base_url());
