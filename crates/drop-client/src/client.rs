@@ -165,7 +165,10 @@ impl Client {
     /// If an attempt fails in a way that may have reached DROP (timeout, cut connection,
     /// 5xx) and the retry is then refused because a file of the same name was already
     /// uploaded, that file is reported in [`UploadResponse::already_received`], not as a
-    /// failure: DROP has no idempotency key, and the duplicate is the earlier attempt.
+    /// failure: DROP has no idempotency key, and the duplicate is the earlier attempt. If
+    /// the retry is instead refused because no download is active any more (the earlier
+    /// attempt may have completed the batch), the result is
+    /// [`Error::UploadOutcomeUnknown`].
     pub async fn upload(&self, files: &[UploadFile]) -> Result<UploadResponse, Error> {
         self.send_files(Endpoint::Upload, files).await
     }
@@ -211,6 +214,13 @@ impl Client {
                 } else {
                     Err(Error::Rejected { endpoint, response })
                 }
+            }
+            Err(Error::NoActiveDownload { endpoint, message }) => {
+                Err(Error::UploadOutcomeUnknown {
+                    endpoint,
+                    files: files.iter().map(|f| f.name().to_owned()).collect(),
+                    message,
+                })
             }
             Err(e) => Err(e),
         }

@@ -139,6 +139,24 @@ pub enum Error {
         /// DROP's message.
         message: String,
     },
+    /// 409 "no active download" on a **retry** of an upload whose earlier attempt may have
+    /// reached DROP (its response was lost, timed out or was a 5xx).
+    ///
+    /// The likeliest story is that the earlier attempt delivered the last outstanding
+    /// statuses and so completed the batch, but DROP offers no way to confirm it: its upload
+    /// confirmation (email, or the `upload.received` webhook) does. Neither a success nor a
+    /// plain refusal, so it has a variant of its own.
+    #[error(
+        "{endpoint}: outcome unknown: an earlier attempt's answer was lost and DROP now has no active download, as after a completed batch; check DROP's upload confirmation ({message})"
+    )]
+    UploadOutcomeUnknown {
+        /// Always [`Endpoint::Upload`].
+        endpoint: Endpoint,
+        /// The files of the request.
+        files: Vec<String>,
+        /// DROP's 409 message.
+        message: String,
+    },
     /// 409 on amend: the amendment cannot be processed in the current state.
     #[error("{endpoint}: the amendment cannot be processed now (409): {message}")]
     AmendNotAllowed {
@@ -290,6 +308,7 @@ impl Error {
             | Error::BatchIncomplete { endpoint, .. }
             | Error::NoActiveDownload { endpoint, .. }
             | Error::AmendNotAllowed { endpoint, .. }
+            | Error::UploadOutcomeUnknown { endpoint, .. }
             | Error::RateLimited { endpoint, .. }
             | Error::Server { endpoint, .. }
             | Error::UnexpectedResponse { endpoint, .. }
@@ -311,7 +330,8 @@ impl Error {
             Error::NotFound { .. } => Some(404),
             Error::BatchIncomplete { .. }
             | Error::NoActiveDownload { .. }
-            | Error::AmendNotAllowed { .. } => Some(409),
+            | Error::AmendNotAllowed { .. }
+            | Error::UploadOutcomeUnknown { .. } => Some(409),
             Error::RateLimited { .. } => Some(429),
             Error::Server { status, .. }
             | Error::UnexpectedResponse { status, .. }

@@ -420,3 +420,31 @@ async fn a_missing_file_is_an_io_error_naming_it() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn no_active_download_after_a_lost_response_is_outcome_unknown() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with_err(|_: &wiremock::Request| HungUp)
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    mount(
+        &server,
+        "/data/upload",
+        ResponseTemplate::new(409).set_body_json(message(NO_ACTIVE_DOWNLOAD)),
+        1,
+    )
+    .await;
+    let (client, _) = client(&server);
+    let err = client.upload(&email()).await.unwrap_err();
+    match &err {
+        Error::UploadOutcomeUnknown { files, message, .. } => {
+            assert_eq!(files, &[EMAIL]);
+            assert_eq!(message, NO_ACTIVE_DOWNLOAD);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(err.status(), Some(409));
+}
