@@ -67,7 +67,8 @@ impl Sleeper for RecordingSleeper {
 /// 30 s, when absent); 500, 503 (any 5xx), timeouts and connection failures back off
 /// exponentially with jitter, from [`min_delay`](Self::min_delay) doubling up to
 /// [`max_delay`](Self::max_delay); 400, 401, 403, 404 and 409 are never retried. At most
-/// [`max_retries`](Self::max_retries) retries follow the first attempt, whatever the cause.
+/// [`max_retries`](Self::max_retries) retries follow the first attempt, whatever the cause,
+/// and their waits add up to at most [`max_total_wait`](Self::max_total_wait).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
@@ -84,6 +85,9 @@ pub struct RetryPolicy {
     /// Longest `Retry-After` honoured. A 429 asking for longer is returned as
     /// [`Error::RateLimited`] instead of blocking the caller that long.
     pub max_retry_after: Duration,
+    /// Bound on the sum of all waits between attempts of one call: the policy gives up
+    /// rather than start a wait that would pass it.
+    pub max_total_wait: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -95,6 +99,7 @@ impl Default for RetryPolicy {
             jitter: true,
             default_retry_after: Duration::from_secs(30),
             max_retry_after: Duration::from_secs(600),
+            max_total_wait: Duration::from_secs(900),
         }
     }
 }
@@ -139,6 +144,12 @@ impl RetryPolicy {
         self
     }
 
+    /// Sets the bound on the sum of all waits of one call.
+    pub fn with_max_total_wait(mut self, wait: Duration) -> Self {
+        self.max_total_wait = wait;
+        self
+    }
+
     fn backoff(&self) -> ExponentialBuilder {
         let builder = ExponentialBuilder::new()
             .with_min_delay(self.min_delay)
@@ -179,11 +190,16 @@ impl RetryPolicy {
     {
         let sleeper = Arc::clone(sleeper);
         let mut maybe_received = false;
+        let mut total_wait = Duration::ZERO;
         let result = attempt
             .retry(self.backoff())
             .sleep(move |d| sleeper.sleep(d))
             .when(Error::is_retryable)
-            .adjust(|err, backoff| self.next_wait(err, backoff))
+            .adjust(|err, backoff| {
+                let wait = self.next_wait(err, backoff)?;
+                total_wait += wait;
+                (total_wait <= self.max_total_wait).then_some(wait)
+            })
             .notify(|err, wait| {
                 maybe_received |= err.may_have_been_received();
                 tracing::warn!(
@@ -224,6 +240,26 @@ mod tests {
         );
         assert_eq!(p.next_wait(&rate_limited(Some(7)), None), None);
         assert_eq!(p.next_wait(&rate_limited(Some(3600)), b), None);
+    }
+
+    #[tokio::test]
+    async fn total_wait_is_bounded() {
+        let policy = RetryPolicy::default()
+            .with_max_retries(10)
+            .with_max_total_wait(Duration::from_secs(70));
+        let sleeper = RecordingSleeper::new();
+        let shared: Arc<dyn Sleeper> = Arc::new(sleeper.clone());
+        let mut attempts = 0;
+        let (result, maybe_received) = policy
+            .run(&shared, Endpoint::Download, || {
+                attempts += 1;
+                std::future::ready(Err::<(), _>(rate_limited(Some(30))))
+            })
+            .await;
+        assert!(matches!(result, Err(Error::RateLimited { .. })));
+        assert!(!maybe_received, "a 429 was refused, not received");
+        assert_eq!(attempts, 3);
+        assert_eq!(sleeper.slept(), vec![Duration::from_secs(30); 2]);
     }
 
     #[test]
