@@ -1,1 +1,75 @@
-//! maestroqa: work in progress.
+//! A client for MaestroQA's data-deletion API: a data broker that deletes a consumer after a
+//! California DROP request tells MaestroQA to delete the consumer's data too.
+//!
+//! MaestroQA deletes in two stages: a `DELETE` request removes the emails' data from its
+//! operational database at once (`confirmation`) and starts an asynchronous deep-deletion job
+//! (`id`) that a daily batch completes; `GET {endpoint}/{id}` tells where the job stands
+//! ([`Status`]).
+//!
+//! - [`Client::request_deletion`] sends up to 5 emails; [`Client::request_deletions`] batches
+//!   any number into requests of 5.
+//! - Every request waits for a client-side rate limiter (governor) keeping MaestroQA's per-token
+//!   limits of 1 request per second and 30 per minute ([`RateLimits`]); a 429 that still comes
+//!   is retried after `Retry-After` (or a backoff).
+//! - A 401 is [`Error::TokenRejected`], whose message says tokens expire every 90 days.
+//! - The token is a [`secrecy::SecretString`], sent only in the `apitoken` header (marked
+//!   sensitive); `Debug` output prints `***`, and server bodies kept in errors are masked.
+//! - All waiting (rate limit, retries, polls) goes through an injectable
+//!   [`Clock`](drop_provider::clock::Clock), so tests never wait real seconds.
+//! - [`Client`] implements [`drop_provider::DeletionProvider`], so the DROP cycle can fan a
+//!   deletion out to it with other providers.
+//!
+//! MaestroQA publishes no endpoint URL in its deletion guide: the client takes the full
+//! endpoint from configuration (`MAESTROQA_BASE_URL`) and has no default.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use maestroqa::{Client, Status};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), maestroqa::Error> {
+//! let client = Client::builder()
+//!     .endpoint("https://maestroqa.example/api/v1/data-deletion")
+//!     .token(std::env::var("MAESTROQA_API_TOKEN").unwrap_or_default().into())
+//!     .timeout(Duration::from_secs(20))
+//!     .build()?;
+//!
+//! // 12 emails: three requests (5, 5, 2), two seconds apart.
+//! let emails: Vec<String> = (1..=12).map(|i| format!("user{i}@example.com")).collect();
+//! for batch in client.request_deletions(&emails, Some("DROP 20261120")).await {
+//!     match batch.result {
+//!         Ok(receipt) => println!("job {} for {:?}", receipt.id, batch.emails),
+//!         Err(err) => eprintln!("{:?}: {err}", batch.emails),
+//!     }
+//! }
+//!
+//! // One email, then wait up to two days for the daily deep deletion.
+//! let receipt = client
+//!     .request_deletion(&["anna@example.com".to_owned()], None)
+//!     .await?;
+//! assert!(receipt.confirmation, "operational deletion not confirmed");
+//! let status = client
+//!     .wait_until_done(&receipt.id, Duration::from_secs(48 * 3600))
+//!     .await?;
+//! assert_eq!(status, Status::Completed);
+//! # Ok(())
+//! # }
+//! ```
+
+mod client;
+mod error;
+mod limiter;
+mod provider;
+mod status;
+
+pub use client::{
+    BatchOutcome, Client, ClientBuilder, ENDPOINT_ENV, MAX_EMAILS_PER_REQUEST, TOKEN_ENV,
+};
+pub use error::{Error, Operation};
+pub use limiter::RateLimits;
+pub use status::{DeletionReceipt, Status};
+
+/// The provider's name in receipts, errors and output.
+pub const PROVIDER_NAME: &str = "maestroqa";
