@@ -155,11 +155,16 @@ impl StatusFile {
         if path.exists() {
             return Err(Error::Exists { path });
         }
-        let temp = tempfile::Builder::new()
-            .prefix(".dropkit-")
-            .suffix(".partial")
-            .tempfile_in(dir)
-            .map_err(|e| Error::io(dir, e))?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".dropkit-").suffix(".partial");
+        // A temporary file is private (0600) by default; a status file is an ordinary file
+        // (0666 less the umask), like any other the user writes.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let temp = builder.tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
         let (file, temp) = temp.into_parts();
         let writer = StatusWriter::new(file).map_err(|e| Error::io(&path, e))?;
         Ok(StatusFile { writer, temp, path })

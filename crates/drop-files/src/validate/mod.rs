@@ -359,16 +359,17 @@ fn answer(
     list: u8,
     row: StatusRow,
 ) -> Option<Problem> {
-    let id = Some(row.id.to_string());
+    // Only rows with a problem pay for the Id's text.
+    let id = || Some(row.id.to_string());
     let line = Some(row.line);
     let Some(before) = index.answer(&row.id, file_index, list) else {
-        return Some(Problem::error(file, line, id, ProblemKind::UnknownId));
+        return Some(Problem::error(file, line, id(), ProblemKind::UnknownId));
     };
     if before.removed() {
         return Some(Problem::warning(
             file,
             line,
-            id,
+            id(),
             ProblemKind::RemovedIdAnswered,
         ));
     }
@@ -377,8 +378,8 @@ fn answer(
             .get(usize::from(before.list))
             .and_then(|l| l.name.list_type());
         return Some(match other {
-            Some(list) => Problem::error(file, line, id, ProblemKind::WrongList { list }),
-            None => Problem::error(file, line, id, ProblemKind::UnknownId),
+            Some(list) => Problem::error(file, line, id(), ProblemKind::WrongList { list }),
+            None => Problem::error(file, line, id(), ProblemKind::UnknownId),
         });
     }
     if before.answered() {
@@ -388,7 +389,7 @@ fn answer(
         return Some(Problem::error(
             file,
             line,
-            id,
+            id(),
             ProblemKind::AnsweredTwice { first },
         ));
     }
