@@ -1,0 +1,205 @@
+//! Cuts the records CSV into blocks of whole records, so that blocks parse in parallel.
+//!
+//! A newline ends a record unless it is inside a quoted field, and (for RFC 4180 CSV) it is
+//! inside one exactly when an odd number of `"` come before it. A block ends after the last
+//! newline with an even count; blocks without a quote (the common case) just end after their
+//! last newline. A hostile file whose quotes never balance cannot make a block grow without
+//! bound: past [`MAX_BLOCK`] bytes it is cut at a newline anyway, and the rows around the cut
+//! come out with the wrong field count and are reported.
+
+use std::io::{self, Read};
+
+use memchr::{memchr, memchr_iter, memchr2_iter, memrchr};
+
+/// Bytes read per block: about 10,000 records, enough to keep a worker busy for a while.
+pub(crate) const BLOCK: usize = 1 << 20;
+/// Most bytes a block grows to while looking for the end of a quoted field.
+pub(crate) const MAX_BLOCK: usize = 64 << 20;
+
+/// Whole records, with the line of the first one (the header is line 1).
+#[derive(Debug, Default)]
+pub(crate) struct Block {
+    pub(crate) data: Vec<u8>,
+    pub(crate) first_line: u64,
+    /// No quote and no carriage return but in CRLF: records are lines, fields split at every
+    /// comma, exactly as a CSV parser would read them.
+    pub(crate) plain: bool,
+}
+
+/// Reads a CSV as [`Block`]s of whole records.
+pub(crate) struct BlockReader<R> {
+    inner: R,
+    carry: Vec<u8>,
+    next_line: u64,
+    eof: bool,
+    block: usize,
+    max_block: usize,
+    at_start: bool,
+    spare: Vec<Vec<u8>>,
+}
+
+impl<R: Read> BlockReader<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        Self::with_sizes(inner, BLOCK, MAX_BLOCK)
+    }
+
+    pub(crate) fn with_sizes(inner: R, block: usize, max_block: usize) -> Self {
+        BlockReader {
+            inner,
+            carry: Vec::new(),
+            next_line: 1,
+            eof: false,
+            block: block.max(1),
+            max_block: max_block.max(block),
+            at_start: true,
+            spare: Vec::new(),
+        }
+    }
+
+    /// Takes back a block's buffer for a later block (saves allocating and faulting in a
+    /// fresh megabyte per block).
+    pub(crate) fn recycle(&mut self, block: Block) {
+        if self.spare.len() < 16 {
+            self.spare.push(block.data);
+        }
+    }
+
+    fn fill(&mut self, data: &mut Vec<u8>, upto: usize) -> io::Result<()> {
+        while data.len() < upto && !self.eof {
+            let want = (upto - data.len()) as u64;
+            let n = (&mut self.inner).take(want).read_to_end(data)?;
+            if n == 0 {
+                self.eof = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// The next block, `None` at the end. A UTF-8 BOM at the very start is dropped.
+    pub(crate) fn next_block(&mut self) -> io::Result<Option<Block>> {
+        let mut data = self.spare.pop().unwrap_or_default();
+        data.clear();
+        data.extend_from_slice(&self.carry);
+        self.carry.clear();
+        data.reserve(self.block.saturating_sub(data.len()));
+        let mut upto = self.block;
+        let cut = loop {
+            self.fill(&mut data, upto)?;
+            if self.at_start {
+                self.at_start = false;
+                if data.starts_with(b"\xEF\xBB\xBF") {
+                    data.drain(..3);
+                    self.fill(&mut data, upto)?;
+                }
+            }
+            if self.eof {
+                break data.len();
+            }
+            if let Some(cut) = record_boundary(&data) {
+                break cut;
+            }
+            if data.len() >= self.max_block {
+                break memrchr(b'\n', &data).map_or(data.len(), |p| p + 1);
+            }
+            upto = data.len().saturating_mul(2).min(self.max_block);
+        };
+        if cut == 0 {
+            return Ok(None);
+        }
+        self.carry.extend_from_slice(&data[cut..]);
+        data.truncate(cut);
+        let first_line = self.next_line;
+        self.next_line += memchr_iter(b'\n', &data).count() as u64;
+        let plain = memchr(b'"', &data).is_none()
+            && memchr_iter(b'\r', &data).all(|p| data.get(p + 1) == Some(&b'\n'));
+        Ok(Some(Block {
+            data,
+            first_line,
+            plain,
+        }))
+    }
+}
+
+/// The end of the last whole record in `data` (just past a newline outside quotes).
+fn record_boundary(data: &[u8]) -> Option<usize> {
+    if memchr(b'"', data).is_none() {
+        return memrchr(b'\n', data).map(|p| p + 1);
+    }
+    let mut quoted = false;
+    let mut cut = None;
+    for p in memchr2_iter(b'"', b'\n', data) {
+        if data[p] == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            cut = Some(p + 1);
+        }
+    }
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocks(input: &[u8], block: usize, max: usize) -> Vec<(String, u64)> {
+        let mut r = BlockReader::with_sizes(input, block, max);
+        let mut out = Vec::new();
+        while let Some(b) = r.next_block().unwrap() {
+            out.push((String::from_utf8(b.data).unwrap(), b.first_line));
+        }
+        out
+    }
+
+    #[test]
+    fn cuts_after_whole_records_and_counts_lines() {
+        let csv = b"h1,h2\na,1\nb,2\nc,3\n";
+        for size in 1..csv.len() + 2 {
+            let out = blocks(csv, size, 1024);
+            let joined: String = out.iter().map(|(s, _)| s.as_str()).collect();
+            assert_eq!(joined.as_bytes(), csv);
+            for (s, line) in &out {
+                assert!(s.ends_with('\n'), "{size}: {s:?}");
+                let first = s.lines().next().unwrap();
+                let expected = csv
+                    .split(|&b| b == b'\n')
+                    .position(|l| l == first.as_bytes());
+                assert_eq!(Some(*line as usize - 1), expected, "{size}");
+            }
+        }
+    }
+
+    #[test]
+    fn never_cuts_inside_quotes() {
+        let csv = b"k,v\n1,\"multi\nline\"\n2,\"a\"\"b\nc\"\n3,x\n";
+        for size in 1..csv.len() + 2 {
+            let out = blocks(csv, size, 1024);
+            let joined: String = out.iter().map(|(s, _)| s.as_str()).collect();
+            assert_eq!(joined.as_bytes(), csv);
+            for (s, _) in &out {
+                assert_eq!(s.matches('"').count() % 2, 0, "{size}: {s:?}");
+            }
+        }
+        let lines: Vec<u64> = blocks(csv, 1, 1024).iter().map(|b| b.1).collect();
+        assert_eq!(lines, [1, 2, 4]);
+    }
+
+    #[test]
+    fn unbalanced_quotes_are_cut_at_the_limit_and_nothing_is_lost() {
+        let mut csv = b"k,v\n1,\"never closed\n".to_vec();
+        for i in 0..100 {
+            csv.extend_from_slice(format!("{i},x\n").as_bytes());
+        }
+        let out = blocks(&csv, 8, 64);
+        assert!(out.iter().all(|(s, _)| s.len() <= 64 + 8));
+        let joined: String = out.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(joined.as_bytes(), &csv[..]);
+    }
+
+    #[test]
+    fn bom_dropped_and_last_line_without_newline_kept() {
+        let out = blocks(b"\xEF\xBB\xBFk,v\n1,2", 4, 64);
+        let joined: String = out.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(joined, "k,v\n1,2");
+        assert!(blocks(b"", 4, 64).is_empty());
+    }
+}

@@ -1,0 +1,71 @@
+//! The one error type of this crate: everything that stops a run.
+
+use std::path::PathBuf;
+
+use crate::Problem;
+
+/// Why a match run (or writing its results) stopped.
+///
+/// Broken record rows do not stop a run: they are [`Problem`]s, counted and kept in the
+/// [`MatchOutcome`](crate::MatchOutcome). Only in strict mode does the first one become
+/// [`Error::Strict`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading the download or writing a status file failed (the error names file and line).
+    #[error(transparent)]
+    Files(#[from] drop_files::Error),
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file (for the records: the name given to the matcher).
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The column mapping is not usable: unknown field, no `key`, a column missing from the
+    /// header, ...
+    #[error("column mapping: {0}")]
+    Mapping(String),
+    /// The records file has no header row.
+    #[error("{file}: no header row (the records CSV must start with its column names)")]
+    NoHeader {
+        /// The records file name.
+        file: String,
+    },
+    /// Strict mode: the first problem found in the records or the lists.
+    #[error("strict mode: {0}")]
+    Strict(String),
+    /// The same list type was given twice.
+    #[error("the {list} list was given twice ({first} and {second})")]
+    DuplicateList {
+        /// The list type.
+        list: drop_hash::ListType,
+        /// The first file.
+        first: String,
+        /// The second file.
+        second: String,
+    },
+    /// A list has more work items than this crate indexes (about 4 billion).
+    #[error("{file}: more than {} work items", u32::MAX - 1)]
+    TooManyWorkItems {
+        /// The list file.
+        file: String,
+    },
+    /// `max_rows` of 0 for status files.
+    #[error("the maximum number of rows per status file must be at least 1")]
+    MaxRows,
+}
+
+impl Error {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn strict(problem: &Problem) -> Self {
+        Error::Strict(problem.to_string())
+    }
+}

@@ -1,0 +1,412 @@
+//! The hot path: parse a block of records, standardize and hash each mapped value once per
+//! list type that applies, and probe the lists.
+
+use std::sync::Arc;
+
+use drop_hash::{DropHash, Field, Hasher, ListType, composite};
+use memchr::{memchr, memchr_iter};
+
+use crate::blocks::Block;
+use crate::lists::Lists;
+use crate::mapping::{Col, Resolved, field_index, list_index, required_fields};
+use crate::{Problem, ProblemKind};
+
+/// A record's identifier found in a list.
+#[derive(Debug)]
+pub(crate) struct Hit {
+    /// Index into `Lists::lists`.
+    pub(crate) list: u8,
+    pub(crate) entry: u32,
+    pub(crate) key: Box<str>,
+}
+
+/// What one block gave.
+#[derive(Debug, Default)]
+pub(crate) struct BlockResult {
+    pub(crate) records: u64,
+    pub(crate) bad_rows: u64,
+    pub(crate) problem_count: u64,
+    /// The first problems, up to the plan's limit.
+    pub(crate) problems: Vec<Problem>,
+    pub(crate) hits: Vec<Hit>,
+}
+
+/// A list matched from raw fields.
+#[derive(Debug)]
+struct Derived {
+    list: u8,
+    /// For Email, Phone, MAID, CTVID one field; for NDZ and NameVIN the fields in DROP's order.
+    fields: Vec<(Field, Vec<Col>)>,
+}
+
+/// What to do with each record, worked out once from the mapping and the lists present.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    pub(crate) file: Arc<str>,
+    width: usize,
+    key: Col,
+    derived: Vec<Derived>,
+    hashed: Vec<(u8, Vec<Col>)>,
+    max_problems: usize,
+    /// Lists present with work items but no way to match them from this mapping.
+    pub(crate) unmatchable: Vec<ListType>,
+}
+
+impl Plan {
+    pub(crate) fn new(
+        file: Arc<str>,
+        resolved: Resolved,
+        lists: &Lists,
+        max_problems: usize,
+    ) -> Self {
+        let Resolved {
+            key,
+            fields,
+            hashed: hashed_cols,
+            width,
+        } = resolved;
+        let mut derived = Vec::new();
+        let mut hashed = Vec::new();
+        let mut unmatchable = Vec::new();
+        for (i, data) in lists.lists.iter().enumerate() {
+            let list = i as u8;
+            let pre = &hashed_cols[list_index(data.list)];
+            if !pre.is_empty() {
+                hashed.push((list, pre.clone()));
+            }
+            let needed = required_fields(data.list);
+            let usable = needed.iter().all(|&f| !fields[field_index(f)].is_empty());
+            if usable {
+                derived.push(Derived {
+                    list,
+                    fields: needed
+                        .iter()
+                        .map(|&f| (f, fields[field_index(f)].clone()))
+                        .collect(),
+                });
+            }
+            if !usable && pre.is_empty() && data.len() > 0 {
+                unmatchable.push(data.list);
+            }
+        }
+        Plan {
+            file,
+            width,
+            key,
+            derived,
+            hashed,
+            max_problems,
+            unmatchable,
+        }
+    }
+}
+
+/// Per-worker buffers, reused from record to record.
+struct Scratch {
+    hasher: Hasher,
+    /// Hashes of each field's values in the current record, by field index.
+    field_hashes: [Vec<DropHash>; 9],
+    done: [bool; 9],
+    parts: Vec<DropHash>,
+    /// Digests to probe: list, digest, index into `keys`.
+    pending: Vec<(u8, [u8; 32], u32)>,
+    found: Vec<Option<u32>>,
+    /// The keys of the records queued: spans of `key_text`.
+    keys: Vec<(usize, usize)>,
+    key_text: String,
+}
+
+/// Records queued before their digests are probed.
+const PROBE_BATCH: usize = 128;
+
+struct Row {
+    line: u64,
+    bad: bool,
+}
+
+/// The fields of one record.
+trait Fields {
+    fn count(&self) -> usize;
+    fn field(&self, i: usize) -> &[u8];
+}
+
+impl Fields for csv::ByteRecord {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn field(&self, i: usize) -> &[u8] {
+        self.get(i).unwrap_or_default()
+    }
+}
+
+/// A line of a plain block, cut at its commas: field `i` ends at `ends[i]`.
+struct Split<'a> {
+    line: &'a [u8],
+    ends: &'a [usize],
+}
+
+impl Fields for Split<'_> {
+    fn count(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn field(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
+        self.line.get(start..self.ends[i]).unwrap_or_default()
+    }
+}
+
+impl BlockResult {
+    fn problem(&mut self, plan: &Plan, row: &mut Row, column: Option<&Col>, kind: ProblemKind) {
+        row.bad = true;
+        self.problem_count += 1;
+        if self.problems.len() < plan.max_problems {
+            self.problems.push(Problem {
+                file: plan.file.clone(),
+                line: row.line,
+                column: column.map(|c| c.label.clone()),
+                kind,
+            });
+        }
+    }
+}
+
+fn is_blank(v: &[u8]) -> bool {
+    v.iter().all(u8::is_ascii_whitespace)
+}
+
+/// Parses `block` (skipping its first record if it is the header) and probes every record.
+pub(crate) fn process_block(
+    block: &Block,
+    skip_first: bool,
+    plan: &Plan,
+    lists: &Lists,
+) -> BlockResult {
+    let mut out = BlockResult::default();
+    let mut scratch = Scratch {
+        hasher: Hasher::new(),
+        field_hashes: Default::default(),
+        done: [false; 9],
+        parts: Vec::with_capacity(4),
+        pending: Vec::with_capacity(PROBE_BATCH * 2),
+        found: Vec::with_capacity(PROBE_BATCH * 2),
+        keys: Vec::with_capacity(PROBE_BATCH),
+        key_text: String::with_capacity(PROBE_BATCH * 16),
+    };
+    let mut record = |out: &mut BlockResult, rec: &dyn Fields, line: u64| {
+        let mut row = Row { line, bad: false };
+        out.records += 1;
+        process_record(out, rec, &mut row, &mut scratch, plan);
+        if row.bad {
+            out.bad_rows += 1;
+        }
+        if scratch.keys.len() >= PROBE_BATCH {
+            flush(out, &mut scratch, lists);
+        }
+    };
+    let mut first = skip_first;
+    if block.plain {
+        // The fast path: lines and commas, found with memchr.
+        let data = &block.data[..];
+        let mut ends = Vec::with_capacity(plan.width + 1);
+        let mut pos = 0;
+        let mut line_no = block.first_line;
+        while pos < data.len() {
+            let nl = memchr(b'\n', &data[pos..]).map_or(data.len(), |i| pos + i);
+            let mut line = &data[pos..nl];
+            if let [rest @ .., b'\r'] = line {
+                line = rest;
+            }
+            let this_line = line_no;
+            line_no += 1;
+            pos = nl + 1;
+            // A CSV reader skips empty lines too.
+            if line.is_empty() || std::mem::take(&mut first) {
+                continue;
+            }
+            ends.clear();
+            ends.extend(memchr_iter(b',', line));
+            ends.push(line.len());
+            record(&mut out, &Split { line, ends: &ends }, this_line);
+        }
+    } else {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(&block.data[..]);
+        let mut rec = csv::ByteRecord::new();
+        loop {
+            match rdr.read_byte_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    // Reading from memory, flexible, as bytes: the CSV reader has nothing left
+                    // to fail on, but if it ever does, say so for the rest of the block.
+                    let line = e
+                        .position()
+                        .map_or(block.first_line, |p| block.first_line + p.line() - 1);
+                    let mut row = Row { line, bad: false };
+                    out.problem(plan, &mut row, None, ProblemKind::Unreadable(e.to_string()));
+                    out.bad_rows += 1;
+                    break;
+                }
+            }
+            if std::mem::take(&mut first) {
+                continue;
+            }
+            let line = rec
+                .position()
+                .map_or(block.first_line, |p| block.first_line + p.line() - 1);
+            record(&mut out, &rec, line);
+        }
+    }
+    flush(&mut out, &mut scratch, lists);
+    out
+}
+
+fn process_record(
+    out: &mut BlockResult,
+    rec: &dyn Fields,
+    row: &mut Row,
+    s: &mut Scratch,
+    plan: &Plan,
+) {
+    if rec.count() != plan.width {
+        let kind = ProblemKind::FieldCount {
+            expected: plan.width,
+            found: rec.count(),
+        };
+        out.problem(plan, row, None, kind);
+        return;
+    }
+    let key_bytes = rec.field(plan.key.index);
+    if is_blank(key_bytes) {
+        out.problem(plan, row, Some(&plan.key), ProblemKind::EmptyKey);
+        return;
+    }
+    let Ok(key) = std::str::from_utf8(key_bytes) else {
+        out.problem(plan, row, Some(&plan.key), ProblemKind::NotUtf8);
+        return;
+    };
+    // Probing waits on memory (the table is far larger than the caches), so digests are
+    // queued and probed in batches, where the processor overlaps the waits.
+    let key_index = s.keys.len() as u32;
+    let start = s.key_text.len();
+    s.key_text.push_str(key);
+    s.keys.push((start, s.key_text.len()));
+    let pending = &mut s.pending;
+    let mut probe = |list: u8, digest: &DropHash| {
+        pending.push((list, *digest.as_bytes(), key_index));
+    };
+    s.done = [false; 9];
+    for (list, cols) in &plan.hashed {
+        for col in cols {
+            let v = rec.field(col.index);
+            if is_blank(v) {
+                continue;
+            }
+            match parse_hash(v.trim_ascii()) {
+                Ok(h) => probe(*list, &h),
+                Err(reason) => out.problem(plan, row, Some(col), ProblemKind::NotAHash(reason)),
+            }
+        }
+    }
+    for d in &plan.derived {
+        let mut ready = true;
+        for (field, cols) in &d.fields {
+            let fi = field_index(*field);
+            if !s.done[fi] {
+                s.done[fi] = true;
+                s.field_hashes[fi].clear();
+                for col in cols {
+                    let v = rec.field(col.index);
+                    if is_blank(v) {
+                        continue;
+                    }
+                    let Ok(text) = std::str::from_utf8(v) else {
+                        out.problem(plan, row, Some(col), ProblemKind::NotUtf8);
+                        continue;
+                    };
+                    match s.hasher.hash(*field, text) {
+                        Ok(h) => s.field_hashes[fi].push(h),
+                        Err(e) => out.problem(plan, row, Some(col), ProblemKind::Standardize(e)),
+                    }
+                }
+            }
+            ready &= !s.field_hashes[fi].is_empty();
+        }
+        if !ready {
+            continue;
+        }
+        if let [(field, _)] = d.fields.as_slice() {
+            for h in &s.field_hashes[field_index(*field)] {
+                probe(d.list, h);
+            }
+        } else {
+            // Every combination of the fields' values (one each in the usual mapping).
+            let lens: Vec<usize> = d
+                .fields
+                .iter()
+                .map(|(f, _)| s.field_hashes[field_index(*f)].len())
+                .collect();
+            let mut idx = vec![0usize; lens.len()];
+            'combos: loop {
+                s.parts.clear();
+                for (k, (f, _)) in d.fields.iter().enumerate() {
+                    s.parts.push(s.field_hashes[field_index(*f)][idx[k]]);
+                }
+                probe(d.list, &composite(&s.parts));
+                // the next combination, odometer style
+                let mut k = lens.len();
+                loop {
+                    if k == 0 {
+                        break 'combos;
+                    }
+                    k -= 1;
+                    idx[k] += 1;
+                    if idx[k] < lens[k] {
+                        break;
+                    }
+                    idx[k] = 0;
+                }
+            }
+        }
+    }
+}
+
+/// Probes the queued digests and turns what is found into hits.
+fn flush(out: &mut BlockResult, s: &mut Scratch, lists: &Lists) {
+    s.found.clear();
+    s.found.extend(
+        s.pending
+            .iter()
+            .map(|(list, digest, _)| lists.lists[usize::from(*list)].find_first(digest)),
+    );
+    for ((list, _, key), found) in s.pending.iter().zip(&s.found) {
+        if let Some(first) = *found {
+            lists.lists[usize::from(*list)].with_dups(first, |entry| {
+                out.hits.push(Hit {
+                    list: *list,
+                    entry,
+                    key: s.key_text[s.keys[*key as usize].0..s.keys[*key as usize].1].into(),
+                });
+            });
+        }
+    }
+    s.pending.clear();
+    s.keys.clear();
+    s.key_text.clear();
+}
+
+/// A stored hash: 44 characters of padded standard Base64 (DROP's form) or 64 hex digits.
+fn parse_hash(v: &[u8]) -> Result<DropHash, String> {
+    match v.len() {
+        64 => {
+            let mut bytes = [0u8; 32];
+            hex::decode_to_slice(v, &mut bytes).map_err(|e| format!("bad hex: {e}"))?;
+            Ok(DropHash::from_bytes(bytes))
+        }
+        _ => DropHash::from_base64(v).map_err(|e| e.to_string()),
+    }
+}
