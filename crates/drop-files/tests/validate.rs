@@ -209,6 +209,26 @@ fn malformed_download_rows_are_named_inside_the_archive() {
 }
 
 #[test]
+fn a_name_spelled_otherwise_than_the_download_is_a_warning() {
+    let r = validate(&[("20261120_4821_EMAIL_x1.csv", "Id,Status\nA7kP2xQ9Lm4R,2\n")]);
+    assert!(r.is_valid());
+    assert_eq!(r.lists[0].answered, 1);
+    assert_eq!(
+        r.problems[0].to_string(),
+        "20261120_4821_EMAIL_x1.csv: the data type is spelled differently from the downloaded \
+         20261120_4821_Email.csv; DROP may refuse it"
+    );
+    assert_eq!(r.problems[0].severity, Severity::Warning);
+}
+
+#[test]
+fn errors_can_cross_threads() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<drop_files::Error>();
+    send_sync::<Report>();
+}
+
+#[test]
 fn check_path_reports_a_missing_file() {
     let mut v = Validator::from_archive(&mut download()).unwrap();
     v.check_path("/nonexistent/20261120_4821_Email.csv");

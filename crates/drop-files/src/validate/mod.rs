@@ -249,6 +249,20 @@ impl Validator {
                 return;
             }
         };
+        if let Some(download) = self.lists.get(usize::from(list)) {
+            // DROP says "use a downloaded file name": a name that matches only when the data
+            // type's case is ignored may be refused.
+            if name.base().to_string() != download.name.to_string() {
+                self.problems.push(Problem::warning(
+                    file_name,
+                    None,
+                    None,
+                    ProblemKind::NameSpelling {
+                        download: download.name.to_string(),
+                    },
+                ));
+            }
+        }
         self.names.push(Some(name));
         let reader = match StatusReader::new(file_name, reader) {
             Ok(r) => r,

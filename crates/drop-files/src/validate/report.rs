@@ -31,6 +31,11 @@ pub enum ProblemKind {
         /// The download's name.
         download: String,
     },
+    /// The name's data type is spelled differently from the downloaded file's (a warning).
+    NameSpelling {
+        /// The downloaded file's name.
+        download: String,
+    },
     /// The same name (suffix compared case-insensitively) is given twice.
     DuplicateName,
     /// The header is not exactly `Id,Status` (or, for a download file, not its header).
@@ -102,6 +107,10 @@ impl fmt::Display for ProblemKind {
             ProblemKind::NotInDownload { download } => {
                 write!(f, "not the name of a list in {download} (with an optional _suffix)")
             }
+            ProblemKind::NameSpelling { download } => write!(
+                f,
+                "the data type is spelled differently from the downloaded {download}; DROP may refuse it"
+            ),
             ProblemKind::DuplicateName => f.write_str(
                 "the same name is given twice; DROP rejects a name already uploaded: use another suffix",
             ),
