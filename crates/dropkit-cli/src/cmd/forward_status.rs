@@ -1,6 +1,9 @@
 //! `dropkit forward-status`: print the status of service-provider deletion jobs.
 
+use std::io::Write as _;
 use std::process::ExitCode;
+
+use drop_provider::JobId;
 
 /// Arguments of `dropkit forward-status`.
 #[derive(Debug, clap::Args)]
@@ -13,8 +16,31 @@ pub(crate) struct Args {
     pub(crate) job_ids: Vec<String>,
 }
 
-/// Runs `dropkit forward-status`.
+/// Runs `dropkit forward-status`: prints `provider<TAB>job id<TAB>status` per job, the status
+/// as the provider spells it (`completed`, `SENT/DELETE_DELETED`, ...), and every failed lookup
+/// on standard error, going on after a failure.
+///
+/// Exit code 0 when every status was read (whatever the statuses say), 1 otherwise.
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let _ = args;
-    anyhow::bail!("`dropkit forward-status` is not implemented yet")
+    let provider = super::forward::provider_from_env(args.provider)?;
+    let runtime = super::forward::runtime()?;
+    let mut all_read = true;
+    let mut out = std::io::stdout().lock();
+    for job in args.job_ids {
+        let job_id = JobId::new(job);
+        match runtime.block_on(provider.status(&job_id)) {
+            Ok(status) => writeln!(out, "{}\t{}\t{}", provider.name(), job_id, status)?,
+            Err(err) => {
+                out.flush()?;
+                eprintln!("dropkit forward-status: {job_id}: {err}");
+                all_read = false;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if all_read {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
