@@ -8,6 +8,7 @@
 //!   <YYYYMMDD>_<id>_DROP.zip    the download, under its server-given name
 //!   responses/<list file>.csv   every status file written, under its DROP name
 //!   matches.csv                 Id,ListType,Key,Status for the broker's own deletion step
+//!   forward.json                deleted consumers' emails, for the service providers
 //! ```
 
 use std::collections::BTreeMap;
@@ -25,6 +26,8 @@ pub const STATE_FILE: &str = "state.json";
 pub const RESPONSES_DIR: &str = "responses";
 /// File name of the match report inside the state directory.
 pub const MATCHES_FILE: &str = "matches.csv";
+/// File name of the consumers to forward to service providers.
+pub const FORWARD_FILE: &str = "forward.json";
 
 /// The progress of one DROP round, as saved in `state.json`.
 ///
@@ -37,8 +40,8 @@ pub struct RoundState {
     pub download: Option<String>,
     /// Set when DROP answered that nothing new is available: the round has nothing to do.
     pub no_data: Option<String>,
-    /// The status files written by matching, in upload order, once matching has finished.
-    pub responses: Option<Vec<String>>,
+    /// What matching found and wrote, once it has finished.
+    pub matched: Option<MatchSummary>,
     /// Set once the status files have passed validation.
     pub validated: bool,
     /// Per status file: the upload's outcome, once DROP answered.
@@ -55,6 +58,38 @@ pub struct RoundState {
     pub finished: bool,
 }
 
+/// What the match step found and wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatchSummary {
+    /// Records read from the broker's file.
+    pub records_read: u64,
+    /// Records (or fields) that could not be used, each reported with its line.
+    pub bad_rows: u64,
+    /// Work items of the Removed file, dropped from matching.
+    pub removed: u64,
+    /// Per list (DROP's name): how its work items were answered.
+    pub lists: BTreeMap<String, ListSummary>,
+    /// The status files written, in upload order (names inside `responses/`).
+    pub status_files: Vec<String>,
+    /// Consumers whose data was deleted, to forward to the service providers.
+    pub consumers_to_forward: u64,
+}
+
+/// How one list's work items were answered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListSummary {
+    /// Work items in the list.
+    pub work_items: u64,
+    /// Answered 2, Exempted.
+    pub exempted: u64,
+    /// Answered 3, Deleted.
+    pub deleted: u64,
+    /// Answered 4, Opted out.
+    pub opted_out: u64,
+    /// Answered 5, Not found.
+    pub not_found: u64,
+}
+
 /// What DROP answered for one uploaded status file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadRecord {
@@ -67,9 +102,11 @@ pub struct UploadRecord {
     pub at: String,
 }
 
-/// A deletion a service provider accepted for one consumer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The deletions a service provider accepted for one consumer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ForwardRecord {
+    /// The emails the provider accepted (a retry sends only the others).
+    pub emails: Vec<String>,
     /// The provider's job ids (MaestroQA splits emails into requests of five).
     pub job_ids: Vec<String>,
     /// The status the provider reported when the job was created.
@@ -108,6 +145,11 @@ impl StateDir {
         self.root.join(MATCHES_FILE)
     }
 
+    /// Where the consumers to forward are kept.
+    pub fn forward_path(&self) -> PathBuf {
+        self.root.join(FORWARD_FILE)
+    }
+
     /// Loads `state.json`, or a fresh state when there is none yet.
     pub fn load(&self) -> Result<RoundState, CycleError> {
         let path = self.root.join(STATE_FILE);
@@ -138,8 +180,11 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CycleErr
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| CycleError::io(dir, e))?;
     tmp.write_all(bytes).map_err(|e| CycleError::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| CycleError::io(path, e))?;
-    tmp.persist(path).map_err(|e| CycleError::io(path, e.error))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| CycleError::io(path, e))?;
+    tmp.persist(path)
+        .map_err(|e| CycleError::io(path, e.error))?;
     // Make the rename itself durable.
     if let Ok(d) = fs::File::open(dir) {
         let _ = d.sync_all();

@@ -46,6 +46,14 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let audit_log = match &cli.command {
+        Command::Cycle(args) => Some(args.state_dir.join(AUDIT_LOG)),
+        _ => None,
+    };
+    if let Err(err) = init_logging(audit_log.as_deref()) {
+        eprintln!("dropkit: {err:#}");
+        return ExitCode::from(1);
+    }
     let result = match cli.command {
         Command::Hash(args) => cmd::hash::run(args),
         Command::Validate(args) => cmd::validate::run(args),
@@ -66,4 +74,47 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// The audit trail `dropkit cycle` appends to in its state directory.
+const AUDIT_LOG: &str = "audit.log";
+
+/// Logs to standard error at the level `RUST_LOG` asks for (default: warnings), and for
+/// `dropkit cycle` every request and step at `info` to `STATE_DIR/audit.log` too: the
+/// timestamp, endpoint, status, file names and duration DROP asks integrators to keep
+/// (never a key or token).
+fn init_logging(audit_log: Option<&std::path::Path>) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    use tracing_subscriber::prelude::*;
+    use tracing_subscriber::{EnvFilter, fmt};
+
+    let stderr = fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")));
+    let audit = match audit_log {
+        Some(path) => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+            }
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .with_context(|| format!("opening {}", path.display()))?;
+            Some(
+                fmt::layer()
+                    .with_ansi(false)
+                    .with_writer(std::sync::Mutex::new(file))
+                    .with_filter(EnvFilter::new("info")),
+            )
+        }
+        None => None,
+    };
+    tracing_subscriber::registry()
+        .with(stderr)
+        .with(audit)
+        .try_init()
+        .context("setting up logging")?;
+    Ok(())
 }

@@ -1,0 +1,243 @@
+//! The whole DROP round against the emulator, including a stop-and-resume at every step,
+//! a lost upload answer and a failing provider: nothing is lost and nothing is done twice.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use drop_cycle::demo::{Demo, DemoOptions};
+use drop_cycle::state::StateDir;
+use drop_cycle::{CycleError, Step};
+use drop_emulator::{Endpoint, Fault};
+use drop_files::ListType;
+use drop_provider::DeletionProvider;
+use drop_provider::testing::RecordingProvider;
+
+fn options(stop_after: Option<Step>) -> DemoOptions {
+    DemoOptions {
+        listed: 60,
+        recorded: 60,
+        stop_after,
+        ..DemoOptions::default()
+    }
+}
+
+/// Emails each provider received, with how many times.
+fn emails_sent(provider: &RecordingProvider) -> BTreeMap<String, usize> {
+    let mut sent = BTreeMap::new();
+    for request in provider.requests() {
+        for email in request.emails {
+            *sent.entry(email).or_default() += 1;
+        }
+    }
+    sent
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_round_answers_every_work_item_and_forwards_each_deletion_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Demo::start(dir.path().join("state"), options(None))
+        .await
+        .unwrap();
+    let provider = Arc::new(RecordingProvider::new("maestroqa"));
+    let (report, check) = demo
+        .run(vec![provider.clone() as Arc<dyn DeletionProvider>])
+        .await
+        .unwrap();
+
+    assert!(report.finished);
+    assert!(check.passed(), "{check:#?}");
+    // The data holds deleted (3), opted-out (4) and not-found (5) work items.
+    for code in [3, 4, 5] {
+        assert!(
+            check.expected.get(&code).copied().unwrap_or(0) > 0,
+            "{check:#?}"
+        );
+    }
+    assert_eq!(report.records_read, 61);
+    assert_eq!(report.bad_rows, 0);
+    assert_eq!(report.lists.len(), 6);
+    assert!(report.uploads.values().all(|outcome| outcome == "accepted"));
+
+    // Every deleted consumer's email went to the provider exactly once.
+    let sent = emails_sent(&provider);
+    assert!(!sent.is_empty());
+    assert!(sent.values().all(|&n| n == 1), "{sent:?}");
+    assert_eq!(report.forwarded["maestroqa"].consumers as usize, sent.len());
+
+    // The state directory holds the ZIP, every status file and the match report.
+    let state = StateDir::open(dir.path().join("state"))
+        .unwrap()
+        .load()
+        .unwrap();
+    assert!(
+        dir.path()
+            .join("state")
+            .join(state.download.unwrap())
+            .is_file()
+    );
+    for file in &state.matched.unwrap().status_files {
+        assert!(dir.path().join("state/responses").join(file).is_file());
+    }
+    assert!(dir.path().join("state/matches.csv").is_file());
+
+    // Running a finished round again does nothing more.
+    let again = demo
+        .round()
+        .unwrap()
+        .with_provider(provider.clone())
+        .run()
+        .await
+        .unwrap();
+    assert!(again.finished);
+    assert_eq!(emails_sent(&provider), sent);
+    assert!(demo.check().passed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_round_stopped_after_any_step_resumes_without_repeating_work() {
+    for step in [
+        Step::Download,
+        Step::Match,
+        Step::Validate,
+        Step::Upload,
+        Step::Forward,
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let demo = Demo::start(dir.path().join("state"), options(Some(step)))
+            .await
+            .unwrap();
+        let provider = Arc::new(RecordingProvider::new("id5"));
+        let first = demo
+            .round()
+            .unwrap()
+            .with_provider(provider.clone())
+            .run()
+            .await;
+        assert!(
+            matches!(first, Err(CycleError::Stopped(s)) if s == step),
+            "{step}: {first:?}"
+        );
+
+        let downloads_before = demo.emulator().downloads().len();
+        let resumed = demo
+            .round()
+            .unwrap()
+            .with_stop_after(None)
+            .with_provider(provider.clone())
+            .run()
+            .await
+            .unwrap();
+        assert!(resumed.finished, "{step}");
+        // One download in all: a resumed round never asks DROP for the batch again.
+        assert_eq!(demo.emulator().downloads().len(), 1, "{step}");
+        assert_eq!(downloads_before, 1, "{step}");
+        let check = demo.check();
+        assert!(check.passed(), "{step}: {check:#?}");
+        let sent = emails_sent(&provider);
+        assert!(!sent.is_empty(), "{step}");
+        assert!(sent.values().all(|&n| n == 1), "{step}: {sent:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_whose_answer_was_lost_is_recorded_as_received_on_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Demo::start(dir.path().join("state"), options(None))
+        .await
+        .unwrap();
+    // DROP processes the first upload but the answer never arrives; the client does not
+    // retry here, so the round stops with that file in flight.
+    demo.emulator()
+        .inject(Fault::drop_response(1).on(Endpoint::Upload));
+    let no_retry = demo
+        .round_with_client(demo.client_without_retries().unwrap())
+        .unwrap();
+    let first = no_retry.run().await;
+    assert!(first.is_err(), "{first:?}");
+    let state = StateDir::open(dir.path().join("state"))
+        .unwrap()
+        .load()
+        .unwrap();
+    let in_flight = state.upload_in_flight.clone().expect("a file in flight");
+
+    let report = demo.round().unwrap().run().await.unwrap();
+    assert_eq!(report.uploads[&in_flight], "already-received");
+    let check = demo.check();
+    assert!(check.passed(), "{check:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_to_the_upload_that_completed_the_batch_is_recorded_as_received() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = DemoOptions {
+        lists: vec![ListType::Email],
+        ..options(None)
+    };
+    let demo = Demo::start(dir.path().join("state"), opts).await.unwrap();
+    // The only status file completes the batch; its answer is lost. On resume DROP has no
+    // active download any more (409), which means the file arrived.
+    demo.emulator()
+        .inject(Fault::drop_response(1).on(Endpoint::Upload));
+    let first = demo
+        .round_with_client(demo.client_without_retries().unwrap())
+        .unwrap()
+        .run()
+        .await;
+    assert!(first.is_err(), "{first:?}");
+
+    let report = demo.round().unwrap().run().await.unwrap();
+    assert!(report.finished);
+    assert_eq!(report.uploads.len(), 1);
+    assert!(
+        report.uploads.values().all(|o| o == "already-received"),
+        "{report:?}"
+    );
+    assert!(demo.check().passed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_provider_is_retried_for_the_failed_consumers_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Demo::start(dir.path().join("state"), options(Some(Step::Upload)))
+        .await
+        .unwrap();
+    let _ = demo.round().unwrap().run().await;
+    let consumers: Vec<drop_cycle::ForwardConsumer> =
+        serde_json_from(&std::fs::read(dir.path().join("state/forward.json")).unwrap());
+    let victim = consumers[0].emails[0].clone();
+
+    let failing = Arc::new(RecordingProvider::new("maestroqa").failing_on(victim.clone()));
+    let first = demo
+        .round()
+        .unwrap()
+        .with_stop_after(None)
+        .with_provider(failing.clone())
+        .run()
+        .await;
+    assert!(
+        matches!(first, Err(CycleError::Forward { failed: 1, .. })),
+        "{first:?}"
+    );
+    let sent_first = emails_sent(&failing);
+    assert_eq!(
+        sent_first.len(),
+        consumers.iter().map(|c| c.emails.len()).sum::<usize>()
+    );
+
+    let healthy = Arc::new(RecordingProvider::new("maestroqa"));
+    let report = demo
+        .round()
+        .unwrap()
+        .with_stop_after(None)
+        .with_provider(healthy.clone())
+        .run()
+        .await
+        .unwrap();
+    assert!(report.finished);
+    assert_eq!(emails_sent(&healthy), BTreeMap::from([(victim, 1)]));
+}
+
+fn serde_json_from<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
+    serde_json::from_slice(bytes).unwrap()
+}
