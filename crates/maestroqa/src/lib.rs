@@ -58,15 +58,15 @@
 //! # }
 //! ```
 
+mod builder;
 mod client;
 mod error;
 mod limiter;
 mod provider;
 mod status;
 
-pub use client::{
-    BatchOutcome, Client, ClientBuilder, ENDPOINT_ENV, MAX_EMAILS_PER_REQUEST, TOKEN_ENV,
-};
+pub use builder::{ClientBuilder, ENDPOINT_ENV, TOKEN_ENV};
+pub use client::{BatchOutcome, Client, MAX_EMAILS_PER_REQUEST};
 pub use error::{Error, Operation};
 pub use limiter::RateLimits;
 pub use status::{DeletionReceipt, Status};
