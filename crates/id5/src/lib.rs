@@ -16,6 +16,10 @@
 //!   prints `***` in `Debug`.
 //! - [`Client`] implements [`drop_provider::DeletionProvider`] (one request per email).
 //!
+//! The client's own `request_deletion` and `status` take this crate's types; the trait's
+//! methods of the same names are reached through `dyn DeletionProvider` (or
+//! `DeletionProvider::request_deletion(&client, &request)`), as the DROP cycle does.
+//!
 //! # Example
 //!
 //! ```no_run

@@ -22,6 +22,10 @@
 //! MaestroQA publishes no endpoint URL in its deletion guide: the client takes the full
 //! endpoint from configuration (`MAESTROQA_BASE_URL`) and has no default.
 //!
+//! The client's own `request_deletion` and `status` take this crate's types; the trait's
+//! methods of the same names are reached through `dyn DeletionProvider` (or
+//! `DeletionProvider::request_deletion(&client, &request)`), as the DROP cycle does.
+//!
 //! # Example
 //!
 //! ```no_run
