@@ -57,6 +57,7 @@
 #[cfg(feature = "demo")]
 pub mod demo;
 mod error;
+mod journal;
 mod report;
 mod round;
 pub mod state;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::state::{ListSummary, RoundState, StateDir};
+use crate::state::{ForwardRecord, ListSummary, RoundState, StateDir};
 
 /// The summary of a round, printed by `dropkit cycle` and, with `--json`, as JSON.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -57,7 +57,12 @@ impl CycleReport {
         }
     }
 
-    pub(crate) fn from_state(dir: &StateDir, state: &RoundState, elapsed: Duration) -> Self {
+    pub(crate) fn from_state(
+        dir: &StateDir,
+        state: &RoundState,
+        forwarded: &BTreeMap<String, BTreeMap<String, ForwardRecord>>,
+        elapsed: Duration,
+    ) -> Self {
         let matched = state.matched.clone().unwrap_or_default();
         CycleReport {
             state_dir: dir.root().to_owned(),
@@ -72,8 +77,7 @@ impl CycleReport {
                 .iter()
                 .map(|(file, record)| (file.clone(), record.outcome.clone()))
                 .collect(),
-            forwarded: state
-                .forwarded
+            forwarded: forwarded
                 .iter()
                 .map(|(provider, consumers)| {
                     let summary = ForwardSummary {

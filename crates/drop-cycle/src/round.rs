@@ -8,6 +8,7 @@ use drop_client::Client;
 use drop_match::{DefaultRules, Rules};
 use drop_provider::DeletionProvider;
 
+use crate::journal::Journal;
 use crate::report::CycleReport;
 use crate::state::StateDir;
 use crate::steps;
@@ -156,7 +157,7 @@ impl Round {
         self.checkpoint(Step::Upload)?;
 
         self.starting(Step::Forward);
-        steps::forward::run(&dir, &mut state, &self.providers, &self.audit_label).await?;
+        steps::forward::run(&dir, &self.providers, &self.audit_label).await?;
         self.checkpoint(Step::Forward)?;
 
         self.starting(Step::Report);
@@ -164,7 +165,8 @@ impl Round {
             state.finished = true;
             dir.save(&state)?;
         }
-        let report = CycleReport::from_state(&dir, &state, started.elapsed());
+        let journal = Journal::open(dir.root())?;
+        let report = CycleReport::from_state(&dir, &state, journal.accepted(), started.elapsed());
         self.checkpoint(Step::Report)?;
         Ok(report)
     }

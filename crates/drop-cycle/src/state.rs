@@ -9,6 +9,8 @@
 //!   responses/<list file>.csv   every status file written, under its DROP name
 //!   matches.csv                 Id,ListType,Key,Status for the broker's own deletion step
 //!   forward.json                deleted consumers' emails, for the service providers
+//!   forward-journal.jsonl       every deletion sent to a provider and its answer
+//!   audit.log                   (dropkit cycle) every request and step, for the audit trail
 //! ```
 
 use std::collections::BTreeMap;
@@ -19,6 +21,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::CycleError;
+
+pub use crate::journal::JOURNAL_FILE;
 
 /// File name of the progress record inside the state directory.
 pub const STATE_FILE: &str = "state.json";
@@ -49,11 +53,6 @@ pub struct RoundState {
     /// The status file being uploaded when the round stopped, if any: its upload may or may
     /// not have reached DROP.
     pub upload_in_flight: Option<String>,
-    /// Per provider, per consumer key: the deletion jobs the provider accepted.
-    pub forwarded: BTreeMap<String, BTreeMap<String, ForwardRecord>>,
-    /// Per provider, consumer keys whose deletion request was sent when the round stopped,
-    /// without an answer recorded.
-    pub forward_in_flight: BTreeMap<String, Vec<String>>,
     /// Set when the round is complete and reported.
     pub finished: bool,
 }

@@ -6,7 +6,8 @@ use drop_provider::{DeletionProvider, DeletionRequest};
 use serde::{Deserialize, Serialize};
 
 use crate::CycleError;
-use crate::state::{RoundState, StateDir, now};
+use crate::journal::Journal;
+use crate::state::StateDir;
 
 /// A consumer whose data the broker deleted, as kept in `forward.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,16 +18,15 @@ pub struct ForwardConsumer {
     pub emails: Vec<String>,
 }
 
-/// Sends each consumer's outstanding emails to each provider, saving the receipt (and
-/// before sending, an in-flight mark) so that a resumed round sends only what no provider
-/// has acknowledged.
+/// Sends each consumer's outstanding emails to each provider. Before each request its
+/// consumer is journaled as in flight, and the provider's answer after it (see
+/// [`Journal`]), so a resumed round sends only what no provider has acknowledged.
 ///
 /// A consumer in flight when a round stopped may have reached the provider without its
-/// answer being saved; it is sent again (a deletion request for data already deleted is
+/// answer being recorded; it is sent again (a deletion request for data already deleted is
 /// harmless, a lost one is a missed legal duty) and logged as a possible duplicate.
 pub(crate) async fn run(
     dir: &StateDir,
-    state: &mut RoundState,
     providers: &[Arc<dyn DeletionProvider>],
     audit_label: &str,
 ) -> Result<(), CycleError> {
@@ -34,17 +34,13 @@ pub(crate) async fn run(
         return Ok(());
     }
     let consumers = load(dir)?;
+    let mut journal = Journal::open(dir.root())?;
     for provider in providers {
-        let name = provider.name().to_owned();
+        let name = provider.name();
         let mut failed = 0usize;
         let mut first_error = None;
         for consumer in &consumers {
-            let done = state
-                .forwarded
-                .get(&name)
-                .and_then(|m| m.get(&consumer.key))
-                .map(|r| r.emails.clone())
-                .unwrap_or_default();
+            let done = journal.accepted_emails(name, &consumer.key);
             let outstanding: Vec<String> = consumer
                 .emails
                 .iter()
@@ -54,52 +50,46 @@ pub(crate) async fn run(
             if outstanding.is_empty() {
                 continue;
             }
-            let in_flight = state.forward_in_flight.entry(name.clone()).or_default();
-            if in_flight.contains(&consumer.key) {
+            if journal.is_in_flight(name, &consumer.key) {
                 tracing::warn!(
                     provider = %name,
                     key = %consumer.key,
                     "resending a deletion whose answer was not recorded: it may be a duplicate"
                 );
-            } else {
-                in_flight.push(consumer.key.clone());
             }
-            dir.save(state)?;
+            journal.sending(name, &consumer.key, &outstanding)?;
 
             let request = DeletionRequest::new(outstanding).with_audit_label(audit_label);
             let outcome = provider.request_deletion(&request).await;
 
-            let record = state
-                .forwarded
-                .entry(name.clone())
-                .or_default()
-                .entry(consumer.key.clone())
-                .or_default();
-            for receipt in &outcome.receipts {
-                record.emails.extend(receipt.emails.iter().cloned());
-                record.job_ids.push(receipt.job_id.as_str().to_owned());
-                record.status = receipt.status.state.as_str().to_owned();
-                record.at = now();
-            }
-            if record.emails.is_empty() {
-                // Nothing accepted: no receipt to keep.
-                if let Some(m) = state.forwarded.get_mut(&name) {
-                    m.remove(&consumer.key);
-                }
-            }
-            if let Some(keys) = state.forward_in_flight.get_mut(&name) {
-                keys.retain(|k| k != &consumer.key);
-            }
+            let accepted = (!outcome.receipts.is_empty()).then(|| {
+                let emails = outcome
+                    .receipts
+                    .iter()
+                    .flat_map(|r| r.emails.clone())
+                    .collect();
+                let jobs = outcome
+                    .receipts
+                    .iter()
+                    .map(|r| r.job_id.as_str().to_owned())
+                    .collect();
+                let status = outcome
+                    .receipts
+                    .last()
+                    .map(|r| r.status.state.as_str().to_owned())
+                    .unwrap_or_default();
+                (emails, jobs, status)
+            });
+            journal.finished(name, &consumer.key, accepted)?;
             for failure in &outcome.failures {
                 failed += 1;
                 tracing::error!(provider = %name, key = %consumer.key, error = %failure.error, "deletion request failed");
                 first_error.get_or_insert_with(|| failure.error.to_string());
             }
-            dir.save(state)?;
         }
         if let Some(first) = first_error {
             return Err(CycleError::Forward {
-                provider: name,
+                provider: name.to_owned(),
                 failed,
                 first,
             });

@@ -1,0 +1,262 @@
+//! The forwarding journal: an append-only record of every deletion sent to a provider.
+//!
+//! `state.json` is rewritten whole at each save, which suits a few steps but not one entry
+//! per consumer: a round may forward tens of thousands. Each line of `forward-journal.jsonl`
+//! is one event, appended and synced before the round goes on, so the cost of recording stays
+//! constant whatever the round's size. A crash can only tear the last line, which is then
+//! ignored (its event had not been acted upon as recorded).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{File, OpenOptions};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::CycleError;
+use crate::state::{ForwardRecord, now};
+
+/// File name of the journal inside the state directory.
+pub const JOURNAL_FILE: &str = "forward-journal.jsonl";
+
+/// One line of the journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+enum Event {
+    /// A request for these emails is about to be sent.
+    Sending {
+        provider: String,
+        key: String,
+        emails: Vec<String>,
+    },
+    /// The provider accepted these emails as these jobs.
+    Accepted {
+        provider: String,
+        key: String,
+        emails: Vec<String>,
+        job_ids: Vec<String>,
+        status: String,
+        at: String,
+    },
+    /// The request ended without (or with only part of) the emails accepted.
+    Finished { provider: String, key: String },
+}
+
+/// What the journal says so far, and the open file to append to.
+#[derive(Debug)]
+pub(crate) struct Journal {
+    path: PathBuf,
+    file: File,
+    /// Per provider, per consumer key: what the provider accepted.
+    accepted: BTreeMap<String, BTreeMap<String, ForwardRecord>>,
+    /// (provider, key) sent without an answer recorded.
+    in_flight: BTreeSet<(String, String)>,
+}
+
+impl Journal {
+    /// Opens (creating) the journal in `dir` and replays it.
+    pub(crate) fn open(dir: &Path) -> Result<Journal, CycleError> {
+        let path = dir.join(JOURNAL_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(CycleError::io(&path, e)),
+        };
+        let mut accepted: BTreeMap<String, BTreeMap<String, ForwardRecord>> = BTreeMap::new();
+        let mut in_flight = BTreeSet::new();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let event: Event = match serde_json::from_str(line) {
+                Ok(event) => event,
+                // A crash mid-append tears only the last line.
+                Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => break,
+                Err(e) => {
+                    return Err(CycleError::State {
+                        path,
+                        message: format!("line {}: {e}", i + 1),
+                    });
+                }
+            };
+            match event {
+                Event::Sending { provider, key, .. } => {
+                    in_flight.insert((provider, key));
+                }
+                Event::Accepted {
+                    provider,
+                    key,
+                    emails,
+                    job_ids,
+                    status,
+                    at,
+                } => {
+                    let record = accepted
+                        .entry(provider)
+                        .or_default()
+                        .entry(key)
+                        .or_default();
+                    record.emails.extend(emails);
+                    record.job_ids.extend(job_ids);
+                    record.status = status;
+                    record.at = at;
+                }
+                Event::Finished { provider, key } => {
+                    in_flight.remove(&(provider, key));
+                }
+            }
+        }
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| CycleError::io(&path, e))?;
+        if !text.is_empty() && !text.ends_with('\n') {
+            // Cut the torn line off, so the next event starts a line of its own.
+            let whole = text.rfind('\n').map_or(0, |i| i + 1);
+            file.set_len(whole as u64)
+                .and_then(|()| file.sync_data())
+                .map_err(|e| CycleError::io(&path, e))?;
+        }
+        Ok(Journal {
+            path,
+            file,
+            accepted,
+            in_flight,
+        })
+    }
+
+    /// What `provider` accepted, per consumer key.
+    pub(crate) fn accepted(&self) -> &BTreeMap<String, BTreeMap<String, ForwardRecord>> {
+        &self.accepted
+    }
+
+    /// The emails of consumer `key` that `provider` has accepted.
+    pub(crate) fn accepted_emails(&self, provider: &str, key: &str) -> &[String] {
+        self.accepted
+            .get(provider)
+            .and_then(|m| m.get(key))
+            .map_or(&[], |r| r.emails.as_slice())
+    }
+
+    /// Whether a request for `key` was sent to `provider` without its answer recorded.
+    pub(crate) fn is_in_flight(&self, provider: &str, key: &str) -> bool {
+        self.in_flight
+            .contains(&(provider.to_owned(), key.to_owned()))
+    }
+
+    /// Records, durably, that a request is about to be sent.
+    pub(crate) fn sending(
+        &mut self,
+        provider: &str,
+        key: &str,
+        emails: &[String],
+    ) -> Result<(), CycleError> {
+        self.append(&Event::Sending {
+            provider: provider.to_owned(),
+            key: key.to_owned(),
+            emails: emails.to_vec(),
+        })?;
+        self.in_flight.insert((provider.to_owned(), key.to_owned()));
+        Ok(())
+    }
+
+    /// Records, durably, what the provider accepted (if anything) and that the request ended.
+    pub(crate) fn finished(
+        &mut self,
+        provider: &str,
+        key: &str,
+        accepted: Option<(Vec<String>, Vec<String>, String)>,
+    ) -> Result<(), CycleError> {
+        if let Some((emails, job_ids, status)) = accepted {
+            let at = now();
+            self.append(&Event::Accepted {
+                provider: provider.to_owned(),
+                key: key.to_owned(),
+                emails: emails.clone(),
+                job_ids: job_ids.clone(),
+                status: status.clone(),
+                at: at.clone(),
+            })?;
+            let record = self
+                .accepted
+                .entry(provider.to_owned())
+                .or_default()
+                .entry(key.to_owned())
+                .or_default();
+            record.emails.extend(emails);
+            record.job_ids.extend(job_ids);
+            record.status = status;
+            record.at = at;
+        }
+        self.append(&Event::Finished {
+            provider: provider.to_owned(),
+            key: key.to_owned(),
+        })?;
+        self.in_flight
+            .remove(&(provider.to_owned(), key.to_owned()));
+        Ok(())
+    }
+
+    fn append(&mut self, event: &Event) -> Result<(), CycleError> {
+        let mut line = serde_json::to_vec(event).map_err(|e| CycleError::State {
+            path: self.path.clone(),
+            message: e.to_string(),
+        })?;
+        line.push(b'\n');
+        self.file
+            .write_all(&line)
+            .and_then(|()| self.file.sync_data())
+            .map_err(|e| CycleError::io(&self.path, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replays_receipts_and_in_flight_requests_and_ignores_a_torn_last_line() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut j = Journal::open(dir.path()).unwrap();
+            j.sending("m", "k1", &["a@x".into()]).unwrap();
+            j.finished(
+                "m",
+                "k1",
+                Some((vec!["a@x".into()], vec!["job1".into()], "done".into())),
+            )
+            .unwrap();
+            j.sending("m", "k2", &["b@x".into()]).unwrap();
+        }
+        // A crash while appending the answer for k2.
+        let path = dir.path().join(JOURNAL_FILE);
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(br#"{"event":"accepted","provider":"m","ke"#)
+            .unwrap();
+        drop(f);
+
+        let mut j = Journal::open(dir.path()).unwrap();
+        assert_eq!(j.accepted_emails("m", "k1"), ["a@x".to_string()]);
+        assert_eq!(j.accepted()["m"]["k1"].job_ids, ["job1".to_string()]);
+        assert!(!j.is_in_flight("m", "k1"));
+        assert!(j.is_in_flight("m", "k2"));
+        assert!(j.accepted_emails("m", "k2").is_empty());
+        j.finished("m", "k2", None).unwrap();
+
+        let j = Journal::open(dir.path()).unwrap();
+        assert!(!j.is_in_flight("m", "k2"));
+    }
+
+    #[test]
+    fn a_damaged_line_before_the_last_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(JOURNAL_FILE),
+            "not json\n{\"event\":\"finished\",\"provider\":\"m\",\"key\":\"k\"}\n",
+        )
+        .unwrap();
+        assert!(matches!(
+            Journal::open(dir.path()),
+            Err(CycleError::State { .. })
+        ));
+    }
+}
