@@ -95,6 +95,35 @@ async fn a_round_answers_every_work_item_and_forwards_each_deletion_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_round_archives_the_last_and_answers_the_new_work_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let state_dir = dir.path().join("state");
+    let demo = Demo::start(&state_dir, options(None)).await.unwrap();
+    let first = demo.round().unwrap().run().await.unwrap();
+    let first_zip = first.download.clone().unwrap();
+
+    let new_ids = demo
+        .emulator()
+        .next_round(drop_emulator::synthetic::consumers(99, 5))
+        .unwrap();
+    let second = demo.round().unwrap().run().await.unwrap();
+    assert!(second.finished);
+    let second_zip = second.download.clone().unwrap();
+    assert_ne!(first_zip, second_zip);
+    let answered: u64 = second.lists.values().map(|l| l.work_items).sum();
+    assert_eq!(answered, new_ids.len() as u64);
+
+    // The first round is kept whole under rounds/, the second is at the top.
+    let archived = state_dir
+        .join("rounds")
+        .join(first_zip.trim_end_matches(".zip"));
+    assert!(archived.join(&first_zip).is_file());
+    assert!(archived.join("state.json").is_file());
+    assert!(state_dir.join(&second_zip).is_file());
+    assert!(demo.check().passed(), "{:#?}", demo.check());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_round_stopped_after_any_step_resumes_without_repeating_work() {
     for step in [
         Step::Download,

@@ -124,6 +124,12 @@ impl Round {
         let started = Instant::now();
         let dir = StateDir::open(&self.state_dir)?;
         let mut state = dir.load()?;
+        if state.finished {
+            // A new round: DROP delivers a new batch once the last one is complete.
+            let archived = dir.archive(&state)?;
+            tracing::info!(to = %archived.display(), "previous round archived");
+            state = dir.load()?;
+        }
 
         self.starting(Step::Download);
         steps::download::run(&self.client, &dir, &mut state, self.download_wait).await?;

@@ -11,6 +11,7 @@
 //!   forward.json                deleted consumers' emails, for the service providers
 //!   forward-journal.jsonl       every deletion sent to a provider and its answer
 //!   audit.log                   (dropkit cycle) every request and step, for the audit trail
+//!   rounds/<ZIP name>/          each finished round, moved here when the next one starts
 //! ```
 
 use std::collections::BTreeMap;
@@ -26,6 +27,8 @@ pub use crate::journal::JOURNAL_FILE;
 
 /// File name of the progress record inside the state directory.
 pub const STATE_FILE: &str = "state.json";
+/// Subdirectory holding finished rounds, one directory each.
+pub const ROUNDS_DIR: &str = "rounds";
 /// Subdirectory holding the status files written for upload.
 pub const RESPONSES_DIR: &str = "responses";
 /// File name of the match report inside the state directory.
@@ -174,6 +177,46 @@ impl StateDir {
     }
 }
 
+impl StateDir {
+    /// Moves a finished round's files into `rounds/<ZIP name without .zip>/` (or
+    /// `rounds/no-data-<time>/`), so the next round starts clean and the finished one stays
+    /// whole for audits. `state.json` moves last: a crash part-way leaves the finished state in
+    /// place, and the next run archives what is left.
+    pub fn archive(&self, state: &RoundState) -> Result<PathBuf, CycleError> {
+        let label = match &state.download {
+            Some(zip) => zip.trim_end_matches(".zip").to_owned(),
+            None => format!("no-data-{}", now().replace(':', "")),
+        };
+        let rounds = self.root.join(ROUNDS_DIR);
+        let mut target = rounds.join(&label);
+        let mut n = 2;
+        while target.join(STATE_FILE).exists() {
+            target = rounds.join(format!("{label}-{n}"));
+            n += 1;
+        }
+        fs::create_dir_all(&target).map_err(|e| CycleError::io(&target, e))?;
+        let mut names = vec![
+            RESPONSES_DIR.to_owned(),
+            MATCHES_FILE.to_owned(),
+            FORWARD_FILE.to_owned(),
+            JOURNAL_FILE.to_owned(),
+        ];
+        names.extend(state.download.clone());
+        names.push(STATE_FILE.to_owned());
+        for name in names {
+            let from = self.root.join(&name);
+            match fs::rename(&from, target.join(&name)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(CycleError::io(&from, e)),
+            }
+        }
+        let responses = self.responses_dir();
+        fs::create_dir_all(&responses).map_err(|e| CycleError::io(&responses, e))?;
+        Ok(target)
+    }
+}
+
 /// Writes `bytes` to `path` through a synced temporary file in the same directory.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CycleError> {
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -228,6 +271,40 @@ mod tests {
         assert_eq!(names.len(), 2, "{names:?}");
         assert!(names.contains(&"state.json".to_string()));
         assert!(names.contains(&"responses".to_string()));
+    }
+
+    #[test]
+    fn a_finished_round_is_archived_whole_and_the_next_starts_clean() {
+        let dir = tempfile::tempdir().unwrap();
+        let sd = StateDir::open(dir.path()).unwrap();
+        let st = RoundState {
+            download: Some("20261120_4821_DROP.zip".into()),
+            finished: true,
+            ..RoundState::default()
+        };
+        fs::write(dir.path().join("20261120_4821_DROP.zip"), b"zip").unwrap();
+        fs::write(
+            sd.responses_dir().join("20261120_4821_Email.csv"),
+            b"Id,Status\n",
+        )
+        .unwrap();
+        fs::write(sd.matches_path(), b"Id,ListType,Key,Status\n").unwrap();
+        sd.save(&st).unwrap();
+
+        let archived = sd.archive(&st).unwrap();
+        assert_eq!(archived, dir.path().join("rounds/20261120_4821_DROP"));
+        assert!(archived.join("20261120_4821_DROP.zip").is_file());
+        assert!(archived.join("responses/20261120_4821_Email.csv").is_file());
+        assert!(archived.join(MATCHES_FILE).is_file());
+        assert_eq!(StateDir::open(&archived).unwrap().load().unwrap(), st);
+        assert_eq!(sd.load().unwrap(), RoundState::default());
+        assert!(sd.responses_dir().is_dir());
+        assert!(!dir.path().join("20261120_4821_DROP.zip").exists());
+
+        // A second archive of the same name does not overwrite the first.
+        sd.save(&st).unwrap();
+        let again = sd.archive(&st).unwrap();
+        assert_eq!(again, dir.path().join("rounds/20261120_4821_DROP-2"));
     }
 
     #[test]
