@@ -52,6 +52,9 @@ pub enum Error {
         /// The list file.
         file: String,
     },
+    /// More than 2^31 distinct consumer keys matched.
+    #[error("more than 2^31 distinct consumer keys matched")]
+    TooManyKeys,
     /// `max_rows` of 0 for status files.
     #[error("the maximum number of rows per status file must be at least 1")]
     MaxRows,

@@ -41,6 +41,12 @@ pub(crate) struct ListData {
     pub(crate) rows_read: u64,
 }
 
+fn odd_index(id: &[u8; 12]) -> usize {
+    let mut n = [0u8; 8];
+    n.copy_from_slice(&id[1..9]);
+    u64::from_le_bytes(n) as usize
+}
+
 fn table_hash(digest: &[u8; 32]) -> u64 {
     // The key is a SHA-256 digest already: its first 8 bytes are as good as any hash of it.
     let mut b = [0u8; 8];
@@ -128,15 +134,19 @@ impl ListData {
     pub(crate) fn id(&self, index: u32) -> WorkItemId {
         let id = &self.entries[index as usize].id;
         if id[0] == 0 {
-            let mut n = [0u8; 8];
-            n.copy_from_slice(&id[1..9]);
-            let n = u64::from_le_bytes(n) as usize;
-            self.odd_ids[n].clone()
+            self.odd_ids[odd_index(id)].clone()
         } else {
-            std::str::from_utf8(id)
-                .ok()
-                .and_then(WorkItemId::new)
-                .expect("a canonical Id is 12 ASCII alphanumerics")
+            WorkItemId::new(self.id_str(index)).expect("a canonical Id is 12 ASCII alphanumerics")
+        }
+    }
+
+    /// The Id's text, without building a [`WorkItemId`].
+    pub(crate) fn id_str(&self, index: u32) -> &str {
+        let id = &self.entries[index as usize].id;
+        if id[0] == 0 {
+            self.odd_ids[odd_index(id)].as_str()
+        } else {
+            std::str::from_utf8(id).expect("a canonical Id is 12 ASCII alphanumerics")
         }
     }
 

@@ -1,18 +1,16 @@
 //! The join: the lists in memory, the records streamed block by block through all cores.
 
 use std::fs::File;
-use std::hash::BuildHasher;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
 use rayon::prelude::*;
 
 use crate::blocks::{Block, BlockReader};
 use crate::lists::Lists;
-use crate::outcome::{MatchOutcome, NONE, Tally};
+use crate::outcome::{MULTI, MatchOutcome, NONE, Tally};
 use crate::probe::{BlockResult, Plan, process_block};
 use crate::{Error, Mapping, Problem, Rules};
 
@@ -182,36 +180,37 @@ fn read_batch<R: Read>(reader: &mut BlockReader<R>, n: usize) -> std::io::Result
     Ok(out)
 }
 
-/// Distinct consumer keys that matched, each stored once.
+/// The consumer keys of the matches, one after the other in one buffer.
+///
+/// A key is stored once per work item it matched; whether two matches of a work item are the
+/// same consumer is decided by comparing the keys, which happens only for work items matched
+/// more than once.
 #[derive(Default)]
 pub(crate) struct Keys {
-    pub(crate) strings: Vec<Box<str>>,
-    index: HashTable<u32>,
-    hasher: DefaultHashBuilder,
+    text: String,
+    spans: Vec<(usize, u32)>,
 }
 
 impl Keys {
-    fn intern(&mut self, key: Box<str>) -> u32 {
-        let Keys {
-            strings,
-            index,
-            hasher,
-        } = self;
-        let h = hasher.hash_one(&*key);
-        if let Some(&i) = index.find(h, |&i| *strings[i as usize] == *key) {
-            return i;
-        }
-        let i = u32::try_from(strings.len()).unwrap_or(u32::MAX);
-        strings.push(key);
-        index.insert_unique(h, i, |&j| hasher.hash_one(&*strings[j as usize]));
+    fn push(&mut self, key: &str) -> u32 {
+        let i = u32::try_from(self.spans.len()).unwrap_or(u32::MAX);
+        self.spans.push((self.text.len(), key.len() as u32));
+        self.text.push_str(key);
         i
+    }
+
+    pub(crate) fn get(&self, i: u32) -> &str {
+        let (start, len) = self.spans[i as usize];
+        &self.text[start..start + len as usize]
     }
 }
 
 /// The results of the blocks, folded in file order.
 pub(crate) struct Accumulator {
     pub(crate) states: Vec<Vec<u32>>,
-    pub(crate) multi: HashMap<(u8, u32), Vec<u32>>,
+    /// Keys of the work items matched by several consumers; such a work item's state is
+    /// `MULTI | index`.
+    pub(crate) multi: Vec<Vec<u32>>,
     pub(crate) keys: Keys,
     pub(crate) tally: Tally,
     pub(crate) problems: Vec<Problem>,
@@ -222,7 +221,7 @@ impl Accumulator {
     fn new(lists: &Lists, max_problems: usize) -> Self {
         Accumulator {
             states: lists.lists.iter().map(|l| vec![NONE; l.len()]).collect(),
-            multi: HashMap::new(),
+            multi: Vec::new(),
             keys: Keys::default(),
             tally: Tally::default(),
             problems: Vec::new(),
@@ -240,7 +239,8 @@ impl Accumulator {
         let room = self.max_problems.saturating_sub(self.problems.len());
         self.problems.extend(r.problems.into_iter().take(room));
         for hit in r.hits {
-            let k = self.keys.intern(hit.key);
+            let (start, len) = hit.key;
+            let key = &r.key_text[start as usize..(start + len) as usize];
             let Some(state) = self
                 .states
                 .get_mut(usize::from(hit.list))
@@ -249,16 +249,19 @@ impl Accumulator {
                 continue;
             };
             if *state == NONE {
-                *state = k;
-            } else if *state != k {
-                let first = *state;
-                let keys = self
-                    .multi
-                    .entry((hit.list, hit.entry))
-                    .or_insert_with(|| vec![first]);
-                if !keys.contains(&k) {
-                    keys.push(k);
+                *state = self.keys.push(key);
+            } else if *state & MULTI != 0 {
+                let all = &mut self.multi[(*state & !MULTI) as usize];
+                if !all.iter().any(|&k| self.keys.get(k) == key) {
+                    all.push(self.keys.push(key));
                 }
+            } else if self.keys.get(*state) != key {
+                let first = *state;
+                *state = MULTI | self.multi.len() as u32;
+                self.multi.push(vec![first, self.keys.push(key)]);
+            }
+            if self.keys.spans.len() >= MULTI as usize || self.multi.len() >= MULTI as usize {
+                return Err(Error::TooManyKeys);
             }
         }
         Ok(())

@@ -9,15 +9,16 @@ use std::time::{Duration, Instant};
 
 use drop_files::{ListFileName, Status, StatusFile, WorkItemId};
 use drop_hash::ListType;
-use hashbrown::HashMap;
 
 use crate::lists::{ListData, Lists, RemovedItem};
-use crate::matcher::Accumulator;
+use crate::matcher::{Accumulator, Keys};
 use crate::probe::Plan;
 use crate::{Error, Problem, Rules};
 
 /// "No consumer matched this work item yet."
 pub(crate) const NONE: u32 = u32::MAX;
+/// The state bit of a work item matched by several consumers (the rest indexes `multi`).
+pub(crate) const MULTI: u32 = 1 << 31;
 
 /// The header of the match report, byte for byte.
 pub const MATCHES_HEADER: &str = "Id,ListType,Key,Status";
@@ -180,8 +181,8 @@ impl fmt::Display for Summary {
 pub struct MatchOutcome {
     lists: Lists,
     states: Vec<Vec<u32>>,
-    multi: HashMap<(u8, u32), Vec<u32>>,
-    keys: Vec<Box<str>>,
+    multi: Vec<Vec<u32>>,
+    keys: Keys,
     statuses: Vec<Vec<Status>>,
     summary: Summary,
     problems: Vec<Problem>,
@@ -211,7 +212,6 @@ impl MatchOutcome {
             problems,
             ..
         } = acc;
-        let keys = keys.strings;
         let mut statuses = Vec::with_capacity(lists.lists.len());
         let mut summaries = Vec::with_capacity(lists.lists.len());
         let mut buf: Vec<&str> = Vec::new();
@@ -236,9 +236,11 @@ impl MatchOutcome {
                         return Status::NotFound;
                     }
                     buf.clear();
-                    match multi.get(&(l as u8, e as u32)) {
-                        Some(all) => buf.extend(all.iter().map(|&k| &*keys[k as usize])),
-                        None => buf.push(&keys[state as usize]),
+                    if state & MULTI != 0 {
+                        let all = &multi[(state & !MULTI) as usize];
+                        buf.extend(all.iter().map(|&k| keys.get(k)));
+                    } else {
+                        buf.push(keys.get(state));
                     }
                     s.match_rows += buf.len() as u64;
                     let status = rules.status(data.list, &data.id(e as u32), &buf);
@@ -336,16 +338,17 @@ impl MatchOutcome {
                     .enumerate()
                     .filter(|(_, state)| **state != NONE)
                     .flat_map(move |(e, state)| {
-                        let keys: &[u32] = match self.multi.get(&(l as u8, e as u32)) {
-                            Some(all) => all,
-                            None => std::slice::from_ref(state),
+                        let keys: &[u32] = if *state & MULTI != 0 {
+                            &self.multi[(*state & !MULTI) as usize]
+                        } else {
+                            std::slice::from_ref(state)
                         };
                         let id = data.id(e as u32);
                         let status = self.statuses[l][e];
                         keys.iter().map(move |&k| Match {
                             id: id.clone(),
                             list_type: data.list,
-                            key: &self.keys[k as usize],
+                            key: self.keys.get(k),
                             status,
                         })
                     })
@@ -359,16 +362,30 @@ impl MatchOutcome {
         out.write_all(MATCHES_HEADER.as_bytes())?;
         out.write_all(b"\n")?;
         let mut rows = 0;
-        for m in self.matches() {
-            // Ids never need quoting (drop-files refuses commas, quotes and line breaks in
-            // them), list types neither; keys are the broker's and may.
-            out.write_all(m.id.as_str().as_bytes())?;
-            out.write_all(b",")?;
-            out.write_all(m.list_type.as_str().as_bytes())?;
-            out.write_all(b",")?;
-            write_field(&mut out, m.key)?;
-            out.write_all(&[b',', b'0' + m.status.code(), b'\n'])?;
-            rows += 1;
+        for (l, data) in self.lists.lists.iter().enumerate() {
+            for (e, state) in self.states[l].iter().enumerate() {
+                if *state == NONE {
+                    continue;
+                }
+                let keys: &[u32] = if *state & MULTI != 0 {
+                    &self.multi[(*state & !MULTI) as usize]
+                } else {
+                    std::slice::from_ref(state)
+                };
+                let id = data.id_str(e as u32);
+                let code = self.statuses[l][e].code();
+                for &k in keys {
+                    // Ids never need quoting (drop-files refuses commas, quotes and line breaks
+                    // in them), list types neither; keys are the broker's and may.
+                    out.write_all(id.as_bytes())?;
+                    out.write_all(b",")?;
+                    out.write_all(data.list.as_str().as_bytes())?;
+                    out.write_all(b",")?;
+                    write_field(&mut out, self.keys.get(k))?;
+                    out.write_all(&[b',', b'0' + code, b'\n'])?;
+                    rows += 1;
+                }
+            }
         }
         out.flush()?;
         Ok(rows)
