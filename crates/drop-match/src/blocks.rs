@@ -59,7 +59,7 @@ impl<R: Read> BlockReader<R> {
     /// Takes back a block's buffer for a later block (saves allocating and faulting in a
     /// fresh megabyte per block).
     pub(crate) fn recycle(&mut self, block: Block) {
-        if self.spare.len() < 16 {
+        if self.spare.len() < 8 {
             self.spare.push(block.data);
         }
     }

@@ -165,6 +165,7 @@ impl Matcher {
             }
             batch = next.map_err(io)?;
         }
+        drop(reader);
         Ok(acc.finish(lists, plan, rules, start))
     }
 }
@@ -188,20 +189,33 @@ fn read_batch<R: Read>(reader: &mut BlockReader<R>, n: usize) -> std::io::Result
 #[derive(Default)]
 pub(crate) struct Keys {
     text: String,
-    spans: Vec<(usize, u32)>,
+    /// Start (low 40 bits) and length (high 24 bits) of each key in `text`.
+    spans: Vec<u64>,
 }
 
 impl Keys {
     fn push(&mut self, key: &str) -> u32 {
         let i = u32::try_from(self.spans.len()).unwrap_or(u32::MAX);
-        self.spans.push((self.text.len(), key.len() as u32));
-        self.text.push_str(key);
+        // Keys longer than 16 MiB are cut (at a character boundary) rather than wrapped.
+        let mut len = key.len().min((1 << 24) - 1);
+        while !key.is_char_boundary(len) {
+            len -= 1;
+        }
+        self.spans.push(self.text.len() as u64 | (len as u64) << 40);
+        self.text.push_str(&key[..len]);
         i
     }
 
+    /// An upper bound of the bytes of all keys with a 4-byte length and a 4-byte count each.
+    pub(crate) fn bytes_with_counts(&self) -> usize {
+        self.text.len() + 8 * self.spans.len()
+    }
+
     pub(crate) fn get(&self, i: u32) -> &str {
-        let (start, len) = self.spans[i as usize];
-        &self.text[start..start + len as usize]
+        let span = self.spans[i as usize];
+        let start = (span & ((1 << 40) - 1)) as usize;
+        let len = (span >> 40) as usize;
+        self.text.get(start..start + len).unwrap_or_default()
     }
 }
 
@@ -260,7 +274,10 @@ impl Accumulator {
                 *state = MULTI | self.multi.len() as u32;
                 self.multi.push(vec![first, self.keys.push(key)]);
             }
-            if self.keys.spans.len() >= MULTI as usize || self.multi.len() >= MULTI as usize {
+            if self.keys.spans.len() >= MULTI as usize
+                || self.multi.len() >= MULTI as usize
+                || self.keys.text.len() >= 1 << 40
+            {
                 return Err(Error::TooManyKeys);
             }
         }

@@ -11,7 +11,7 @@ use drop_files::{ListFileName, Status, StatusFile, WorkItemId};
 use drop_hash::ListType;
 
 use crate::lists::{ListData, Lists, RemovedItem};
-use crate::matcher::{Accumulator, Keys};
+use crate::matcher::Accumulator;
 use crate::probe::Plan;
 use crate::{Error, Problem, Rules};
 
@@ -180,9 +180,12 @@ impl fmt::Display for Summary {
 /// problems found.
 pub struct MatchOutcome {
     lists: Lists,
-    states: Vec<Vec<u32>>,
-    multi: Vec<Vec<u32>>,
-    keys: Keys,
+    /// Per list, one bit per work item: matched to at least one consumer.
+    matched: Vec<Vec<u64>>,
+    /// The consumers of the matched work items, in list then file order, laid out one after
+    /// the other (count, then length and bytes of each key), so that the report is written by
+    /// one sequential read.
+    report: Vec<u8>,
     statuses: Vec<Vec<Status>>,
     summary: Summary,
     problems: Vec<Problem>,
@@ -214,8 +217,11 @@ impl MatchOutcome {
         } = acc;
         let mut statuses = Vec::with_capacity(lists.lists.len());
         let mut summaries = Vec::with_capacity(lists.lists.len());
+        let mut matched = Vec::with_capacity(lists.lists.len());
+        // Exactly the bytes written below: each key once, with at most 4 + 4 bytes of counts.
+        let mut report = Vec::with_capacity(keys.bytes_with_counts());
         let mut buf: Vec<&str> = Vec::new();
-        for (l, data) in lists.lists.iter().enumerate() {
+        for (data, states) in lists.lists.iter().zip(states) {
             let mut s = ListSummary {
                 list_type: data.list,
                 file: data.name.clone(),
@@ -227,35 +233,43 @@ impl MatchOutcome {
                 not_found: 0,
                 match_rows: 0,
             };
-            let column: Vec<Status> = states[l]
-                .iter()
-                .enumerate()
-                .map(|(e, &state)| {
-                    if state == NONE {
-                        s.not_found += 1;
-                        return Status::NotFound;
-                    }
-                    buf.clear();
-                    if state & MULTI != 0 {
-                        let all = &multi[(state & !MULTI) as usize];
-                        buf.extend(all.iter().map(|&k| keys.get(k)));
-                    } else {
-                        buf.push(keys.get(state));
-                    }
-                    s.match_rows += buf.len() as u64;
-                    let status = rules.status(data.list, &data.id(e as u32), &buf);
-                    match status {
-                        Status::Exempted => s.exempted += 1,
-                        Status::Deleted => s.deleted += 1,
-                        Status::OptedOut => s.opted_out += 1,
-                        Status::NotFound => s.not_found += 1,
-                    }
-                    status
-                })
-                .collect();
+            let mut bits = vec![0u64; states.len().div_ceil(64)];
+            let mut column = Vec::with_capacity(states.len());
+            for (e, state) in states.into_iter().enumerate() {
+                if state == NONE {
+                    s.not_found += 1;
+                    column.push(Status::NotFound);
+                    continue;
+                }
+                bits[e / 64] |= 1 << (e % 64);
+                buf.clear();
+                if state & MULTI != 0 {
+                    let all = &multi[(state & !MULTI) as usize];
+                    buf.extend(all.iter().map(|&k| keys.get(k)));
+                } else {
+                    buf.push(keys.get(state));
+                }
+                s.match_rows += buf.len() as u64;
+                push_varint(&mut report, buf.len());
+                for key in &buf {
+                    push_varint(&mut report, key.len());
+                    report.extend_from_slice(key.as_bytes());
+                }
+                let status = rules.status(data.list, &data.id(e as u32), &buf);
+                match status {
+                    Status::Exempted => s.exempted += 1,
+                    Status::Deleted => s.deleted += 1,
+                    Status::OptedOut => s.opted_out += 1,
+                    Status::NotFound => s.not_found += 1,
+                }
+                column.push(status);
+            }
             statuses.push(column);
+            matched.push(bits);
             summaries.push(s);
         }
+        drop(buf);
+        drop((keys, multi));
         let summary = Summary {
             records_file: plan.file.to_string(),
             records_read: tally.records,
@@ -269,9 +283,8 @@ impl MatchOutcome {
         };
         MatchOutcome {
             lists,
-            states,
-            multi,
-            keys,
+            matched,
+            report,
             statuses,
             summary,
             problems,
@@ -328,31 +341,14 @@ impl MatchOutcome {
     /// The match report: one row per matched work item and distinct consumer key, list by list
     /// in file order. The broker deletes (or opts out) these consumers' data.
     pub fn matches(&self) -> impl Iterator<Item = Match<'_>> + '_ {
-        self.lists
-            .lists
-            .iter()
-            .enumerate()
-            .flat_map(move |(l, data)| {
-                self.states[l]
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, state)| **state != NONE)
-                    .flat_map(move |(e, state)| {
-                        let keys: &[u32] = if *state & MULTI != 0 {
-                            &self.multi[(*state & !MULTI) as usize]
-                        } else {
-                            std::slice::from_ref(state)
-                        };
-                        let id = data.id(e as u32);
-                        let status = self.statuses[l][e];
-                        keys.iter().map(move |&k| Match {
-                            id: id.clone(),
-                            list_type: data.list,
-                            key: self.keys.get(k),
-                            status,
-                        })
-                    })
-            })
+        Matches {
+            outcome: self,
+            list: 0,
+            entry: 0,
+            pos: 0,
+            left: 0,
+            current: None,
+        }
     }
 
     /// Writes the match report as CSV (`Id,ListType,Key,Status`, LF line ends, keys quoted
@@ -362,30 +358,16 @@ impl MatchOutcome {
         out.write_all(MATCHES_HEADER.as_bytes())?;
         out.write_all(b"\n")?;
         let mut rows = 0;
-        for (l, data) in self.lists.lists.iter().enumerate() {
-            for (e, state) in self.states[l].iter().enumerate() {
-                if *state == NONE {
-                    continue;
-                }
-                let keys: &[u32] = if *state & MULTI != 0 {
-                    &self.multi[(*state & !MULTI) as usize]
-                } else {
-                    std::slice::from_ref(state)
-                };
-                let id = data.id_str(e as u32);
-                let code = self.statuses[l][e].code();
-                for &k in keys {
-                    // Ids never need quoting (drop-files refuses commas, quotes and line breaks
-                    // in them), list types neither; keys are the broker's and may.
-                    out.write_all(id.as_bytes())?;
-                    out.write_all(b",")?;
-                    out.write_all(data.list.as_str().as_bytes())?;
-                    out.write_all(b",")?;
-                    write_field(&mut out, self.keys.get(k))?;
-                    out.write_all(&[b',', b'0' + code, b'\n'])?;
-                    rows += 1;
-                }
-            }
+        for m in self.matches() {
+            // Ids never need quoting (drop-files refuses commas, quotes and line breaks in
+            // them), list types neither; keys are the broker's and may.
+            out.write_all(m.id.as_str().as_bytes())?;
+            out.write_all(b",")?;
+            out.write_all(m.list_type.as_str().as_bytes())?;
+            out.write_all(b",")?;
+            write_field(&mut out, m.key)?;
+            out.write_all(&[b',', b'0' + m.status.code(), b'\n'])?;
+            rows += 1;
         }
         out.flush()?;
         Ok(rows)
@@ -460,5 +442,88 @@ impl MatchOutcome {
             used.push(name);
         }
         Ok(())
+    }
+}
+
+/// The match report, read back from [`MatchOutcome::report`] in one sequential pass.
+struct Matches<'a> {
+    outcome: &'a MatchOutcome,
+    list: usize,
+    entry: usize,
+    pos: usize,
+    /// Keys left to yield for `current`.
+    left: usize,
+    current: Option<(WorkItemId, ListType, Status)>,
+}
+
+/// LEB128: 7 bits a byte, low first; keys and key counts are small, so mostly one byte.
+fn push_varint(out: &mut Vec<u8>, mut n: usize) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+impl Matches<'_> {
+    fn read_varint(&mut self) -> usize {
+        let mut n = 0usize;
+        let mut shift = 0;
+        while let Some(&b) = self.outcome.report.get(self.pos) {
+            self.pos += 1;
+            n |= usize::from(b & 0x7f) << shift;
+            shift += 7;
+            if b & 0x80 == 0 || shift >= usize::BITS as usize {
+                break;
+            }
+        }
+        n
+    }
+}
+
+impl<'a> Iterator for Matches<'a> {
+    type Item = Match<'a>;
+
+    fn next(&mut self) -> Option<Match<'a>> {
+        loop {
+            if self.left > 0
+                && let Some((id, list_type, status)) = self.current.clone()
+            {
+                self.left -= 1;
+                let len = self.read_varint();
+                let report: &'a [u8] = &self.outcome.report;
+                let key = report
+                    .get(self.pos..self.pos + len)
+                    .and_then(|k| std::str::from_utf8(k).ok())
+                    .unwrap_or_default();
+                self.pos += len;
+                return Some(Match {
+                    id,
+                    list_type,
+                    key,
+                    status,
+                });
+            }
+            // the next matched work item
+            let lists = &self.outcome.lists.lists;
+            let data = lists.get(self.list)?;
+            let bits = &self.outcome.matched[self.list];
+            let next = (self.entry..data.len()).find(|&e| bits[e / 64] & (1 << (e % 64)) != 0);
+            match next {
+                Some(e) => {
+                    self.entry = e + 1;
+                    self.left = self.read_varint();
+                    self.current = Some((
+                        data.id(e as u32),
+                        data.list,
+                        self.outcome.statuses[self.list][e],
+                    ));
+                }
+                None => {
+                    self.list += 1;
+                    self.entry = 0;
+                }
+            }
+        }
     }
 }

@@ -48,17 +48,27 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot open the download {}", args.download.display()))?;
     let lists = Lists::from_archive(&mut archive)
         .with_context(|| format!("cannot read the download {}", args.download.display()))?;
+    let loaded = start.elapsed();
     let outcome =
         Matcher::new(lists)
             .strict(args.strict)
             .run_path(&args.records, &mapping, &DefaultRules)?;
+    let matched = start.elapsed();
     let max_rows = args
         .max_rows
         .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
-    let written = outcome
-        .write_status_files(&args.out, max_rows)
+    // The status files and the match report do not depend on each other: write both at once.
+    let (written, match_rows) = rayon::join(
+        || outcome.write_status_files(&args.out, max_rows),
+        || {
+            std::fs::create_dir_all(&args.out)
+                .map_err(anyhow::Error::from)
+                .and_then(|()| Ok(outcome.write_matches_csv(args.out.join("matches.csv"))?))
+        },
+    );
+    let written = written
         .with_context(|| format!("cannot write the status files into {}", args.out.display()))?;
-    let match_rows = outcome.write_matches_csv(args.out.join("matches.csv"))?;
+    let match_rows = match_rows?;
 
     let mut err = std::io::stderr().lock();
     for problem in outcome.list_problems().iter().take(PRINTED_PROBLEMS) {
@@ -84,8 +94,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     )?;
     writeln!(
         out,
-        "total: {:.2} s (reading the download and writing the files included)",
-        start.elapsed().as_secs_f64()
+        "total: {:.2} s (download read in {:.2} s, records matched in {:.2} s, files written in {:.2} s)",
+        start.elapsed().as_secs_f64(),
+        loaded.as_secs_f64(),
+        (matched - loaded).as_secs_f64(),
+        (start.elapsed() - matched).as_secs_f64()
     )?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
