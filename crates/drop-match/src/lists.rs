@@ -1,9 +1,12 @@
 //! The list side of the join: every work item of the download in a compact table keyed on the
 //! raw 32-byte digest, loaded once.
 
-use std::io::{Read, Seek};
+use std::io::{self, Read, Seek};
+use std::sync::mpsc::{Receiver, SyncSender};
 
-use drop_files::{DownloadArchive, ListFileName, ListRow, RemovedRow, WorkItemId};
+use drop_files::{
+    DataType, DownloadArchive, ListFileName, ListReader, ListRow, RemovedRow, WorkItemId,
+};
 use drop_hash::{DropHash, ListType};
 use hashbrown::{HashMap, HashSet, HashTable};
 
@@ -208,7 +211,9 @@ impl Lists {
     /// A row that cannot be read is kept in [`problems`](Self::problems) (with file and line)
     /// and, when its Id is readable but its hash is not, answered `5` Not found (nothing can
     /// match it). Only an I/O error or a corrupt archive stops loading.
-    pub fn from_archive<R: Read + Seek>(archive: &mut DownloadArchive<R>) -> Result<Self, Error> {
+    pub fn from_archive<R: Read + Seek + Send>(
+        archive: &mut DownloadArchive<R>,
+    ) -> Result<Self, Error> {
         let mut builder = Lists::builder();
         if let Some(rows) = archive.open_removed()? {
             builder.removed(rows)?;
@@ -218,10 +223,18 @@ impl Lists {
             .filter_map(|e| Some((e.name().list_type()?, e.name().clone(), e.size())))
             .collect();
         for (list, name, size) in entries {
-            if let Some(rows) = archive.open_list(list)? {
-                builder.size_hint(size / ROW_BYTES);
-                builder.list(name, rows)?;
-            }
+            let Some(entry) = archive.open_entry(DataType::List(list))? else {
+                continue;
+            };
+            builder.size_hint(size / ROW_BYTES);
+            // Inflating is a third of the work of loading a list: do it on another thread,
+            // a megabyte ahead of the parsing.
+            std::thread::scope(|scope| {
+                let (tx, rx) = std::sync::mpsc::sync_channel(2);
+                scope.spawn(move || pump(entry, &tx));
+                let rows = ListReader::new(name.to_string(), ChunkReader::new(rx))?;
+                builder.list(name, rows).map(|_| ())
+            })?;
         }
         Ok(builder.build())
     }
@@ -412,5 +425,66 @@ impl ListsBuilder {
             removed,
             problems,
         }
+    }
+}
+
+/// Sends `reader`'s bytes in chunks of a megabyte until its end, an error or a closed channel.
+fn pump(mut reader: impl Read, tx: &SyncSender<io::Result<Vec<u8>>>) {
+    loop {
+        let mut chunk = vec![0u8; 1 << 20];
+        let mut filled = 0;
+        while filled < chunk.len() {
+            match reader.read(&mut chunk[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            }
+        }
+        if filled == 0 {
+            return;
+        }
+        chunk.truncate(filled);
+        if tx.send(Ok(chunk)).is_err() || filled < (1 << 20) {
+            return;
+        }
+    }
+}
+
+/// Reads the chunks [`pump`] sends.
+struct ChunkReader {
+    rx: Receiver<io::Result<Vec<u8>>>,
+    chunk: Vec<u8>,
+    pos: usize,
+}
+
+impl ChunkReader {
+    fn new(rx: Receiver<io::Result<Vec<u8>>>) -> Self {
+        ChunkReader {
+            rx,
+            chunk: Vec::new(),
+            pos: 0,
+        }
+    }
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.chunk.len() {
+            match self.rx.recv() {
+                Ok(chunk) => {
+                    self.chunk = chunk?;
+                    self.pos = 0;
+                }
+                Err(_) => return Ok(0), // the sender is done
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.pos);
+        buf[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
     }
 }
