@@ -81,7 +81,7 @@ async fn a_round_answers_every_work_item_and_forwards_each_deletion_once() {
     }
     assert!(dir.path().join("state/matches.csv").is_file());
 
-    // Running a finished round again does nothing more.
+    // Running a finished round again asks DROP for a new batch: nothing new, nothing sent.
     let again = demo
         .round()
         .unwrap()
@@ -89,8 +89,66 @@ async fn a_round_answers_every_work_item_and_forwards_each_deletion_once() {
         .run()
         .await
         .unwrap();
-    assert!(again.finished);
+    assert!(again.no_data.is_some(), "{again:?}");
     assert_eq!(emails_sent(&provider), sent);
+    assert!(demo.check().passed());
+
+    // "Nothing new" is not remembered: once DROP has a batch, the next run downloads it.
+    demo.emulator()
+        .next_round(drop_emulator::synthetic::consumers(7, 3))
+        .unwrap();
+    let third = demo.round().unwrap().run().await.unwrap();
+    assert!(third.download.is_some() && third.finished, "{third:?}");
+    assert_eq!(demo.emulator().downloads().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zip_saved_without_its_state_is_adopted_not_downloaded_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let state_dir = dir.path().join("state");
+    let demo = Demo::start(&state_dir, options(Some(Step::Download)))
+        .await
+        .unwrap();
+    let _ = demo.round().unwrap().run().await;
+    // A crash between the ZIP's rename into place and the state's save.
+    std::fs::remove_file(state_dir.join("state.json")).unwrap();
+    let report = demo
+        .round()
+        .unwrap()
+        .with_stop_after(None)
+        .run()
+        .await
+        .unwrap();
+    assert!(report.finished);
+    assert_eq!(demo.emulator().downloads().len(), 1);
+    assert!(demo.check().passed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_archive_interrupted_part_way_completes_on_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let state_dir = dir.path().join("state");
+    let demo = Demo::start(&state_dir, options(None)).await.unwrap();
+    let first = demo.round().unwrap().run().await.unwrap();
+    let zip = first.download.clone().unwrap();
+    // A crash right after the archive moved responses/ (state.json still says finished).
+    let target = state_dir.join("rounds").join(zip.trim_end_matches(".zip"));
+    std::fs::create_dir_all(&target).unwrap();
+    std::fs::rename(state_dir.join("responses"), target.join("responses")).unwrap();
+    demo.emulator()
+        .next_round(drop_emulator::synthetic::consumers(99, 5))
+        .unwrap();
+    let second = demo.round().unwrap().run().await.unwrap();
+    assert!(second.finished && second.download.is_some(), "{second:?}");
+    assert!(target.join(&zip).is_file());
+    assert!(
+        target
+            .join("responses")
+            .read_dir()
+            .unwrap()
+            .next()
+            .is_some()
+    );
     assert!(demo.check().passed());
 }
 

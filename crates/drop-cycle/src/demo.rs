@@ -21,7 +21,7 @@ use crate::round::Round;
 use crate::{CycleError, Step};
 
 /// Marks a state directory as the demo's own, so a demo never overwrites a real round.
-const DEMO_MARKER: &str = ".dropkit-demo";
+pub const DEMO_MARKER: &str = ".dropkit-demo";
 /// The records file the demo writes into its state directory.
 pub const DEMO_RECORDS: &str = "demo-records.csv";
 

@@ -65,11 +65,15 @@ impl Journal {
         let mut accepted: BTreeMap<String, BTreeMap<String, ForwardRecord>> = BTreeMap::new();
         let mut in_flight = BTreeSet::new();
         let lines: Vec<&str> = text.lines().collect();
+        let mut torn = false;
         for (i, line) in lines.iter().enumerate() {
             let event: Event = match serde_json::from_str(line) {
                 Ok(event) => event,
                 // A crash mid-append tears only the last line.
-                Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => break,
+                Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => {
+                    torn = true;
+                    break;
+                }
                 Err(e) => {
                     return Err(CycleError::State {
                         path,
@@ -109,10 +113,16 @@ impl Journal {
             .append(true)
             .open(&path)
             .map_err(|e| CycleError::io(&path, e))?;
-        if !text.is_empty() && !text.ends_with('\n') {
+        if torn {
             // Cut the torn line off, so the next event starts a line of its own.
             let whole = text.rfind('\n').map_or(0, |i| i + 1);
             file.set_len(whole as u64)
+                .and_then(|()| file.sync_data())
+                .map_err(|e| CycleError::io(&path, e))?;
+        } else if !text.is_empty() && !text.ends_with('\n') {
+            // The last event is whole but lacks its line end: keep it, end its line.
+            (&file)
+                .write_all(b"\n")
                 .and_then(|()| file.sync_data())
                 .map_err(|e| CycleError::io(&path, e))?;
         }
@@ -244,6 +254,21 @@ mod tests {
 
         let j = Journal::open(dir.path()).unwrap();
         assert!(!j.is_in_flight("m", "k2"));
+    }
+
+    #[test]
+    fn a_whole_last_line_without_its_line_end_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(JOURNAL_FILE),
+            r#"{"event":"sending","provider":"m","key":"k","emails":["a@x"]}"#,
+        )
+        .unwrap();
+        let mut j = Journal::open(dir.path()).unwrap();
+        assert!(j.is_in_flight("m", "k"));
+        j.finished("m", "k", None).unwrap();
+        let j = Journal::open(dir.path()).unwrap();
+        assert!(!j.is_in_flight("m", "k"));
     }
 
     #[test]

@@ -5,8 +5,10 @@
 //! status, upload the status files, and pass the deletions on to its service providers. A
 //! [`Round`] does all of it over a state directory, saving each step's result atomically
 //! before the next starts: stopped anywhere (a crash, a network failure, `stop_after`), it is
-//! run again and resumes where it stopped, without uploading a file twice or sending a
-//! provider the same deletion twice.
+//! run again and resumes where it stopped, without uploading a file twice. Deletions sent to
+//! service providers are journaled before and after each request: only a request whose
+//! answer was lost in a crash (no provider offers an idempotency key) is sent again, and it
+//! is logged as a possible duplicate.
 //!
 //! ```text
 //! download (waits through 202) → match → status files → validate → upload → forward → report

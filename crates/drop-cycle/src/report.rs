@@ -67,7 +67,7 @@ impl CycleReport {
         CycleReport {
             state_dir: dir.root().to_owned(),
             download: state.download.clone(),
-            no_data: state.no_data.clone(),
+            no_data: None,
             records_read: matched.records_read,
             bad_rows: matched.bad_rows,
             removed: matched.removed,

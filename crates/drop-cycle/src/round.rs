@@ -19,7 +19,8 @@ use crate::{CycleError, Step};
 ///
 /// [`Round::run`] may be called again after any error or crash: each step's result is saved in
 /// the state directory before the next step starts, so the round resumes where it stopped,
-/// without downloading, uploading or forwarding anything twice.
+/// without downloading or uploading anything twice; a provider request whose answer was lost
+/// in a crash is the one thing sent again (see [`CycleError::Forward`] and the crate docs).
 pub struct Round {
     client: Client,
     state_dir: PathBuf,
@@ -132,11 +133,13 @@ impl Round {
         }
 
         self.starting(Step::Download);
-        steps::download::run(&self.client, &dir, &mut state, self.download_wait).await?;
-        self.checkpoint(Step::Download)?;
-        if let Some(message) = state.no_data.clone() {
+        let no_data =
+            steps::download::run(&self.client, &dir, &mut state, self.download_wait).await?;
+        if let Some(message) = no_data {
+            // Nothing is saved: the next run asks DROP again.
             return Ok(CycleReport::no_data(&dir, message, started.elapsed()));
         }
+        self.checkpoint(Step::Download)?;
         let zip = state
             .download
             .clone()

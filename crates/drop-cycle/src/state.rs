@@ -45,8 +45,6 @@ pub const FORWARD_FILE: &str = "forward.json";
 pub struct RoundState {
     /// File name of the downloaded ZIP inside the state directory, once downloaded.
     pub download: Option<String>,
-    /// Set when DROP answered that nothing new is available: the round has nothing to do.
-    pub no_data: Option<String>,
     /// What matching found and wrote, once it has finished.
     pub matched: Option<MatchSummary>,
     /// Set once the status files have passed validation.
@@ -205,7 +203,14 @@ impl StateDir {
         names.push(STATE_FILE.to_owned());
         for name in names {
             let from = self.root.join(&name);
-            match fs::rename(&from, target.join(&name)) {
+            let to = target.join(&name);
+            if to.exists() && from.is_dir() {
+                // An earlier archive stopped after moving this directory; the one here was
+                // created empty since. `remove_dir` refuses a directory that is not empty.
+                fs::remove_dir(&from).map_err(|e| CycleError::io(&from, e))?;
+                continue;
+            }
+            match fs::rename(&from, &to) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(CycleError::io(&from, e)),

@@ -30,11 +30,19 @@ pub(crate) async fn run(
     providers: &[Arc<dyn DeletionProvider>],
     audit_label: &str,
 ) -> Result<(), CycleError> {
+    let consumers = load(dir)?;
     if providers.is_empty() {
+        if !consumers.is_empty() {
+            tracing::warn!(
+                consumers = consumers.len(),
+                "no service provider is configured: deleted consumers are not forwarded"
+            );
+        }
         return Ok(());
     }
-    let consumers = load(dir)?;
     let mut journal = Journal::open(dir.root())?;
+    // Every provider gets its requests even when another one fails.
+    let mut failures: Vec<(String, usize, String)> = Vec::new();
     for provider in providers {
         let name = provider.name();
         let mut failed = 0usize;
@@ -88,14 +96,17 @@ pub(crate) async fn run(
             }
         }
         if let Some(first) = first_error {
-            return Err(CycleError::Forward {
-                provider: name.to_owned(),
-                failed,
-                first,
-            });
+            failures.push((name.to_owned(), failed, first));
         }
     }
-    Ok(())
+    match failures.into_iter().next() {
+        Some((provider, failed, first)) => Err(CycleError::Forward {
+            provider,
+            failed,
+            first,
+        }),
+        None => Ok(()),
+    }
 }
 
 fn load(dir: &StateDir) -> Result<Vec<ForwardConsumer>, CycleError> {

@@ -98,6 +98,13 @@ async fn run_live(args: Args) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     };
+    if args.state_dir.join(drop_cycle::demo::DEMO_MARKER).exists() {
+        eprintln!(
+            "dropkit: {} holds a demonstration round; give a live round a state directory of its own",
+            args.state_dir.display()
+        );
+        return Ok(ExitCode::from(1));
+    }
     let mapping = drop_match::Mapping::parse_specs(args.map.iter().map(String::as_str))?;
     let client = drop_client::Client::from_env()?;
     let progress = progress_bar(args.json);
@@ -120,7 +127,9 @@ fn finish(
     result: Result<CycleReport, CycleError>,
     check: Option<&DemoCheck>,
 ) -> anyhow::Result<ExitCode> {
-    let ok = result.is_ok() && check.is_none_or(DemoCheck::passed);
+    // A stop the user asked for is not a failure.
+    let stopped = matches!(result, Err(CycleError::Stopped(_)));
+    let ok = (result.is_ok() || stopped) && check.is_none_or(DemoCheck::passed);
     if args.json {
         let summary = JsonSummary {
             ok,
@@ -133,6 +142,13 @@ fn finish(
     } else {
         match &result {
             Ok(report) => println!("{report}"),
+            Err(CycleError::Stopped(step)) if mode == "demo" => println!(
+                "stopped after {step} as asked; the demonstration's emulator ends with this \
+                 process, so the demo starts afresh when run again"
+            ),
+            Err(CycleError::Stopped(step)) => {
+                println!("stopped after {step} as asked; run again to go on")
+            }
             Err(e) => eprintln!("dropkit: {e}"),
         }
         if let Some(check) = check {

@@ -126,6 +126,11 @@ fn hash_block(kind: Kind, first_line: u64, data: &[u8]) -> Block {
     let mut hasher = Hasher::new();
     let mut b64 = [0u8; BASE64_LEN];
     let data = data.strip_suffix(b"\n").unwrap_or(data);
+    // A UTF-8 byte-order mark (files saved by Excel or on Windows) is not part of the value.
+    let data = match first_line {
+        1 => data.strip_prefix("\u{feff}".as_bytes()).unwrap_or(data),
+        _ => data,
+    };
     for (number, line) in (first_line..).zip(data.split(|&b| b == b'\n')) {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let text = match std::str::from_utf8(line) {
@@ -284,6 +289,22 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert!(lines[0].starts_with(&long));
         assert!(lines[1].starts_with("b@x.com\t"));
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_first_line_is_not_hashed() {
+        let out = run_on(
+            Kind::Email,
+            "\u{feff}Anna.Smith@Domain.com\n\u{feff}x@y.z\n",
+        );
+        let mut lines = out.lines();
+        assert_eq!(
+            lines.next(),
+            Some("anna.smith@domain.com\tKA18MT/ph6IHYjzT9zwETySDQyvSh87YuoSBpOQtkhE=")
+        );
+        // Only the first line can start with a BOM; elsewhere U+FEFF is data (and not
+        // whitespace, so the email keeps it).
+        assert!(lines.next().unwrap().starts_with("\u{feff}x@y.z\t"));
     }
 
     #[test]
