@@ -66,7 +66,7 @@ impl Matcher {
     }
 
     /// Opens the records CSV at `path` and [`run`](Self::run)s over it, naming it by its path.
-    pub fn run_path<R: Rules + ?Sized>(
+    pub fn run_path<R: Rules + Sync + ?Sized>(
         mut self,
         path: impl AsRef<Path>,
         mapping: &Mapping,
@@ -82,7 +82,7 @@ impl Matcher {
     ///
     /// Fails only when the run cannot go on: unreadable records file, no header, a mapped
     /// column missing from the header, or (in strict mode) the first problem.
-    pub fn run<R: Read + Send, Ru: Rules + ?Sized>(
+    pub fn run<R: Read + Send, Ru: Rules + Sync + ?Sized>(
         self,
         records: R,
         mapping: &Mapping,
@@ -206,11 +206,6 @@ impl Keys {
         i
     }
 
-    /// An upper bound of the bytes of all keys with a 4-byte length and a 4-byte count each.
-    pub(crate) fn bytes_with_counts(&self) -> usize {
-        self.text.len() + 8 * self.spans.len()
-    }
-
     pub(crate) fn get(&self, i: u32) -> &str {
         let span = self.spans[i as usize];
         let start = (span & ((1 << 40) - 1)) as usize;
@@ -284,7 +279,7 @@ impl Accumulator {
         Ok(())
     }
 
-    fn finish<R: Rules + ?Sized>(
+    fn finish<R: Rules + Sync + ?Sized>(
         self,
         lists: Lists,
         plan: Plan,

@@ -11,9 +11,10 @@ use drop_files::{ListFileName, Status, StatusFile, WorkItemId};
 use drop_hash::ListType;
 
 use crate::lists::{ListData, Lists, RemovedItem};
-use crate::matcher::Accumulator;
+use crate::matcher::{Accumulator, Keys};
 use crate::probe::Plan;
 use crate::{Error, Problem, Rules};
+use rayon::prelude::*;
 
 /// "No consumer matched this work item yet."
 pub(crate) const NONE: u32 = u32::MAX;
@@ -185,7 +186,7 @@ pub struct MatchOutcome {
     /// The consumers of the matched work items, in list then file order, laid out one after
     /// the other (count, then length and bytes of each key), so that the report is written by
     /// one sequential read.
-    report: Vec<u8>,
+    report: Vec<Vec<u8>>,
     statuses: Vec<Vec<Status>>,
     summary: Summary,
     problems: Vec<Problem>,
@@ -200,7 +201,7 @@ impl fmt::Debug for MatchOutcome {
 }
 
 impl MatchOutcome {
-    pub(crate) fn new<R: Rules + ?Sized>(
+    pub(crate) fn new<R: Rules + Sync + ?Sized>(
         lists: Lists,
         acc: Accumulator,
         plan: Plan,
@@ -218,10 +219,15 @@ impl MatchOutcome {
         let mut statuses = Vec::with_capacity(lists.lists.len());
         let mut summaries = Vec::with_capacity(lists.lists.len());
         let mut matched = Vec::with_capacity(lists.lists.len());
-        // Exactly the bytes written below: each key once, with at most 4 + 4 bytes of counts.
-        let mut report = Vec::with_capacity(keys.bytes_with_counts());
-        let mut buf: Vec<&str> = Vec::new();
-        for (data, states) in lists.lists.iter().zip(states) {
+        let mut report = Vec::new();
+        for (data, states) in lists.lists.iter().zip(&states) {
+            // Segments of work items on every core; each gives its statuses, its bits and its
+            // part of the report, put back together in order.
+            let parts: Vec<Segment> = states
+                .par_chunks(SEGMENT)
+                .enumerate()
+                .map(|(c, chunk)| segment(data, c * SEGMENT, chunk, &multi, &keys, rules))
+                .collect();
             let mut s = ListSummary {
                 list_type: data.list,
                 file: data.name.clone(),
@@ -233,43 +239,24 @@ impl MatchOutcome {
                 not_found: 0,
                 match_rows: 0,
             };
-            let mut bits = vec![0u64; states.len().div_ceil(64)];
             let mut column = Vec::with_capacity(states.len());
-            for (e, state) in states.into_iter().enumerate() {
-                if state == NONE {
-                    s.not_found += 1;
-                    column.push(Status::NotFound);
-                    continue;
-                }
-                bits[e / 64] |= 1 << (e % 64);
-                buf.clear();
-                if state & MULTI != 0 {
-                    let all = &multi[(state & !MULTI) as usize];
-                    buf.extend(all.iter().map(|&k| keys.get(k)));
-                } else {
-                    buf.push(keys.get(state));
-                }
-                s.match_rows += buf.len() as u64;
-                push_varint(&mut report, buf.len());
-                for key in &buf {
-                    push_varint(&mut report, key.len());
-                    report.extend_from_slice(key.as_bytes());
-                }
-                let status = rules.status(data.list, &data.id(e as u32), &buf);
-                match status {
-                    Status::Exempted => s.exempted += 1,
-                    Status::Deleted => s.deleted += 1,
-                    Status::OptedOut => s.opted_out += 1,
-                    Status::NotFound => s.not_found += 1,
-                }
-                column.push(status);
+            let mut bits = Vec::with_capacity(states.len().div_ceil(64));
+            for part in parts {
+                let [exempted, deleted, opted_out, not_found, rows] = part.counts;
+                s.exempted += exempted;
+                s.deleted += deleted;
+                s.opted_out += opted_out;
+                s.not_found += not_found;
+                s.match_rows += rows;
+                column.extend(part.statuses);
+                bits.extend(part.bits);
+                report.push(part.report);
             }
             statuses.push(column);
             matched.push(bits);
             summaries.push(s);
         }
-        drop(buf);
-        drop((keys, multi));
+        drop((keys, multi, states));
         let summary = Summary {
             records_file: plan.file.to_string(),
             records_read: tally.records,
@@ -345,6 +332,7 @@ impl MatchOutcome {
             outcome: self,
             list: 0,
             entry: 0,
+            chunk: 0,
             pos: 0,
             left: 0,
             current: None,
@@ -450,10 +438,73 @@ struct Matches<'a> {
     outcome: &'a MatchOutcome,
     list: usize,
     entry: usize,
+    /// The segment of the report being read, and the position in it.
+    chunk: usize,
     pos: usize,
     /// Keys left to yield for `current`.
     left: usize,
     current: Option<(WorkItemId, ListType, Status)>,
+}
+
+/// Work items per segment of [`MatchOutcome::new`]'s parallel pass (a multiple of 64, so a
+/// segment's bits are whole words).
+const SEGMENT: usize = 1 << 16;
+
+/// One segment's statuses, bits, report part and counts (exempted, deleted, opted out, not
+/// found, match rows).
+struct Segment {
+    statuses: Vec<Status>,
+    bits: Vec<u64>,
+    report: Vec<u8>,
+    counts: [u64; 5],
+}
+
+fn segment<R: Rules + Sync + ?Sized>(
+    data: &ListData,
+    first: usize,
+    states: &[u32],
+    multi: &[Vec<u32>],
+    keys: &Keys,
+    rules: &R,
+) -> Segment {
+    let mut out = Segment {
+        statuses: Vec::with_capacity(states.len()),
+        bits: vec![0u64; states.len().div_ceil(64)],
+        report: Vec::new(),
+        counts: [0; 5],
+    };
+    let mut buf: Vec<&str> = Vec::new();
+    for (i, &state) in states.iter().enumerate() {
+        if state == NONE {
+            out.counts[3] += 1;
+            out.statuses.push(Status::NotFound);
+            continue;
+        }
+        out.bits[i / 64] |= 1 << (i % 64);
+        buf.clear();
+        if state & MULTI != 0 {
+            let all = &multi[(state & !MULTI) as usize];
+            buf.extend(all.iter().map(|&k| keys.get(k)));
+        } else {
+            buf.push(keys.get(state));
+        }
+        out.counts[4] += buf.len() as u64;
+        push_varint(&mut out.report, buf.len());
+        for key in &buf {
+            push_varint(&mut out.report, key.len());
+            out.report.extend_from_slice(key.as_bytes());
+        }
+        let status = rules.status(data.list, &data.id((first + i) as u32), &buf);
+        out.counts[match status {
+            Status::Exempted => 0,
+            Status::Deleted => 1,
+            Status::OptedOut => 2,
+            Status::NotFound => 3,
+        }] += 1;
+        out.statuses.push(status);
+    }
+    out.report.shrink_to_fit();
+    out
 }
 
 /// LEB128: 7 bits a byte, low first; keys and key counts are small, so mostly one byte.
@@ -469,7 +520,12 @@ impl Matches<'_> {
     fn read_varint(&mut self) -> usize {
         let mut n = 0usize;
         let mut shift = 0;
-        while let Some(&b) = self.outcome.report.get(self.pos) {
+        let chunk: &[u8] = self
+            .outcome
+            .report
+            .get(self.chunk)
+            .map_or(&[], Vec::as_slice);
+        while let Some(&b) = chunk.get(self.pos) {
             self.pos += 1;
             n |= usize::from(b & 0x7f) << shift;
             shift += 7;
@@ -491,7 +547,11 @@ impl<'a> Iterator for Matches<'a> {
             {
                 self.left -= 1;
                 let len = self.read_varint();
-                let report: &'a [u8] = &self.outcome.report;
+                let report: &'a [u8] = self
+                    .outcome
+                    .report
+                    .get(self.chunk)
+                    .map_or(&[], Vec::as_slice);
                 let key = report
                     .get(self.pos..self.pos + len)
                     .and_then(|k| std::str::from_utf8(k).ok())
@@ -512,6 +572,17 @@ impl<'a> Iterator for Matches<'a> {
             match next {
                 Some(e) => {
                     self.entry = e + 1;
+                    // A work item's keys never straddle two segments: skip to the next
+                    // segment with something left.
+                    while self
+                        .outcome
+                        .report
+                        .get(self.chunk)
+                        .is_some_and(|c| self.pos >= c.len())
+                    {
+                        self.chunk += 1;
+                        self.pos = 0;
+                    }
                     self.left = self.read_varint();
                     self.current = Some((
                         data.id(e as u32),
