@@ -10,6 +10,9 @@ use drop_hash::ListType;
 /// an identifier linked to more than one consumer is `4` Opted out. A work item matched by no
 /// record is always `5` Not found and never reaches the rules.
 ///
+/// The matcher applies the rules on every core, so it takes them as `Rules + Sync` (plain
+/// closures and structs without interior mutability are).
+///
 /// Any `Fn(ListType, &str) -> bool` closure is a `Rules` whose answer is the exemption test:
 ///
 /// ```

@@ -1,0 +1,124 @@
+//! `dropkit match`: a download and a records file in, status files, `matches.csv` and a
+//! summary out; broken rows reported without failing; what stops the run exits 1.
+#![allow(clippy::unwrap_used)]
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use drop_hash::DropHash;
+
+fn write_zip(path: &Path) {
+    let h = |s: &str| DropHash::of_standardized(s);
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("20260312_4821_Email.csv", options).unwrap();
+    write!(
+        zip,
+        "ID,Hash\r\nAAAAAAAAAAA1,{}\r\nAAAAAAAAAAA2,{}\r\nAAAAAAAAAAA3,{}\r\n",
+        h("anna@x.com"),
+        h("shared@x.com"),
+        h("nobody@x.com")
+    )
+    .unwrap();
+    zip.start_file("20260312_4821_Phone.csv", options).unwrap();
+    write!(zip, "ID,Hash\r\nPPPPPPPPPPP1,{}\r\n", h("4155559317")).unwrap();
+    zip.finish().unwrap();
+}
+
+fn dropkit(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dropkit"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn writes_status_files_and_matches_and_reports_bad_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("20260312_4821_DROP.zip");
+    write_zip(&zip);
+    let records = dir.path().join("records.csv");
+    std::fs::write(
+        &records,
+        "id,mail,mail2,tel\nc1, Anna@X.com ,,\nc2,shared@x.com,,+1 (415) 555-9317\nc3,,SHARED@x.com,\nc4,short\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out/new");
+    let o = dropkit(&[
+        "match",
+        "--download",
+        zip.to_str().unwrap(),
+        "--records",
+        records.to_str().unwrap(),
+        "--map",
+        "key=id,email=mail",
+        "--map",
+        "email=mail2,phone=tel",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stdout}{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("20260312_4821_Email.csv")).unwrap(),
+        "Id,Status\nAAAAAAAAAAA1,3\nAAAAAAAAAAA2,4\nAAAAAAAAAAA3,5\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("20260312_4821_Phone.csv")).unwrap(),
+        "Id,Status\nPPPPPPPPPPP1,3\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("matches.csv")).unwrap(),
+        "Id,ListType,Key,Status\nAAAAAAAAAAA1,Email,c1,3\nAAAAAAAAAAA2,Email,c2,4\n\
+         AAAAAAAAAAA2,Email,c3,4\nPPPPPPPPPPP1,Phone,c2,3\n"
+    );
+    assert!(
+        stderr.contains("records.csv:5: the row has 2 fields, the header 4"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("records read: 4"), "{stdout}");
+    assert!(stdout.contains("1 bad rows"), "{stdout}");
+    assert!(
+        stdout.contains("Email: 3 work items, 2 matched"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn what_stops_the_run_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("20260312_4821_DROP.zip");
+    write_zip(&zip);
+    let records = dir.path().join("records.csv");
+    std::fs::write(&records, "id,mail\nc1,a@x.com\nc2\n").unwrap();
+    let out = dir.path().join("out");
+    let run = |map: &str, extra: &[&str]| {
+        let mut args = vec![
+            "match",
+            "--download",
+            zip.to_str().unwrap(),
+            "--records",
+            records.to_str().unwrap(),
+            "--map",
+            map,
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        dropkit(&args)
+    };
+    // a mapped column missing from the header
+    let o = run("key=id,email=email", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no column \"email\""));
+    // no key
+    assert_eq!(run("email=mail", &[]).status.code(), Some(1));
+    // strict mode and a broken row
+    let o = run("key=id,email=mail", &["--strict"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("strict mode"));
+    // a usage error is clap's 2
+    assert_eq!(run("key=id", &["--max-rows", "0"]).status.code(), Some(2));
+}
