@@ -49,6 +49,18 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     let lists = Lists::from_archive(&mut archive)
         .with_context(|| format!("cannot read the download {}", args.download.display()))?;
     let loaded = start.elapsed();
+    // Status files are never overwritten: say so now rather than after matching.
+    for list in lists.list_types() {
+        if let Some(name) = lists.file_name(list) {
+            let path = args.out.join(name.to_string());
+            if path.exists() {
+                anyhow::bail!(
+                    "{} exists already: remove it or choose another --out",
+                    path.display()
+                );
+            }
+        }
+    }
     let outcome =
         Matcher::new(lists)
             .strict(args.strict)
