@@ -101,7 +101,13 @@
 //!   record can match it) and reported in [`MatchOutcome::list_problems`].
 //! - Pre-hashed columns take DROP's 44-character Base64 or 64 hex digits, either case.
 //!
-//! Parquet input (an `arrow`/`parquet` feature) is not implemented yet.
+//!
+//! # Parquet input
+//!
+//! With the `parquet` feature, [`Matcher::run_parquet`] reads the records from a Parquet file
+//! instead: batches of rows are decoded with the `parquet` crate and matched exactly as CSV
+//! rows would be, column names standing for the header (memory stays bounded by one batch).
+//! Problems name rows as lines: line `N` is row `N - 1` of the file. Nulls are empty values.
 
 #![forbid(unsafe_code)]
 
@@ -111,6 +117,8 @@ mod lists;
 mod mapping;
 mod matcher;
 mod outcome;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod probe;
 mod problem;
 mod rules;

@@ -122,3 +122,70 @@ fn what_stops_the_run_exits_1() {
     // a usage error is clap's 2
     assert_eq!(run("key=id", &["--max-rows", "0"]).status.code(), Some(2));
 }
+
+#[test]
+fn records_from_a_parquet_file_give_the_same_status_files() {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, RecordBatch, StringArray};
+
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("20260312_4821_DROP.zip");
+    write_zip(&zip);
+    let ids = ["c1", "c2", "c3"];
+    let mails = [" Anna@X.com ", "shared@x.com", "SHARED@x.com"];
+    let tels = ["", "+1 (415) 555-9317", ""];
+    let csv = dir.path().join("records.csv");
+    let mut text = String::from("id,mail,tel\n");
+    for i in 0..3 {
+        text.push_str(&format!("{},{},{}\n", ids[i], mails[i], tels[i]));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let parquet = dir.path().join("records.parquet");
+    let batch = RecordBatch::try_from_iter(vec![
+        ("id", Arc::new(StringArray::from(ids.to_vec())) as ArrayRef),
+        (
+            "mail",
+            Arc::new(StringArray::from(mails.to_vec())) as ArrayRef,
+        ),
+        (
+            "tel",
+            Arc::new(StringArray::from(tels.to_vec())) as ArrayRef,
+        ),
+    ])
+    .unwrap();
+    let file = std::fs::File::create(&parquet).unwrap();
+    let mut writer = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+
+    for (records, out) in [(&csv, "out-csv"), (&parquet, "out-parquet")] {
+        let o = dropkit(&[
+            "match",
+            "--download",
+            zip.to_str().unwrap(),
+            "--records",
+            records.to_str().unwrap(),
+            "--map",
+            "key=id,email=mail,phone=tel",
+            "--out",
+            dir.path().join(out).to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    for name in [
+        "20260312_4821_Email.csv",
+        "20260312_4821_Phone.csv",
+        "matches.csv",
+    ] {
+        let a = std::fs::read(dir.path().join("out-csv").join(name)).unwrap();
+        let b = std::fs::read(dir.path().join("out-parquet").join(name)).unwrap();
+        assert_eq!(a, b, "{name}");
+    }
+    let email =
+        std::fs::read_to_string(dir.path().join("out-parquet/20260312_4821_Email.csv")).unwrap();
+    assert_eq!(
+        email,
+        "Id,Status\nAAAAAAAAAAA1,3\nAAAAAAAAAAA2,4\nAAAAAAAAAAA3,5\n"
+    );
+}

@@ -17,7 +17,8 @@ pub(crate) struct Args {
     /// The downloaded DROP ZIP.
     #[arg(long, value_name = "ZIP")]
     pub(crate) download: std::path::PathBuf,
-    /// The broker's records, a CSV with a header row.
+    /// The broker's records: a CSV with a header row, or a Parquet file (name ending in
+    /// `.parquet`; column names stand for the header).
     #[arg(long, value_name = "FILE")]
     pub(crate) records: std::path::PathBuf,
     /// Column mapping FIELD=COLUMN[,FIELD=COLUMN...]; FIELD is key, email, phone, first_name,
@@ -61,10 +62,16 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let outcome =
-        Matcher::new(lists)
-            .strict(args.strict)
-            .run_path(&args.records, &mapping, &DefaultRules)?;
+    let matcher = Matcher::new(lists).strict(args.strict);
+    let is_parquet = args
+        .records
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    let outcome = if is_parquet {
+        matcher.run_parquet(&args.records, &mapping, &DefaultRules)?
+    } else {
+        matcher.run_path(&args.records, &mapping, &DefaultRules)?
+    };
     let matched = start.elapsed();
     let max_rows = args
         .max_rows
