@@ -81,32 +81,7 @@ impl Journal {
                     });
                 }
             };
-            match event {
-                Event::Sending { provider, key, .. } => {
-                    in_flight.insert((provider, key));
-                }
-                Event::Accepted {
-                    provider,
-                    key,
-                    emails,
-                    job_ids,
-                    status,
-                    at,
-                } => {
-                    let record = accepted
-                        .entry(provider)
-                        .or_default()
-                        .entry(key)
-                        .or_default();
-                    record.emails.extend(emails);
-                    record.job_ids.extend(job_ids);
-                    record.status = status;
-                    record.at = at;
-                }
-                Event::Finished { provider, key } => {
-                    in_flight.remove(&(provider, key));
-                }
-            }
+            apply(&mut accepted, &mut in_flight, event);
         }
         let file = OpenOptions::new()
             .create(true)
@@ -160,13 +135,11 @@ impl Journal {
         key: &str,
         emails: &[String],
     ) -> Result<(), CycleError> {
-        self.append(&Event::Sending {
+        self.record(Event::Sending {
             provider: provider.to_owned(),
             key: key.to_owned(),
             emails: emails.to_vec(),
-        })?;
-        self.in_flight.insert((provider.to_owned(), key.to_owned()));
-        Ok(())
+        })
     }
 
     /// Records, durably, what the provider accepted (if anything) and that the request ended.
@@ -177,32 +150,25 @@ impl Journal {
         accepted: Option<(Vec<String>, Vec<String>, String)>,
     ) -> Result<(), CycleError> {
         if let Some((emails, job_ids, status)) = accepted {
-            let at = now();
-            self.append(&Event::Accepted {
+            self.record(Event::Accepted {
                 provider: provider.to_owned(),
                 key: key.to_owned(),
-                emails: emails.clone(),
-                job_ids: job_ids.clone(),
-                status: status.clone(),
-                at: at.clone(),
+                emails,
+                job_ids,
+                status,
+                at: now(),
             })?;
-            let record = self
-                .accepted
-                .entry(provider.to_owned())
-                .or_default()
-                .entry(key.to_owned())
-                .or_default();
-            record.emails.extend(emails);
-            record.job_ids.extend(job_ids);
-            record.status = status;
-            record.at = at;
         }
-        self.append(&Event::Finished {
+        self.record(Event::Finished {
             provider: provider.to_owned(),
             key: key.to_owned(),
-        })?;
-        self.in_flight
-            .remove(&(provider.to_owned(), key.to_owned()));
+        })
+    }
+
+    /// Appends `event` durably, then applies it to the in-memory view (as a replay would).
+    fn record(&mut self, event: Event) -> Result<(), CycleError> {
+        self.append(&event)?;
+        apply(&mut self.accepted, &mut self.in_flight, event);
         Ok(())
     }
 
@@ -216,6 +182,40 @@ impl Journal {
             .write_all(&line)
             .and_then(|()| self.file.sync_data())
             .map_err(|e| CycleError::io(&self.path, e))
+    }
+}
+
+/// The one place an event changes the view: used by replay and by recording alike.
+fn apply(
+    accepted: &mut BTreeMap<String, BTreeMap<String, ForwardRecord>>,
+    in_flight: &mut BTreeSet<(String, String)>,
+    event: Event,
+) {
+    match event {
+        Event::Sending { provider, key, .. } => {
+            in_flight.insert((provider, key));
+        }
+        Event::Accepted {
+            provider,
+            key,
+            emails,
+            job_ids,
+            status,
+            at,
+        } => {
+            let record = accepted
+                .entry(provider)
+                .or_default()
+                .entry(key)
+                .or_default();
+            record.emails.extend(emails);
+            record.job_ids.extend(job_ids);
+            record.status = status;
+            record.at = at;
+        }
+        Event::Finished { provider, key } => {
+            in_flight.remove(&(provider, key));
+        }
     }
 }
 

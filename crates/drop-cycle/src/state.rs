@@ -152,27 +152,37 @@ impl StateDir {
 
     /// Loads `state.json`, or a fresh state when there is none yet.
     pub fn load(&self) -> Result<RoundState, CycleError> {
-        let path = self.root.join(STATE_FILE);
-        match fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| CycleError::State {
-                path,
-                message: e.to_string(),
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(RoundState::default()),
-            Err(e) => Err(CycleError::io(&path, e)),
-        }
+        read_json(&self.root.join(STATE_FILE))
     }
 
     /// Saves `state.json` atomically: a temporary file is written and synced, then renamed
     /// over the old one, so a crash leaves either the old or the new state, never a torn one.
     pub fn save(&self, state: &RoundState) -> Result<(), CycleError> {
-        let path = self.root.join(STATE_FILE);
-        let json = serde_json::to_vec_pretty(state).map_err(|e| CycleError::State {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
-        write_atomically(&path, &json)
+        write_json(&self.root.join(STATE_FILE), state)
     }
+}
+
+/// Reads a JSON file of the state directory; a missing file is the default value.
+pub(crate) fn read_json<T: serde::de::DeserializeOwned + Default>(
+    path: &Path,
+) -> Result<T, CycleError> {
+    match fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| CycleError::State {
+            path: path.to_owned(),
+            message: e.to_string(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
+        Err(e) => Err(CycleError::io(path, e)),
+    }
+}
+
+/// Writes a JSON file of the state directory atomically (see [`write_atomically`]).
+pub(crate) fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<(), CycleError> {
+    let json = serde_json::to_vec_pretty(value).map_err(|e| CycleError::State {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    write_atomically(path, &json)
 }
 
 impl StateDir {

@@ -110,23 +110,10 @@ pub(crate) async fn run(
 }
 
 fn load(dir: &StateDir) -> Result<Vec<ForwardConsumer>, CycleError> {
-    let path = dir.forward_path();
-    match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| CycleError::State {
-            path,
-            message: e.to_string(),
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(CycleError::io(&path, e)),
-    }
+    crate::state::read_json(&dir.forward_path())
 }
 
 /// Saves the consumers to forward (atomically), written by the match step.
 pub(crate) fn save(dir: &StateDir, consumers: &[ForwardConsumer]) -> Result<(), CycleError> {
-    let path = dir.forward_path();
-    let json = serde_json::to_vec_pretty(consumers).map_err(|e| CycleError::State {
-        path: path.clone(),
-        message: e.to_string(),
-    })?;
-    crate::state::write_atomically(&path, &json)
+    crate::state::write_json(&dir.forward_path(), consumers)
 }
