@@ -69,6 +69,7 @@
 //! | `WorkItemId`, `StatusCode` | [`WorkItemId`], [`Status`] |
 //! | `Id,Status` files | [`StatusFile`], [`StatusWriter`], [`StatusReader`] |
 //! | DROP's checks of an upload | [`Validator`], [`Report`] |
+//! | endpoints, `UploadResponse`, `MessageResponse` (HTTP bodies) | [`wire`] |
 //!
 //! # Choices where the spec is silent or contradicts itself
 //!
@@ -93,6 +94,7 @@ mod rows;
 mod status;
 mod status_file;
 mod validate;
+pub mod wire;
 mod work_item;
 
 pub use archive::{ArchiveEntry, ArchiveLimits, DownloadArchive, EntryReader};
