@@ -46,8 +46,8 @@ pub enum Error {
         /// The second file.
         second: String,
     },
-    /// A list has more work items than this crate indexes (about 4 billion).
-    #[error("{file}: more than {} work items", u32::MAX - 1)]
+    /// A list has more work items than this crate indexes (about 2 billion).
+    #[error("{file}: more than {} work items", crate::list_table::MAX_WORK_ITEMS)]
     TooManyWorkItems {
         /// The list file.
         file: String,
@@ -58,6 +58,18 @@ pub enum Error {
     /// `max_rows` of 0 for status files.
     #[error("the maximum number of rows per status file must be at least 1")]
     MaxRows,
+    /// A file to write exists already (status files are never overwritten).
+    #[error("{} exists already: remove it or choose another output directory", path.display())]
+    OutputExists {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The records file is Parquet and this build lacks the `parquet` feature.
+    #[error("{}: a Parquet file, and this build reads CSV records only (the `parquet` feature is off)", path.display())]
+    ParquetNotEnabled {
+        /// The records file.
+        path: PathBuf,
+    },
 }
 
 impl Error {

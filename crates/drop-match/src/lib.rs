@@ -112,21 +112,34 @@
 #![forbid(unsafe_code)]
 
 mod blocks;
+mod chunks;
+mod dir;
 mod error;
+mod item_state;
+mod list_table;
 mod lists;
 mod mapping;
+mod matched;
 mod matcher;
 mod outcome;
 #[cfg(feature = "parquet")]
 mod parquet;
 mod probe;
 mod problem;
+mod report;
 mod rules;
+mod summary;
+mod writing;
 
+pub use dir::{DirOptions, DirReport, match_into_dir};
 pub use error::Error;
-pub use lists::{Lists, ListsBuilder, RemovedItem};
+pub use lists::{Lists, ListsBuilder, RemovedItem, RepeatedId};
 pub use mapping::{Mapping, Target, required_fields};
+pub use matched::{MatchedItem, MatchedRecord};
 pub use matcher::{DEFAULT_MAX_PROBLEMS, Matcher};
-pub use outcome::{ListSummary, MATCHES_HEADER, Match, MatchOutcome, Summary};
+pub use outcome::MatchOutcome;
 pub use problem::{Problem, ProblemKind};
+pub use report::{MATCHES_HEADER, Match};
 pub use rules::{DefaultRules, Rules};
+pub use summary::{ListSummary, Summary};
+pub use writing::MATCHES_FILE;

@@ -1,166 +1,24 @@
 //! The list side of the join: every work item of the download in a compact table keyed on the
 //! raw 32-byte digest, loaded once.
 
-use std::io::{self, Read, Seek};
-use std::sync::mpsc::{Receiver, SyncSender};
+use std::fmt;
+use std::io::{Read, Seek};
 
 use drop_files::{
     DataType, DownloadArchive, ListFileName, ListReader, ListRow, RemovedRow, WorkItemId,
 };
 use drop_hash::{DropHash, ListType};
-use hashbrown::{HashMap, HashSet, HashTable};
 
 use crate::Error;
-
-/// A digest that stands for "no hash": a row whose Id is readable but whose hash is not.
-/// SHA-256 never yields 32 zero bytes in practice, so no record can match it.
-const NO_HASH: [u8; 32] = [0; 32];
+use crate::chunks::{ChunkReader, pump};
+use crate::list_table::{ListData, NO_HASH};
 
 /// Bytes of a list row with a canonical Id and LF line ends (`<12>,<44>\n`): the row-count
 /// estimate used to size the table before reading.
 const ROW_BYTES: u64 = 58;
 
-/// One work item: 44 bytes, alignment 1, so a `Vec` of them has no padding.
-#[derive(Clone, Copy)]
-struct Entry {
-    hash: [u8; 32],
-    /// A canonical Id's 12 bytes; for any other Id, `0` then the index into `odd_ids` (a
-    /// canonical Id is alphanumeric, so it never starts with `0u8`).
-    id: [u8; 12],
-}
-
-/// One list of the download, indexed.
-pub(crate) struct ListData {
-    pub(crate) name: ListFileName,
-    pub(crate) list: ListType,
-    entries: Vec<Entry>,
-    /// Entry index by digest (the first entry of each digest).
-    table: HashTable<u32>,
-    /// Further entries with the digest of a first entry (DROP may list one identifier twice
-    /// under two work items): first index -> the others.
-    dups: HashMap<u32, Vec<u32>>,
-    odd_ids: Vec<WorkItemId>,
-    /// Rows in the file, before the Removed ones were dropped.
-    pub(crate) rows_read: u64,
-}
-
-fn odd_index(id: &[u8; 12]) -> usize {
-    let mut n = [0u8; 8];
-    n.copy_from_slice(&id[1..9]);
-    u64::from_le_bytes(n) as usize
-}
-
-fn table_hash(digest: &[u8; 32]) -> u64 {
-    // The key is a SHA-256 digest already: its first 8 bytes are as good as any hash of it.
-    let mut b = [0u8; 8];
-    b.copy_from_slice(&digest[..8]);
-    u64::from_le_bytes(b)
-}
-
-impl ListData {
-    fn new(name: ListFileName, list: ListType, capacity: usize) -> Self {
-        ListData {
-            name,
-            list,
-            entries: Vec::with_capacity(capacity),
-            table: HashTable::new(),
-            dups: HashMap::new(),
-            odd_ids: Vec::new(),
-            rows_read: 0,
-        }
-    }
-
-    fn push(&mut self, id: &WorkItemId, hash: [u8; 32]) -> Result<(), Error> {
-        if self.entries.len() >= (u32::MAX - 1) as usize {
-            return Err(Error::TooManyWorkItems {
-                file: self.name.to_string(),
-            });
-        }
-        let id = match id.canonical_bytes() {
-            Some(bytes) => bytes,
-            None => {
-                let mut bytes = [0u8; 12];
-                bytes[1..9].copy_from_slice(&(self.odd_ids.len() as u64).to_le_bytes());
-                self.odd_ids.push(id.clone());
-                bytes
-            }
-        };
-        self.entries.push(Entry { hash, id });
-        Ok(())
-    }
-
-    /// Builds the digest table; called once, after the Removed work items are gone.
-    fn index(&mut self) {
-        let mut table = HashTable::with_capacity(self.entries.len());
-        let entries = &self.entries;
-        for (i, entry) in entries.iter().enumerate() {
-            if entry.hash == NO_HASH {
-                continue;
-            }
-            let i = i as u32;
-            let h = table_hash(&entry.hash);
-            match table.find(h, |&j: &u32| entries[j as usize].hash == entry.hash) {
-                Some(&first) => self.dups.entry(first).or_insert_with(Vec::new).push(i),
-                None => {
-                    table.insert_unique(h, i, |&j: &u32| table_hash(&entries[j as usize].hash));
-                }
-            }
-        }
-        self.table = table;
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// The first work item whose hash is `digest`.
-    #[inline]
-    pub(crate) fn find_first(&self, digest: &[u8; 32]) -> Option<u32> {
-        self.table
-            .find(table_hash(digest), |&j| {
-                self.entries[j as usize].hash == *digest
-            })
-            .copied()
-    }
-
-    /// Calls `hit` with `first` and every other work item with the same hash.
-    #[inline]
-    pub(crate) fn with_dups(&self, first: u32, mut hit: impl FnMut(u32)) {
-        hit(first);
-        if !self.dups.is_empty()
-            && let Some(more) = self.dups.get(&first)
-        {
-            more.iter().copied().for_each(hit);
-        }
-    }
-
-    pub(crate) fn id(&self, index: u32) -> WorkItemId {
-        let id = &self.entries[index as usize].id;
-        if id[0] == 0 {
-            self.odd_ids[odd_index(id)].clone()
-        } else {
-            WorkItemId::new(self.id_str(index)).expect("a canonical Id is 12 ASCII alphanumerics")
-        }
-    }
-
-    /// The Id's text, without building a [`WorkItemId`].
-    pub(crate) fn id_str(&self, index: u32) -> &str {
-        let id = &self.entries[index as usize].id;
-        if id[0] == 0 {
-            self.odd_ids[odd_index(id)].as_str()
-        } else {
-            std::str::from_utf8(id).expect("a canonical Id is 12 ASCII alphanumerics")
-        }
-    }
-
-    fn heap_bytes(&self) -> usize {
-        self.entries.capacity() * size_of::<Entry>()
-            + self.table.allocation_size()
-            + self.dups.allocation_size()
-            + self.dups.values().map(|v| v.capacity() * 4).sum::<usize>()
-            + self.odd_ids.capacity() * size_of::<WorkItemId>()
-    }
-}
+/// Most rows a size hint reserves room for (the table grows past it if need be).
+const MAX_HINT: u64 = 1 << 28;
 
 /// A work item of the Removed file: DROP withdrew it, so it is not answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,6 +49,45 @@ pub struct Lists {
     pub(crate) lists: Vec<ListData>,
     removed: Vec<RemovedItem>,
     problems: Vec<drop_files::Error>,
+    repeated: Vec<RepeatedId>,
+}
+
+/// A work item Id listed more than once in one list. DROP's Ids are unique within a list, so
+/// this is an odd download: the work item is answered once, every hash it was listed with
+/// matches it, and the repeat is reported as a warning.
+///
+/// Displays as `20261120_4821_Email.csv: Id A7kP2xQ9Lm4R listed 3 times; answered once`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RepeatedId {
+    /// The list file.
+    pub file: ListFileName,
+    /// Its list type.
+    pub list_type: ListType,
+    /// The work item Id.
+    pub id: WorkItemId,
+    /// How many rows list it (at least 2).
+    pub times: u64,
+    /// How many distinct hashes those rows carry (unreadable ones not counted).
+    pub hashes: u64,
+}
+
+impl fmt::Display for RepeatedId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: Id {} listed {} times; answered once",
+            self.file, self.id, self.times
+        )?;
+        if self.hashes > 1 {
+            write!(
+                f,
+                " (it carries {} different hashes; any of them matches)",
+                self.hashes
+            )?;
+        }
+        Ok(())
+    }
 }
 
 impl std::fmt::Debug for Lists {
@@ -201,6 +98,7 @@ impl std::fmt::Debug for Lists {
         }
         d.field("removed", &self.removed.len())
             .field("problems", &self.problems.len())
+            .field("repeated", &self.repeated.len())
             .finish()
     }
 }
@@ -274,6 +172,17 @@ impl Lists {
         &self.problems
     }
 
+    /// Takes the problems out (for a report that outlives the lists).
+    pub(crate) fn take_problems(&mut self) -> Vec<drop_files::Error> {
+        std::mem::take(&mut self.problems)
+    }
+
+    /// The work item Ids listed more than once in a list, list by list in file order: each
+    /// is answered once (one row of the status file).
+    pub fn repeated_ids(&self) -> &[RepeatedId] {
+        &self.repeated
+    }
+
     /// Heap bytes held by the lists (entries, index, odd Ids), for sizing and benchmarks.
     pub fn heap_bytes(&self) -> usize {
         self.lists.iter().map(ListData::heap_bytes).sum()
@@ -337,16 +246,12 @@ impl ListsBuilder {
                 second: name.to_string(),
             });
         }
-        let capacity = usize::try_from(std::mem::take(&mut self.hint))
-            .unwrap_or(0)
-            .min(1 << 28);
+        // At most MAX_HINT, which fits in a usize.
+        let capacity = std::mem::take(&mut self.hint).min(MAX_HINT) as usize;
         let mut data = ListData::new(name, list, capacity);
         for row in rows {
             match row {
-                Ok(row) => {
-                    data.rows_read += 1;
-                    data.push(&row.id, *row.hash.as_bytes())?;
-                }
+                Ok(row) => data.push(&row.id, *row.hash.as_bytes())?,
                 Err(drop_files::Error::Io { path, source }) => {
                     return Err(drop_files::Error::Io { path, source }.into());
                 }
@@ -354,7 +259,6 @@ impl ListsBuilder {
                     if let drop_files::Error::Hash { id, .. } = &e
                         && let Some(id) = WorkItemId::new(id)
                     {
-                        data.rows_read += 1;
                         data.push(&id, NO_HASH)?;
                     }
                     self.problems.push(e);
@@ -398,93 +302,41 @@ impl ListsBuilder {
             ..
         } = self;
         if !removed.is_empty() {
-            let ids: HashSet<String> = removed.iter().map(|r| r.id.as_str().to_owned()).collect();
-            let mut found: HashSet<String> = HashSet::new();
-            for data in &mut lists {
-                let mut keep = Vec::with_capacity(data.entries.len());
-                for i in 0..data.entries.len() {
-                    let id = data.id(i as u32);
-                    let gone = ids.contains(id.as_str());
-                    if gone {
-                        found.insert(id.as_str().to_owned());
-                    }
-                    keep.push(!gone);
-                }
-                let mut flags = keep.into_iter();
-                data.entries.retain(|_| flags.next().unwrap_or(true));
-            }
+            let mut gone: Vec<Vec<bool>> = lists.iter().map(|d| vec![false; d.len()]).collect();
             for r in &mut removed {
-                r.in_download = found.contains(r.id.as_str());
+                for (data, gone) in lists.iter().zip(&mut gone) {
+                    if let Some(e) = data.find_id(r.id.as_str()) {
+                        gone[e as usize] = true;
+                        r.in_download = true;
+                    }
+                }
+            }
+            for (data, gone) in lists.iter_mut().zip(&gone) {
+                if gone.contains(&true) {
+                    data.drop_entries(gone);
+                }
             }
         }
+        let mut repeated = Vec::new();
         for data in &mut lists {
             data.index();
+            repeated.extend(
+                data.repeats()
+                    .into_iter()
+                    .map(|(e, times, hashes)| RepeatedId {
+                        file: data.name.clone(),
+                        list_type: data.list,
+                        id: data.id(e),
+                        times,
+                        hashes,
+                    }),
+            );
         }
         Lists {
             lists,
             removed,
             problems,
+            repeated,
         }
-    }
-}
-
-/// Sends `reader`'s bytes in chunks of a megabyte until its end, an error or a closed channel.
-fn pump(mut reader: impl Read, tx: &SyncSender<io::Result<Vec<u8>>>) {
-    loop {
-        let mut chunk = vec![0u8; 1 << 20];
-        let mut filled = 0;
-        while filled < chunk.len() {
-            match reader.read(&mut chunk[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                    return;
-                }
-            }
-        }
-        if filled == 0 {
-            return;
-        }
-        chunk.truncate(filled);
-        if tx.send(Ok(chunk)).is_err() || filled < (1 << 20) {
-            return;
-        }
-    }
-}
-
-/// Reads the chunks [`pump`] sends.
-struct ChunkReader {
-    rx: Receiver<io::Result<Vec<u8>>>,
-    chunk: Vec<u8>,
-    pos: usize,
-}
-
-impl ChunkReader {
-    fn new(rx: Receiver<io::Result<Vec<u8>>>) -> Self {
-        ChunkReader {
-            rx,
-            chunk: Vec::new(),
-            pos: 0,
-        }
-    }
-}
-
-impl Read for ChunkReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.pos == self.chunk.len() {
-            match self.rx.recv() {
-                Ok(chunk) => {
-                    self.chunk = chunk?;
-                    self.pos = 0;
-                }
-                Err(_) => return Ok(0), // the sender is done
-            }
-        }
-        let n = buf.len().min(self.chunk.len() - self.pos);
-        buf[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
-        self.pos += n;
-        Ok(n)
     }
 }

@@ -190,12 +190,16 @@ impl Mapping {
             }
         };
         let key = find(Target::Key, &self.key)?;
-        let mut fields: [Vec<Col>; 9] = Default::default();
-        let mut hashed: [Vec<Col>; 6] = Default::default();
+        let mut fields: [Vec<Col>; FIELD_COUNT] = Default::default();
+        let mut hashed: [Vec<Col>; LIST_COUNT] = Default::default();
+        let mut in_order = Vec::new();
         for (target, column) in self.columns() {
             let col = find(target, column)?;
             match target {
-                Target::Field(f) => fields[field_index(f)].push(col),
+                Target::Field(f) => {
+                    in_order.push((f, col.clone()));
+                    fields[field_index(f)].push(col);
+                }
                 Target::Hashed(l) => hashed[list_index(l)].push(col),
                 Target::Key => {}
             }
@@ -204,6 +208,7 @@ impl Mapping {
             key,
             fields,
             hashed,
+            in_order,
             width: header.len(),
         })
     }
@@ -230,12 +235,36 @@ pub fn required_fields(list: ListType) -> &'static [Field] {
     }
 }
 
-pub(crate) fn field_index(f: Field) -> usize {
-    Field::ALL.iter().position(|&x| x == f).unwrap_or(0)
+/// How many identifier fields there are: the length of the per-field arrays.
+pub(crate) const FIELD_COUNT: usize = Field::ALL.len();
+/// How many list types there are: the length of the per-list arrays.
+pub(crate) const LIST_COUNT: usize = ListType::ALL.len();
+
+/// The index of `f` in the per-field arrays (its place in [`Field::ALL`]).
+pub(crate) const fn field_index(f: Field) -> usize {
+    match f {
+        Field::Email => 0,
+        Field::Phone => 1,
+        Field::FirstName => 2,
+        Field::LastName => 3,
+        Field::Dob => 4,
+        Field::Zip => 5,
+        Field::Maid => 6,
+        Field::Ctvid => 7,
+        Field::Vin => 8,
+    }
 }
 
-pub(crate) fn list_index(l: ListType) -> usize {
-    ListType::ALL.iter().position(|&x| x == l).unwrap_or(0)
+/// The index of `l` in the per-list arrays (its place in [`ListType::ALL`]).
+pub(crate) const fn list_index(l: ListType) -> usize {
+    match l {
+        ListType::Ndz => 0,
+        ListType::Email => 1,
+        ListType::Phone => 2,
+        ListType::Maid => 3,
+        ListType::NameVin => 4,
+        ListType::Ctvid => 5,
+    }
 }
 
 /// A mapped column found in the header.
@@ -251,9 +280,11 @@ pub(crate) struct Col {
 pub(crate) struct Resolved {
     pub(crate) key: Col,
     /// By [`field_index`].
-    pub(crate) fields: [Vec<Col>; 9],
+    pub(crate) fields: [Vec<Col>; FIELD_COUNT],
     /// By [`list_index`].
-    pub(crate) hashed: [Vec<Col>; 6],
+    pub(crate) hashed: [Vec<Col>; LIST_COUNT],
+    /// The raw identifier columns in mapping order (the values a matched record hands back).
+    pub(crate) in_order: Vec<(Field, Col)>,
     pub(crate) width: usize,
 }
 
@@ -277,6 +308,16 @@ mod tests {
         );
         for bad in ["", "_hash", "removed_hash", "mail", "hash", "é_hash"] {
             assert!(bad.parse::<Target>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn indexes_follow_the_all_arrays() {
+        for (i, f) in Field::ALL.into_iter().enumerate() {
+            assert_eq!(field_index(f), i);
+        }
+        for (i, l) in ListType::ALL.into_iter().enumerate() {
+            assert_eq!(list_index(l), i);
         }
     }
 

@@ -9,10 +9,11 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::blocks::{Block, BlockReader};
+use crate::item_state::Accumulator;
 use crate::lists::Lists;
-use crate::outcome::{MULTI, MatchOutcome, NONE, Tally};
+use crate::outcome::MatchOutcome;
 use crate::probe::{BlockResult, Plan, process_block};
-use crate::{Error, Mapping, Problem, Rules};
+use crate::{Error, Mapping, Rules};
 
 /// How many problems a run keeps in full by default (all of them are counted).
 pub const DEFAULT_MAX_PROBLEMS: usize = 1000;
@@ -32,6 +33,7 @@ pub struct Matcher {
     strict: bool,
     max_problems: usize,
     records_name: String,
+    record_fields: bool,
 }
 
 impl Matcher {
@@ -43,7 +45,16 @@ impl Matcher {
             strict: false,
             max_problems: DEFAULT_MAX_PROBLEMS,
             records_name: "records".into(),
+            record_fields: false,
         }
+    }
+
+    /// Whether to keep, for every record that matched, the standardized values of its mapped
+    /// identifier fields ([`MatchOutcome::matched_records`]), read in the same pass. Off by
+    /// default: only rows with a match cost anything, but nothing is kept unless asked.
+    pub fn record_fields(mut self, keep: bool) -> Self {
+        self.record_fields = keep;
+        self
     }
 
     /// In strict mode the first broken row (or unreadable list row) stops the run with
@@ -94,6 +105,7 @@ impl Matcher {
             strict,
             max_problems,
             records_name,
+            record_fields,
         } = self;
         if strict && let Some(first) = lists.problems().first() {
             return Err(Error::Strict(first.to_string()));
@@ -112,8 +124,13 @@ impl Matcher {
                 .flexible(true)
                 .from_reader(&first.data[..]);
             let mut header = csv::ByteRecord::new();
-            if !rdr.read_byte_record(&mut header).unwrap_or(false) {
-                return Err(Error::NoHeader { file: records_name });
+            match rdr.read_byte_record(&mut header) {
+                Ok(true) => {}
+                Ok(false) => return Err(Error::NoHeader { file: records_name }),
+                Err(e) => {
+                    let e = std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+                    return Err(Error::io(&records_name, e));
+                }
             }
             let fields: Vec<&[u8]> = header.iter().collect();
             let resolved = mapping.resolve(&fields, &records_name)?;
@@ -123,7 +140,13 @@ impl Matcher {
             } else {
                 max_problems
             };
-            Plan::new(Arc::from(records_name.as_str()), resolved, &lists, keep)
+            Plan::new(
+                Arc::from(records_name.as_str()),
+                resolved,
+                &lists,
+                keep,
+                record_fields,
+            )
         };
         let per_round = rayon::current_num_threads().max(1) * 2;
         let mut acc = Accumulator::new(&lists, max_problems);
@@ -166,7 +189,7 @@ impl Matcher {
             batch = next.map_err(io)?;
         }
         drop(reader);
-        Ok(acc.finish(lists, plan, rules, start))
+        Ok(MatchOutcome::new(lists, acc, plan, rules, start))
     }
 }
 
@@ -179,113 +202,4 @@ fn read_batch<R: Read>(reader: &mut BlockReader<R>, n: usize) -> std::io::Result
         }
     }
     Ok(out)
-}
-
-/// The consumer keys of the matches, one after the other in one buffer.
-///
-/// A key is stored once per work item it matched; whether two matches of a work item are the
-/// same consumer is decided by comparing the keys, which happens only for work items matched
-/// more than once.
-#[derive(Default)]
-pub(crate) struct Keys {
-    text: String,
-    /// Start (low 40 bits) and length (high 24 bits) of each key in `text`.
-    spans: Vec<u64>,
-}
-
-impl Keys {
-    fn push(&mut self, key: &str) -> u32 {
-        let i = u32::try_from(self.spans.len()).unwrap_or(u32::MAX);
-        // Keys longer than 16 MiB are cut (at a character boundary) rather than wrapped.
-        let mut len = key.len().min((1 << 24) - 1);
-        while !key.is_char_boundary(len) {
-            len -= 1;
-        }
-        self.spans.push(self.text.len() as u64 | (len as u64) << 40);
-        self.text.push_str(&key[..len]);
-        i
-    }
-
-    pub(crate) fn get(&self, i: u32) -> &str {
-        let span = self.spans[i as usize];
-        let start = (span & ((1 << 40) - 1)) as usize;
-        let len = (span >> 40) as usize;
-        self.text.get(start..start + len).unwrap_or_default()
-    }
-}
-
-/// The results of the blocks, folded in file order.
-pub(crate) struct Accumulator {
-    pub(crate) states: Vec<Vec<u32>>,
-    /// Keys of the work items matched by several consumers; such a work item's state is
-    /// `MULTI | index`.
-    pub(crate) multi: Vec<Vec<u32>>,
-    pub(crate) keys: Keys,
-    pub(crate) tally: Tally,
-    pub(crate) problems: Vec<Problem>,
-    max_problems: usize,
-}
-
-impl Accumulator {
-    fn new(lists: &Lists, max_problems: usize) -> Self {
-        Accumulator {
-            states: lists.lists.iter().map(|l| vec![NONE; l.len()]).collect(),
-            multi: Vec::new(),
-            keys: Keys::default(),
-            tally: Tally::default(),
-            problems: Vec::new(),
-            max_problems,
-        }
-    }
-
-    fn apply(&mut self, r: BlockResult, strict: bool) -> Result<(), Error> {
-        if strict && let Some(p) = r.problems.first() {
-            return Err(Error::strict(p));
-        }
-        self.tally.records += r.records;
-        self.tally.bad_rows += r.bad_rows;
-        self.tally.problems += r.problem_count;
-        let room = self.max_problems.saturating_sub(self.problems.len());
-        self.problems.extend(r.problems.into_iter().take(room));
-        for hit in r.hits {
-            let (start, len) = hit.key;
-            let key = &r.key_text[start as usize..(start + len) as usize];
-            let Some(state) = self
-                .states
-                .get_mut(usize::from(hit.list))
-                .and_then(|s| s.get_mut(hit.entry as usize))
-            else {
-                continue;
-            };
-            if *state == NONE {
-                *state = self.keys.push(key);
-            } else if *state & MULTI != 0 {
-                let all = &mut self.multi[(*state & !MULTI) as usize];
-                if !all.iter().any(|&k| self.keys.get(k) == key) {
-                    all.push(self.keys.push(key));
-                }
-            } else if self.keys.get(*state) != key {
-                let first = *state;
-                *state = MULTI | self.multi.len() as u32;
-                self.multi.push(vec![first, self.keys.push(key)]);
-            }
-            if self.keys.spans.len() >= MULTI as usize
-                || self.multi.len() >= MULTI as usize
-                || self.keys.text.len() >= 1 << 40
-            {
-                return Err(Error::TooManyKeys);
-            }
-        }
-        Ok(())
-    }
-
-    fn finish<R: Rules + Sync + ?Sized>(
-        self,
-        lists: Lists,
-        plan: Plan,
-        rules: &R,
-        start: Instant,
-    ) -> MatchOutcome {
-        MatchOutcome::new(lists, self, plan, rules, start)
-    }
 }

@@ -1,193 +1,41 @@
-//! What a run found: a status per work item, the match report, the problems, and writers for
-//! the status files and `matches.csv`.
+//! What a run found: a status per work item (decided by the [`Rules`] on every core), the
+//! consumers of each matched work item, the problems and the figures.
+//!
+//! The match report is in [`report`](crate::report), the file writers in
+//! [`writing`](crate::writing), the figures in [`summary`](crate::summary).
 
 use std::fmt;
-use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use drop_files::{ListFileName, Status, StatusFile, WorkItemId};
-use drop_hash::ListType;
-
-use crate::lists::{ListData, Lists, RemovedItem};
-use crate::matcher::{Accumulator, Keys};
-use crate::probe::Plan;
-use crate::{Error, Problem, Rules};
+use drop_files::{Status, WorkItemId};
+use drop_hash::{Field, ListType};
 use rayon::prelude::*;
 
-/// "No consumer matched this work item yet."
-pub(crate) const NONE: u32 = u32::MAX;
-/// The state bit of a work item matched by several consumers (the rest indexes `multi`).
-pub(crate) const MULTI: u32 = 1 << 31;
+use crate::item_state::{Accumulator, ItemState, Keys, RecordFields};
+use crate::list_table::ListData;
+use crate::lists::{Lists, RemovedItem, RepeatedId};
+use crate::probe::Plan;
+use crate::summary::{ListSummary, StatusCounts, Summary};
+use crate::{DEFAULT_MAX_PROBLEMS, Problem, Rules};
 
-/// The header of the match report, byte for byte.
-pub const MATCHES_HEADER: &str = "Id,ListType,Key,Status";
-
-/// Writes a CSV field, quoted (RFC 4180) if it holds a comma, quote or line break, or starts
-/// or ends with a space (which some readers trim).
-fn write_field(out: &mut impl Write, field: &str) -> std::io::Result<()> {
-    let b = field.as_bytes();
-    let needs = memchr::memchr3(b',', b'"', b'\n', b).is_some()
-        || memchr::memchr(b'\r', b).is_some()
-        || b.first().is_some_and(|c| *c == b' ')
-        || b.last().is_some_and(|c| *c == b' ');
-    if !needs {
-        return out.write_all(b);
-    }
-    out.write_all(b"\"")?;
-    out.write_all(field.replace('"', "\"\"").as_bytes())?;
-    out.write_all(b"\"")
-}
-
-/// Record counters of a run.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct Tally {
-    pub(crate) records: u64,
-    pub(crate) bad_rows: u64,
-    pub(crate) problems: u64,
-}
-
-/// One row of the match report: a consumer whose data the broker must delete (or opt out, or
-/// keep as exempt) because of a work item.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Match<'a> {
-    /// The work item.
-    pub id: WorkItemId,
-    /// Its list.
-    pub list_type: ListType,
-    /// The broker's consumer key.
-    pub key: &'a str,
-    /// The work item's status (the same on every row of the work item).
-    pub status: Status,
-}
-
-/// Counts for one list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ListSummary {
-    /// The list type.
-    pub list_type: ListType,
-    /// The downloaded file's name.
-    pub file: ListFileName,
-    /// Work items answered (Removed ones excluded).
-    pub work_items: u64,
-    /// Work items dropped because the Removed file withdrew them.
-    pub removed: u64,
-    /// Work items answered 2 Exempted.
-    pub exempted: u64,
-    /// Work items answered 3 Deleted.
-    pub deleted: u64,
-    /// Work items answered 4 Opted out.
-    pub opted_out: u64,
-    /// Work items answered 5 Not found.
-    pub not_found: u64,
-    /// Rows of the match report for this list (work item and consumer pairs).
-    pub match_rows: u64,
-}
-
-impl ListSummary {
-    /// Work items matched to at least one consumer.
-    pub fn matched(&self) -> u64 {
-        self.exempted + self.deleted + self.opted_out
-    }
-}
-
-/// The figures of a run, for the summary a person reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Summary {
-    /// The records file name.
-    pub records_file: String,
-    /// Records read (rows after the header, broken ones included).
-    pub records_read: u64,
-    /// Rows with at least one problem.
-    pub bad_rows: u64,
-    /// Problems found (a row may have several).
-    pub problems: u64,
-    /// Unreadable rows of the list and Removed files.
-    pub list_problems: u64,
-    /// Per list, in the download's order.
-    pub lists: Vec<ListSummary>,
-    /// Rows of the Removed file.
-    pub removed: u64,
-    /// Lists with work items that the column mapping gives no way to match: every one of
-    /// their work items is Not found. Usually a mapping mistake.
-    pub unmatchable: Vec<ListType>,
-    /// Time from the start of the run to the end of matching (loading the lists excluded).
-    pub elapsed: Duration,
-}
-
-impl Summary {
-    /// Match report rows over all lists.
-    pub fn match_rows(&self) -> u64 {
-        self.lists.iter().map(|l| l.match_rows).sum()
-    }
-}
-
-impl fmt::Display for Summary {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let secs = self.elapsed.as_secs_f64();
-        writeln!(
-            f,
-            "records read: {} from {} ({} bad rows, {} problems)",
-            self.records_read, self.records_file, self.bad_rows, self.problems
-        )?;
-        for l in &self.lists {
-            writeln!(
-                f,
-                "{}: {} work items, {} matched ({} deleted, {} exempted, {} opted out), {} not found{}",
-                l.list_type,
-                l.work_items,
-                l.matched(),
-                l.deleted,
-                l.exempted,
-                l.opted_out,
-                l.not_found,
-                if l.removed > 0 {
-                    format!(", {} removed", l.removed)
-                } else {
-                    String::new()
-                }
-            )?;
-        }
-        if self.removed > 0 {
-            writeln!(f, "Removed file: {} rows", self.removed)?;
-        }
-        if self.list_problems > 0 {
-            writeln!(f, "unreadable list rows: {}", self.list_problems)?;
-        }
-        for list in &self.unmatchable {
-            writeln!(
-                f,
-                "warning: the mapping cannot match the {list} list (needs {}); all its work items are Not found",
-                crate::mapping::required_fields(*list)
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )?;
-        }
-        let rate = if secs > 0.0 {
-            self.records_read as f64 / secs
-        } else {
-            0.0
-        };
-        write!(f, "elapsed: {secs:.2} s ({rate:.0} records/s)")
-    }
-}
+/// Work items per segment of the parallel pass that decides the statuses.
+const SEGMENT: usize = 1 << 16;
 
 /// The result of a run: a status for every work item of every list, the match report and the
 /// problems found.
 pub struct MatchOutcome {
-    lists: Lists,
-    /// Per list, one bit per work item: matched to at least one consumer.
-    matched: Vec<Vec<u64>>,
-    /// The consumers of the matched work items, in list then file order, laid out one after
-    /// the other (count, then length and bytes of each key), so that the report is written by
-    /// one sequential read.
-    report: Vec<Vec<u8>>,
-    statuses: Vec<Vec<Status>>,
+    pub(crate) lists: Lists,
+    /// Per list, each work item's state (see [`ItemState`]).
+    pub(crate) states: Vec<Vec<u32>>,
+    pub(crate) multi: Vec<Vec<u32>>,
+    pub(crate) keys: Keys,
+    /// Per list, each work item's status.
+    pub(crate) statuses: Vec<Vec<Status>>,
+    /// The standardized mapped values of the records that matched, by key (empty unless
+    /// collected).
+    pub(crate) fields: RecordFields,
+    /// The mapped raw fields in mapping order, each once.
+    pub(crate) field_order: Vec<Field>,
     summary: Summary,
     problems: Vec<Problem>,
 }
@@ -214,68 +62,91 @@ impl MatchOutcome {
             keys,
             tally,
             problems,
+            fields,
             ..
         } = acc;
-        let mut statuses = Vec::with_capacity(lists.lists.len());
-        let mut summaries = Vec::with_capacity(lists.lists.len());
-        let mut matched = Vec::with_capacity(lists.lists.len());
-        let mut report = Vec::new();
-        for (data, states) in lists.lists.iter().zip(&states) {
-            // Segments of work items on every core; each gives its statuses, its bits and its
-            // part of the report, put back together in order.
-            let parts: Vec<Segment> = states
+        let mut outcome = MatchOutcome {
+            lists,
+            states,
+            multi,
+            keys,
+            statuses: Vec::new(),
+            fields,
+            field_order: plan.field_order(),
+            summary: Summary {
+                records_file: plan.file.to_string(),
+                records_read: tally.records,
+                bad_rows: tally.bad_rows,
+                problems: tally.problems,
+                list_problems: 0,
+                lists: Vec::new(),
+                removed: 0,
+                unmatchable: plan.unmatchable,
+                elapsed: start.elapsed(),
+            },
+            problems,
+        };
+        let mut statuses = Vec::with_capacity(outcome.lists.lists.len());
+        let mut summaries = Vec::with_capacity(outcome.lists.lists.len());
+        for (data, states) in outcome.lists.lists.iter().zip(&outcome.states) {
+            // Segments of work items on every core, put back together in order.
+            let parts: Vec<(Vec<Status>, StatusCounts)> = states
                 .par_chunks(SEGMENT)
                 .enumerate()
-                .map(|(c, chunk)| segment(data, c * SEGMENT, chunk, &multi, &keys, rules))
+                .map(|(c, chunk)| outcome.segment(data, c * SEGMENT, chunk, rules))
                 .collect();
-            let mut s = ListSummary {
+            let mut summary = ListSummary {
                 list_type: data.list,
                 file: data.name.clone(),
                 work_items: data.len() as u64,
-                removed: data.rows_read.saturating_sub(data.len() as u64),
+                removed: data.removed,
                 exempted: 0,
                 deleted: 0,
                 opted_out: 0,
                 not_found: 0,
                 match_rows: 0,
+                repeated_rows: data.repeated_rows(),
             };
             let mut column = Vec::with_capacity(states.len());
-            let mut bits = Vec::with_capacity(states.len().div_ceil(64));
-            for part in parts {
-                let [exempted, deleted, opted_out, not_found, rows] = part.counts;
-                s.exempted += exempted;
-                s.deleted += deleted;
-                s.opted_out += opted_out;
-                s.not_found += not_found;
-                s.match_rows += rows;
-                column.extend(part.statuses);
-                bits.extend(part.bits);
-                report.push(part.report);
+            for (part, counts) in parts {
+                summary.add(&counts);
+                column.extend(part);
             }
             statuses.push(column);
-            matched.push(bits);
-            summaries.push(s);
+            summaries.push(summary);
         }
-        drop((keys, multi, states));
-        let summary = Summary {
-            records_file: plan.file.to_string(),
-            records_read: tally.records,
-            bad_rows: tally.bad_rows,
-            problems: tally.problems,
-            list_problems: lists.problems().len() as u64,
-            lists: summaries,
-            removed: lists.removed().len() as u64,
-            unmatchable: plan.unmatchable,
-            elapsed: start.elapsed(),
-        };
-        MatchOutcome {
-            lists,
-            matched,
-            report,
-            statuses,
-            summary,
-            problems,
+        outcome.statuses = statuses;
+        outcome.summary.lists = summaries;
+        outcome.summary.list_problems = outcome.lists.problems().len() as u64;
+        outcome.summary.removed = outcome.lists.removed().len() as u64;
+        outcome.summary.elapsed = start.elapsed();
+        outcome
+    }
+
+    /// The statuses and counts of the work items `first..first + states.len()` of `data`.
+    fn segment<R: Rules + Sync + ?Sized>(
+        &self,
+        data: &ListData,
+        first: usize,
+        states: &[u32],
+        rules: &R,
+    ) -> (Vec<Status>, StatusCounts) {
+        let mut statuses = Vec::with_capacity(states.len());
+        let mut counts = StatusCounts::default();
+        let mut keys: Vec<&str> = Vec::new();
+        for (i, &state) in states.iter().enumerate() {
+            let status = if matches!(ItemState::of(state), ItemState::Unmatched) {
+                Status::NotFound
+            } else {
+                keys.clear();
+                keys.extend(self.keys_of(state));
+                counts.match_rows += keys.len() as u64;
+                rules.status(data.list, &data.id((first + i) as u32), &keys)
+            };
+            counts.count(status);
+            statuses.push(status);
         }
+        (statuses, counts)
     }
 
     /// The figures of the run.
@@ -293,6 +164,30 @@ impl MatchOutcome {
     /// Unreadable rows of the list and Removed files.
     pub fn list_problems(&self) -> &[drop_files::Error] {
         self.lists.problems()
+    }
+
+    /// The work item Ids listed more than once in one list (each answered once).
+    pub fn repeated_ids(&self) -> &[RepeatedId] {
+        self.lists.repeated_ids()
+    }
+
+    /// The warnings of the run, one line each, for a person: the work item Ids listed more
+    /// than once (the first [`DEFAULT_MAX_PROBLEMS`] in full, then how many more). Not
+    /// errors: every work item is still answered exactly once.
+    pub fn warnings(&self) -> Vec<String> {
+        let repeated = self.repeated_ids();
+        let mut out: Vec<String> = repeated
+            .iter()
+            .take(DEFAULT_MAX_PROBLEMS)
+            .map(ToString::to_string)
+            .collect();
+        if repeated.len() > DEFAULT_MAX_PROBLEMS {
+            out.push(format!(
+                "... and {} more work item Ids listed more than once",
+                repeated.len() - DEFAULT_MAX_PROBLEMS
+            ));
+        }
+        out
     }
 
     /// The Removed file's rows: not answered, and whether each was in this download.
@@ -323,278 +218,5 @@ impl MatchOutcome {
         self.statuses(list)
             .find(|(i, _)| i.as_str() == id)
             .map(|(_, s)| s)
-    }
-
-    /// The match report: one row per matched work item and distinct consumer key, list by list
-    /// in file order. The broker deletes (or opts out) these consumers' data.
-    pub fn matches(&self) -> impl Iterator<Item = Match<'_>> + '_ {
-        Matches {
-            outcome: self,
-            list: 0,
-            entry: 0,
-            chunk: 0,
-            pos: 0,
-            left: 0,
-            current: None,
-        }
-    }
-
-    /// Writes the match report as CSV (`Id,ListType,Key,Status`, LF line ends, keys quoted
-    /// when they need it); returns the number of rows.
-    pub fn write_matches(&self, out: impl Write) -> Result<u64, std::io::Error> {
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-        out.write_all(MATCHES_HEADER.as_bytes())?;
-        out.write_all(b"\n")?;
-        let mut rows = 0;
-        for m in self.matches() {
-            // Ids never need quoting (drop-files refuses commas, quotes and line breaks in
-            // them), list types neither; keys are the broker's and may.
-            out.write_all(m.id.as_str().as_bytes())?;
-            out.write_all(b",")?;
-            out.write_all(m.list_type.as_str().as_bytes())?;
-            out.write_all(b",")?;
-            write_field(&mut out, m.key)?;
-            out.write_all(&[b',', b'0' + m.status.code(), b'\n'])?;
-            rows += 1;
-        }
-        out.flush()?;
-        Ok(rows)
-    }
-
-    /// Writes the match report to `path`, complete or not at all (through a `.partial` file
-    /// renamed at the end); returns the number of rows.
-    pub fn write_matches_csv(&self, path: impl AsRef<Path>) -> Result<u64, Error> {
-        let path = path.as_ref();
-        let mut partial = path.as_os_str().to_owned();
-        partial.push(".partial");
-        let partial = PathBuf::from(partial);
-        let write = || -> std::io::Result<u64> {
-            let file = fs::File::create(&partial)?;
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-            let rows = self.write_matches(&mut out)?;
-            let file = out.into_inner().map_err(|e| e.into_error())?;
-            file.sync_all()?;
-            fs::rename(&partial, path)?;
-            Ok(rows)
-        };
-        write().map_err(|e| {
-            let _ = fs::remove_file(&partial);
-            Error::io(path, e)
-        })
-    }
-
-    /// Writes one status file per list with work items into `dir` (created if missing), named
-    /// after the downloaded list; a list with more than `max_rows` work items is split into
-    /// several files, the first under the list's own name, the next with the suffixes
-    /// `_part02`, `_part03`, ... Every work item appears exactly once. Returns the paths in
-    /// the order written.
-    ///
-    /// A list whose work items were all withdrawn by the Removed file gets no file (DROP
-    /// requires no answer for removed identifiers nor for an empty list). An existing file of
-    /// the same name is an error, never overwritten.
-    pub fn write_status_files(
-        &self,
-        dir: impl AsRef<Path>,
-        max_rows: usize,
-    ) -> Result<Vec<PathBuf>, Error> {
-        if max_rows == 0 {
-            return Err(Error::MaxRows);
-        }
-        let dir = dir.as_ref();
-        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let mut written = Vec::new();
-        for (l, data) in self.lists.lists.iter().enumerate() {
-            self.write_list(dir, l, data, max_rows, &mut written)?;
-        }
-        Ok(written)
-    }
-
-    fn write_list(
-        &self,
-        dir: &Path,
-        l: usize,
-        data: &ListData,
-        max_rows: usize,
-        written: &mut Vec<PathBuf>,
-    ) -> Result<(), Error> {
-        let mut used: Vec<ListFileName> = Vec::new();
-        let statuses = &self.statuses[l];
-        for (c, chunk) in statuses.chunks(max_rows).enumerate() {
-            let name = data.name.next_unused(&used);
-            let mut file = StatusFile::create(dir, &name)?;
-            let first = c * max_rows;
-            for (i, &status) in chunk.iter().enumerate() {
-                file.write(&data.id((first + i) as u32), status)?;
-            }
-            written.push(file.finish()?);
-            used.push(name);
-        }
-        Ok(())
-    }
-}
-
-/// The match report, read back from [`MatchOutcome::report`] in one sequential pass.
-struct Matches<'a> {
-    outcome: &'a MatchOutcome,
-    list: usize,
-    entry: usize,
-    /// The segment of the report being read, and the position in it.
-    chunk: usize,
-    pos: usize,
-    /// Keys left to yield for `current`.
-    left: usize,
-    current: Option<(WorkItemId, ListType, Status)>,
-}
-
-/// Work items per segment of [`MatchOutcome::new`]'s parallel pass (a multiple of 64, so a
-/// segment's bits are whole words).
-const SEGMENT: usize = 1 << 16;
-
-/// One segment's statuses, bits, report part and counts (exempted, deleted, opted out, not
-/// found, match rows).
-struct Segment {
-    statuses: Vec<Status>,
-    bits: Vec<u64>,
-    report: Vec<u8>,
-    counts: [u64; 5],
-}
-
-fn segment<R: Rules + Sync + ?Sized>(
-    data: &ListData,
-    first: usize,
-    states: &[u32],
-    multi: &[Vec<u32>],
-    keys: &Keys,
-    rules: &R,
-) -> Segment {
-    let mut out = Segment {
-        statuses: Vec::with_capacity(states.len()),
-        bits: vec![0u64; states.len().div_ceil(64)],
-        report: Vec::new(),
-        counts: [0; 5],
-    };
-    let mut buf: Vec<&str> = Vec::new();
-    for (i, &state) in states.iter().enumerate() {
-        if state == NONE {
-            out.counts[3] += 1;
-            out.statuses.push(Status::NotFound);
-            continue;
-        }
-        out.bits[i / 64] |= 1 << (i % 64);
-        buf.clear();
-        if state & MULTI != 0 {
-            let all = &multi[(state & !MULTI) as usize];
-            buf.extend(all.iter().map(|&k| keys.get(k)));
-        } else {
-            buf.push(keys.get(state));
-        }
-        out.counts[4] += buf.len() as u64;
-        push_varint(&mut out.report, buf.len());
-        for key in &buf {
-            push_varint(&mut out.report, key.len());
-            out.report.extend_from_slice(key.as_bytes());
-        }
-        let status = rules.status(data.list, &data.id((first + i) as u32), &buf);
-        out.counts[match status {
-            Status::Exempted => 0,
-            Status::Deleted => 1,
-            Status::OptedOut => 2,
-            Status::NotFound => 3,
-        }] += 1;
-        out.statuses.push(status);
-    }
-    out.report.shrink_to_fit();
-    out
-}
-
-/// LEB128: 7 bits a byte, low first; keys and key counts are small, so mostly one byte.
-fn push_varint(out: &mut Vec<u8>, mut n: usize) {
-    while n >= 0x80 {
-        out.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-impl Matches<'_> {
-    fn read_varint(&mut self) -> usize {
-        let mut n = 0usize;
-        let mut shift = 0;
-        let chunk: &[u8] = self
-            .outcome
-            .report
-            .get(self.chunk)
-            .map_or(&[], Vec::as_slice);
-        while let Some(&b) = chunk.get(self.pos) {
-            self.pos += 1;
-            n |= usize::from(b & 0x7f) << shift;
-            shift += 7;
-            if b & 0x80 == 0 || shift >= usize::BITS as usize {
-                break;
-            }
-        }
-        n
-    }
-}
-
-impl<'a> Iterator for Matches<'a> {
-    type Item = Match<'a>;
-
-    fn next(&mut self) -> Option<Match<'a>> {
-        loop {
-            if self.left > 0
-                && let Some((id, list_type, status)) = self.current.clone()
-            {
-                self.left -= 1;
-                let len = self.read_varint();
-                let report: &'a [u8] = self
-                    .outcome
-                    .report
-                    .get(self.chunk)
-                    .map_or(&[], Vec::as_slice);
-                let key = report
-                    .get(self.pos..self.pos + len)
-                    .and_then(|k| std::str::from_utf8(k).ok())
-                    .unwrap_or_default();
-                self.pos += len;
-                return Some(Match {
-                    id,
-                    list_type,
-                    key,
-                    status,
-                });
-            }
-            // the next matched work item
-            let lists = &self.outcome.lists.lists;
-            let data = lists.get(self.list)?;
-            let bits = &self.outcome.matched[self.list];
-            let next = (self.entry..data.len()).find(|&e| bits[e / 64] & (1 << (e % 64)) != 0);
-            match next {
-                Some(e) => {
-                    self.entry = e + 1;
-                    // A work item's keys never straddle two segments: skip to the next
-                    // segment with something left.
-                    while self
-                        .outcome
-                        .report
-                        .get(self.chunk)
-                        .is_some_and(|c| self.pos >= c.len())
-                    {
-                        self.chunk += 1;
-                        self.pos = 0;
-                    }
-                    self.left = self.read_varint();
-                    self.current = Some((
-                        data.id(e as u32),
-                        data.list,
-                        self.outcome.statuses[self.list][e],
-                    ));
-                }
-                None => {
-                    self.list += 1;
-                    self.entry = 0;
-                }
-            }
-        }
     }
 }

@@ -30,6 +30,15 @@ impl Matcher {
         rules: &R,
     ) -> Result<MatchOutcome, Error> {
         let path = path.as_ref();
+        let csv = ParquetAsCsv::open(path)?;
+        self.records_name(path.display().to_string())
+            .run(csv, mapping, rules)
+    }
+}
+
+impl ParquetAsCsv {
+    /// Opens the Parquet file at `path` as CSV text: a header of its column names first.
+    pub(crate) fn open(path: &Path) -> Result<Self, Error> {
         let parquet_error = |e: parquet::errors::ParquetError| {
             Error::io(path, io::Error::new(io::ErrorKind::InvalidData, e))
         };
@@ -46,18 +55,16 @@ impl Matcher {
             .map(|f| quoted(f.name()))
             .collect::<Vec<_>>()
             .join(",");
-        let csv = ParquetAsCsv {
+        Ok(ParquetAsCsv {
             batches: reader,
             buf: format!("{header}\n").into_bytes(),
             pos: 0,
-        };
-        self.records_name(path.display().to_string())
-            .run(csv, mapping, rules)
+        })
     }
 }
 
 /// A `Read` of CSV text over Parquet record batches.
-struct ParquetAsCsv {
+pub(crate) struct ParquetAsCsv {
     batches: ParquetRecordBatchReader,
     buf: Vec<u8>,
     pos: usize,

@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use drop_hash::{DropHash, Field, Hasher, ListType, composite};
-use memchr::memchr2_iter;
+use drop_hash::{DropHash, Field, Hasher, ListType, composite, standardize};
+use memchr::{memchr, memchr2_iter};
 
 use crate::blocks::Block;
 use crate::lists::Lists;
-use crate::mapping::{Col, Resolved, field_index, list_index, required_fields};
+use crate::mapping::{Col, FIELD_COUNT, Resolved, field_index, list_index, required_fields};
 use crate::{Problem, ProblemKind};
 
 /// A record's identifier found in a list.
@@ -31,6 +31,18 @@ pub(crate) struct BlockResult {
     pub(crate) problems: Vec<Problem>,
     pub(crate) hits: Vec<Hit>,
     pub(crate) key_text: String,
+    /// The rows with at least one hit, with their standardized field values (only when the
+    /// plan collects them).
+    pub(crate) matched_rows: Vec<MatchedRow>,
+}
+
+/// A record that matched at least one work item, with the standardized values of its mapped
+/// identifier fields, in mapping order, each pair once.
+#[derive(Debug)]
+pub(crate) struct MatchedRow {
+    /// The consumer key: a span of `BlockResult::key_text`.
+    pub(crate) key: (u32, u32),
+    pub(crate) fields: Vec<(Field, String)>,
 }
 
 /// A list matched from raw fields.
@@ -50,6 +62,9 @@ pub(crate) struct Plan {
     derived: Vec<Derived>,
     hashed: Vec<(u8, Vec<Col>)>,
     max_problems: usize,
+    /// The raw identifier columns in mapping order, whose standardized values are handed back
+    /// for matched records; empty when they are not collected.
+    retained: Vec<(Field, Col)>,
     /// Lists present with work items but no way to match them from this mapping.
     pub(crate) unmatchable: Vec<ListType>,
 }
@@ -60,11 +75,13 @@ impl Plan {
         resolved: Resolved,
         lists: &Lists,
         max_problems: usize,
+        collect_fields: bool,
     ) -> Self {
         let Resolved {
             key,
             fields,
             hashed: hashed_cols,
+            in_order,
             width,
         } = resolved;
         let mut derived = Vec::new();
@@ -98,8 +115,22 @@ impl Plan {
             derived,
             hashed,
             max_problems,
+            retained: if collect_fields { in_order } else { Vec::new() },
             unmatchable,
         }
+    }
+}
+
+impl Plan {
+    /// The raw fields whose values are kept for matched records, in mapping order, each once.
+    pub(crate) fn field_order(&self) -> Vec<Field> {
+        let mut order: Vec<Field> = Vec::new();
+        for (field, _) in &self.retained {
+            if !order.contains(field) {
+                order.push(*field);
+            }
+        }
+        order
     }
 }
 
@@ -107,15 +138,28 @@ impl Plan {
 struct Scratch {
     hasher: Hasher,
     /// Hashes of each field's values in the current record, by field index.
-    field_hashes: [Vec<DropHash>; 9],
-    done: [bool; 9],
+    field_hashes: [Vec<DropHash>; FIELD_COUNT],
+    done: [bool; FIELD_COUNT],
     parts: Vec<DropHash>,
-    /// Digests to probe: list, digest, index into `keys`.
+    /// Digests to probe: list, digest, index into `rows`.
     pending: Vec<(u8, [u8; 32], u32)>,
     found: Vec<Option<u32>>,
-    /// The keys of the records queued: spans of `key_text`.
-    keys: Vec<(usize, usize)>,
+    /// The records queued.
+    rows: Vec<Queued>,
     key_text: String,
+    /// Standardized text of one value, for the matched rows' fields.
+    standardized: String,
+    ends: Vec<usize>,
+}
+
+/// A record queued for probing.
+struct Queued {
+    /// The consumer key: a span of `Scratch::key_text`.
+    key: (usize, usize),
+    /// Where the record starts in the block, to read its fields again if it matched.
+    at: usize,
+    /// Whether a digest of the record was found.
+    hit: bool,
 }
 
 /// Records queued before their digests are probed.
@@ -132,13 +176,17 @@ trait Fields {
     fn field(&self, i: usize) -> &[u8];
 }
 
+// `field(i)` is only called with `i < count()`: a record whose field count differs from the
+// header's is skipped before any field is read, and every column of the plan was found in
+// the header. An index out of range is a bug of this crate, and panics rather than reading
+// as an empty value.
 impl Fields for csv::ByteRecord {
     fn count(&self) -> usize {
         self.len()
     }
 
     fn field(&self, i: usize) -> &[u8] {
-        self.get(i).unwrap_or_default()
+        &self[i]
     }
 }
 
@@ -155,7 +203,7 @@ impl Fields for Split<'_> {
 
     fn field(&self, i: usize) -> &[u8] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
-        self.line.get(start..self.ends[i]).unwrap_or_default()
+        &self.line[start..self.ends[i]]
     }
 }
 
@@ -189,22 +237,24 @@ pub(crate) fn process_block(
     let mut scratch = Scratch {
         hasher: Hasher::new(),
         field_hashes: Default::default(),
-        done: [false; 9],
+        done: [false; FIELD_COUNT],
         parts: Vec::with_capacity(4),
         pending: Vec::with_capacity(PROBE_BATCH * 2),
         found: Vec::with_capacity(PROBE_BATCH * 2),
-        keys: Vec::with_capacity(PROBE_BATCH),
+        rows: Vec::with_capacity(PROBE_BATCH),
         key_text: String::with_capacity(PROBE_BATCH * 16),
+        standardized: String::new(),
+        ends: Vec::new(),
     };
-    let mut record = |out: &mut BlockResult, rec: &dyn Fields, line: u64| {
+    let mut record = |out: &mut BlockResult, rec: &dyn Fields, line: u64, at: usize| {
         let mut row = Row { line, bad: false };
         out.records += 1;
-        process_record(out, rec, &mut row, &mut scratch, plan);
+        process_record(out, rec, &mut row, at, &mut scratch, plan);
         if row.bad {
             out.bad_rows += 1;
         }
-        if scratch.keys.len() >= PROBE_BATCH {
-            flush(out, &mut scratch, lists);
+        if scratch.rows.len() >= PROBE_BATCH {
+            flush(out, &mut scratch, block, plan, lists);
         }
     };
     let mut first = skip_first;
@@ -233,11 +283,12 @@ pub(crate) fn process_block(
             }
             ends.push(line.len());
             let this_line = line_no;
+            let at = start;
             line_no += 1;
             start = end + 1;
             // A CSV reader skips empty lines too.
             if !line.is_empty() && !std::mem::take(&mut first) {
-                record(&mut out, &Split { line, ends: &ends }, this_line);
+                record(&mut out, &Split { line, ends: &ends }, this_line, at);
             }
             ends.clear();
         }
@@ -266,13 +317,15 @@ pub(crate) fn process_block(
             if std::mem::take(&mut first) {
                 continue;
             }
-            let line = rec
-                .position()
-                .map_or(block.first_line, |p| block.first_line + p.line() - 1);
-            record(&mut out, &rec, line);
+            // The reader sets every record's position; a record without one is not read
+            // again for its fields (its line is the block's first).
+            let (line, at) = rec.position().map_or((block.first_line, usize::MAX), |p| {
+                (block.first_line + p.line() - 1, p.byte() as usize)
+            });
+            record(&mut out, &rec, line, at);
         }
     }
-    flush(&mut out, &mut scratch, lists);
+    flush(&mut out, &mut scratch, block, plan, lists);
     out
 }
 
@@ -280,6 +333,7 @@ fn process_record(
     out: &mut BlockResult,
     rec: &dyn Fields,
     row: &mut Row,
+    at: usize,
     s: &mut Scratch,
     plan: &Plan,
 ) {
@@ -300,17 +354,29 @@ fn process_record(
         out.problem(plan, row, Some(&plan.key), ProblemKind::NotUtf8);
         return;
     };
+    if key.len() > MAX_KEY_LEN {
+        let kind = ProblemKind::KeyTooLong {
+            len: key.len(),
+            max: MAX_KEY_LEN,
+        };
+        out.problem(plan, row, Some(&plan.key), kind);
+        return;
+    }
     // Probing waits on memory (the table is far larger than the caches), so digests are
     // queued and probed in batches, where the processor overlaps the waits.
-    let key_index = s.keys.len() as u32;
+    let key_index = s.rows.len() as u32;
     let start = s.key_text.len();
     s.key_text.push_str(key);
-    s.keys.push((start, s.key_text.len()));
+    s.rows.push(Queued {
+        key: (start, s.key_text.len()),
+        at,
+        hit: false,
+    });
     let pending = &mut s.pending;
     let mut probe = |list: u8, digest: &DropHash| {
         pending.push((list, *digest.as_bytes(), key_index));
     };
-    s.done = [false; 9];
+    s.done = [false; FIELD_COUNT];
     for (list, cols) in &plan.hashed {
         for col in cols {
             let v = rec.field(col.index);
@@ -386,19 +452,21 @@ fn process_record(
     }
 }
 
-/// Probes the queued digests and turns what is found into hits.
-fn flush(out: &mut BlockResult, s: &mut Scratch, lists: &Lists) {
+/// Probes the queued digests and turns what is found into hits; reads the fields of the
+/// records that matched again, when the plan collects them.
+fn flush(out: &mut BlockResult, s: &mut Scratch, block: &Block, plan: &Plan, lists: &Lists) {
     s.found.clear();
     s.found.extend(
         s.pending
             .iter()
             .map(|(list, digest, _)| lists.lists[usize::from(*list)].find_first(digest)),
     );
-    for ((list, _, key), found) in s.pending.iter().zip(&s.found) {
+    for ((list, _, row), found) in s.pending.iter().zip(&s.found) {
         if let Some(first) = *found {
-            let (a, b) = s.keys[*key as usize];
-            let span = (out.key_text.len() as u32, (b - a) as u32);
-            out.key_text.push_str(&s.key_text[a..b]);
+            let queued = &mut s.rows[*row as usize];
+            queued.hit = true;
+            let (a, b) = queued.key;
+            let span = out.push_key(&s.key_text[a..b]);
             lists.lists[usize::from(*list)].with_dups(first, |entry| {
                 out.hits.push(Hit {
                     list: *list,
@@ -408,9 +476,88 @@ fn flush(out: &mut BlockResult, s: &mut Scratch, lists: &Lists) {
             });
         }
     }
+    if !plan.retained.is_empty() {
+        for queued in s.rows.iter().filter(|q| q.hit) {
+            let (a, b) = queued.key;
+            let key = out.push_key(&s.key_text[a..b]);
+            let fields = matched_fields(block, queued.at, plan, &mut s.standardized, &mut s.ends);
+            out.matched_rows.push(MatchedRow { key, fields });
+        }
+    }
     s.pending.clear();
-    s.keys.clear();
+    s.rows.clear();
     s.key_text.clear();
+}
+
+/// The longest consumer key accepted, in bytes: longer keys are a problem and their row is
+/// skipped (a key is stored with a 24-bit length).
+pub(crate) const MAX_KEY_LEN: usize = (1 << 24) - 1;
+
+impl BlockResult {
+    /// Appends `key` to `key_text` and returns its span.
+    fn push_key(&mut self, key: &str) -> (u32, u32) {
+        // A block is at most 64 MiB and a key at most MAX_KEY_LEN: both fit in u32.
+        let span = (self.key_text.len() as u32, key.len() as u32);
+        self.key_text.push_str(key);
+        span
+    }
+}
+
+/// The standardized values of the record starting at byte `at` of `block`, in mapping order,
+/// each `(field, value)` pair once. Values that are blank or do not standardize are left out
+/// (the latter are reported as problems when the field is used for matching).
+fn matched_fields(
+    block: &Block,
+    at: usize,
+    plan: &Plan,
+    buf: &mut String,
+    ends: &mut Vec<usize>,
+) -> Vec<(Field, String)> {
+    let mut fields: Vec<(Field, String)> = Vec::new();
+    let Some(data) = block.data.get(at..) else {
+        return fields;
+    };
+    let mut collect = |rec: &dyn Fields| {
+        for (field, col) in &plan.retained {
+            let v = rec.field(col.index);
+            if is_blank(v) {
+                continue;
+            }
+            let Ok(text) = std::str::from_utf8(v) else {
+                continue;
+            };
+            buf.clear();
+            if standardize::field_into(*field, text, buf).is_ok()
+                && !fields.iter().any(|(f, s)| f == field && s == buf)
+            {
+                fields.push((*field, buf.clone()));
+            }
+        }
+    };
+    if block.plain {
+        let mut line = &data[..memchr(b'\n', data).unwrap_or(data.len())];
+        if let [rest @ .., b'\r'] = line {
+            line = rest;
+        }
+        ends.clear();
+        ends.extend(memchr::memchr_iter(b',', line));
+        ends.push(line.len());
+        if ends.len() == plan.width {
+            collect(&Split { line, ends });
+        }
+    } else {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(data);
+        let mut rec = csv::ByteRecord::new();
+        // The record was read from these very bytes before, so it reads the same again.
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) if rec.len() == plan.width => collect(&rec),
+            other => debug_assert!(false, "a matched record reads differently: {other:?}"),
+        }
+    }
+    fields
 }
 
 /// A stored hash: 44 characters of padded standard Base64 (DROP's form) or 64 hex digits.

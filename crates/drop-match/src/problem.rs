@@ -40,6 +40,13 @@ pub enum ProblemKind {
     },
     /// The consumer key is empty; the row is skipped.
     EmptyKey,
+    /// The consumer key is longer than the matcher keeps; the row is skipped.
+    KeyTooLong {
+        /// The key's length in bytes.
+        len: usize,
+        /// The most bytes a key may have.
+        max: usize,
+    },
     /// A value does not standardize by DROP's rules (unparsable date, VIN of 16 characters,
     /// an email of only spaces, ...).
     Standardize(StandardizeError),
@@ -55,7 +62,10 @@ impl ProblemKind {
     pub fn skips_row(&self) -> bool {
         matches!(
             self,
-            ProblemKind::FieldCount { .. } | ProblemKind::EmptyKey | ProblemKind::Unreadable(_)
+            ProblemKind::FieldCount { .. }
+                | ProblemKind::EmptyKey
+                | ProblemKind::KeyTooLong { .. }
+                | ProblemKind::Unreadable(_)
         )
     }
 }
@@ -69,6 +79,10 @@ impl fmt::Display for ProblemKind {
                 "the row has {found} fields, the header {expected}; row skipped"
             ),
             ProblemKind::EmptyKey => f.write_str("the consumer key is empty; row skipped"),
+            ProblemKind::KeyTooLong { len, max } => write!(
+                f,
+                "the consumer key has {len} bytes, more than {max}; row skipped"
+            ),
             ProblemKind::Standardize(e) => write!(f, "{e}"),
             ProblemKind::NotAHash(reason) => write!(f, "not a SHA-256 hash: {reason}"),
             ProblemKind::Unreadable(e) => {
