@@ -92,6 +92,13 @@
 //! [`Hasher`] reuses its buffer; [`DropHash`] holds the raw digest, and Base64 is produced only
 //! for output ([`DropHash::encode_base64`] writes into a stack buffer). `sha2` detects the
 //! SHA-NI CPU extensions at run time. Figures are in the crate README.
+//!
+//! # Streams of values
+//!
+//! With the `pipeline` feature (on by default), [`pipeline::hash_lines`] standardizes and hashes
+//! a stream of lines (single values, or `first,last,dob,zip` and `first,last,vin` CSV records)
+//! on every core in constant memory, answering each line with `STANDARDIZED<TAB>HASH` or
+//! `ERROR<TAB>reason`: the engine of `dropkit hash`.
 
 mod dob;
 mod error;
@@ -100,6 +107,8 @@ mod hash;
 mod hasher;
 mod list_type;
 mod name;
+#[cfg(feature = "pipeline")]
+pub mod pipeline;
 pub mod standardize;
 
 pub use dob::Dob;
