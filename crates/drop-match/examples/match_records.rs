@@ -1,12 +1,14 @@
-//! Matches a records CSV against a DROP download, as `dropkit match` does, from Rust.
+//! Matches a records file (CSV, or Parquet with the `parquet` feature) against a DROP download,
+//! as `dropkit match` does, from Rust.
 //!
 //! ```sh
 //! cargo run --release -p drop-match --example match_records -- \
 //!     DOWNLOAD.zip RECORDS.csv key=customer_id,email=email OUT_DIR
 //! ```
 
-use drop_files::DownloadArchive;
-use drop_match::{DefaultRules, Lists, Mapping, Matcher};
+use std::path::Path;
+
+use drop_match::{DefaultRules, DirOptions, Mapping, match_into_dir};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -16,14 +18,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     };
     let mapping: Mapping = mapping.parse()?;
-    let lists = Lists::from_archive(&mut DownloadArchive::open(zip)?)?;
-    eprintln!("lists: {} bytes on the heap", lists.heap_bytes());
-    let outcome = Matcher::new(lists).run_path(records, &mapping, &DefaultRules)?;
-    for problem in outcome.problems().iter().take(10) {
+    let report = match_into_dir(
+        Path::new(zip),
+        Path::new(records),
+        &mapping,
+        &DefaultRules,
+        Path::new(out),
+        &DirOptions::default().max_rows_per_file(usize::MAX),
+    )?;
+    for problem in report.problems.iter().take(10) {
         eprintln!("{problem}");
     }
-    outcome.write_status_files(out, usize::MAX)?;
-    outcome.write_matches_csv(std::path::Path::new(out).join("matches.csv"))?;
-    println!("{}", outcome.summary());
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
+    println!("{}", report.summary);
+    println!("{} consumers matched", report.matched.len());
     Ok(())
 }

@@ -17,8 +17,61 @@
 //! - [`MatchOutcome`] writes the status files (named after the lists, split above a row count)
 //!   and the match report (`matches.csv`, and [`MatchOutcome::matches`] in Rust), and keeps
 //!   the [`Problem`]s found in broken rows, with their line and column.
+//! - [`match_into_dir`] does all of it from files: a download ZIP and a records file (CSV, or
+//!   Parquet with the `parquet` feature) in, the status files and `matches.csv` written into a
+//!   directory, and a [`DirReport`] back whose [`MatchedRecord`]s carry the standardized values
+//!   of each matched consumer's mapped fields, read in the same pass (the records file is read
+//!   once). `dropkit match` and the round of `drop-cycle` both go through it.
 //!
-//! # Example: a download and a records file in, status files and a match report out
+//! Inside, one module per concept: `lists` and `list_table` (the download in memory),
+//! `blocks` and `probe` (the records streamed and probed), `item_state` (each work item's
+//! consumers while the records go by), `outcome` (the statuses), `report` (the match report),
+//! `matched` (the report by consumer), `writing` (the files), `summary` (the figures) and `dir`
+//! (all of it from and to files).
+//!
+//! # Example: from files to a directory, in one call
+//!
+//! ```
+//! use std::io::Write;
+//!
+//! use drop_files::Status;
+//! use drop_hash::{DropHash, Field};
+//! use drop_match::{DefaultRules, DirOptions, Mapping, match_into_dir};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let download = dir.path().join("20260312_4821_DROP.zip");
+//! let mut zip = zip::ZipWriter::new(std::fs::File::create(&download)?);
+//! zip.start_file("20260312_4821_Email.csv", zip::write::SimpleFileOptions::default())?;
+//! let anna = DropHash::of_standardized("anna.smith@domain.com");
+//! write!(zip, "ID,Hash\r\nA7kP2xQ9Lm4R,{anna}\r\nA7kP2xQ9Lm4R,{anna}\r\n")?;
+//! zip.finish()?;
+//! let records = dir.path().join("customers.csv");
+//! std::fs::write(&records, "customer,email,phone\nc-1, Anna.Smith@Domain.COM ,(415) 555-9317\n")?;
+//! let mapping: Mapping = "key=customer,email=email,phone=phone".parse()?;
+//!
+//! let out = dir.path().join("round");
+//! let report = match_into_dir(&download, &records, &mapping, &DefaultRules, &out, &DirOptions::default())?;
+//!
+//! assert_eq!(report.status_files, [out.join("20260312_4821_Email.csv")]);
+//! assert_eq!(std::fs::read_to_string(&report.status_files[0])?, "Id,Status\nA7kP2xQ9Lm4R,3\n");
+//! assert_eq!(report.matches_file, out.join("matches.csv"));
+//! // The consumer to delete, with its standardized identifiers (to forward to providers).
+//! let c1 = &report.matched[0];
+//! assert_eq!(c1.key, "c-1");
+//! assert!(c1.has_status(Status::Deleted));
+//! assert_eq!(c1.values(Field::Email).collect::<Vec<_>>(), ["anna.smith@domain.com"]);
+//! assert_eq!(c1.values(Field::Phone).collect::<Vec<_>>(), ["4155559317"]);
+//! // The Id DROP listed twice is answered once, and said so.
+//! assert_eq!(
+//!     report.warnings,
+//!     ["20260312_4821_Email.csv: Id A7kP2xQ9Lm4R listed 2 times; answered once"]
+//! );
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Example: the steps one by one, in memory
 //!
 //! ```
 //! use std::io::{Cursor, Write};
@@ -100,7 +153,15 @@
 //! - A list row whose Id is readable but whose hash is not is answered `5` Not found (no
 //!   record can match it) and reported in [`MatchOutcome::list_problems`].
 //! - Pre-hashed columns take DROP's 44-character Base64 or 64 hex digits, either case.
-//!
+//! - A work item Id listed more than once in one list is one work item: answered once (one
+//!   status row), matched by every hash it was listed with, and reported
+//!   ([`MatchOutcome::repeated_ids`], [`MatchOutcome::warnings`]). Memory and output follow
+//!   the distinct work items, never the rows.
+//! - Which list rows are unreadable (not UTF-8, a NUL, a bad hash, ...) is drop-files'
+//!   verdict ([`drop_files::ListReader`]): `match`, `validate` and `inspect` agree.
+//! - A consumer key longer than 16 MiB is a problem and its row is skipped.
+//! - A records file is Parquet when it starts with `PAR1` or is named `*.parquet`
+//!   ([`match_into_dir`]); anything else is read as CSV.
 //!
 //! # Parquet input
 //!

@@ -24,6 +24,11 @@ pub(crate) const NO_HASH: [u8; 32] = [0; 32];
 /// slot is an entry index. It also bounds the work items of one list.
 const ALIAS: u32 = 1 << 31;
 
+/// Most slots the Id table reserves before the first row: its control bytes are written at
+/// once, so a size estimate inflated by repeated rows must not reserve them all (the table
+/// grows past this when the rows are distinct).
+const MAX_ID_TABLE_RESERVE: usize = 1 << 22;
+
 /// Most work items one list may hold.
 pub(crate) const MAX_WORK_ITEMS: usize = (ALIAS - 1) as usize;
 
@@ -86,6 +91,9 @@ fn table_hash(digest: &[u8; 32]) -> u64 {
 }
 
 impl ListData {
+    /// An empty list with room for about `capacity` work items (an estimate from the file's
+    /// size: a list of repeated rows holds far fewer, so the Id table reserves less, and the
+    /// entries are trimmed to their number once loaded).
     pub(crate) fn new(name: ListFileName, list: ListType, capacity: usize) -> Self {
         ListData {
             name,
@@ -95,7 +103,7 @@ impl ListData {
             table: HashTable::new(),
             dups: HashMap::new(),
             odd_ids: Vec::new(),
-            by_id: HashTable::with_capacity(capacity),
+            by_id: HashTable::with_capacity(capacity.min(MAX_ID_TABLE_RESERVE)),
             ids_hasher: DefaultHashBuilder::default(),
             alias_set: HashSet::new(),
             repeats: HashMap::new(),
@@ -190,6 +198,8 @@ impl ListData {
     pub(crate) fn index(&mut self) {
         self.by_id = HashTable::new();
         self.alias_set = HashSet::new();
+        self.entries.shrink_to_fit();
+        self.aliases.shrink_to_fit();
         let mut table = HashTable::with_capacity(self.entries.len() + self.aliases.len());
         let (entries, aliases) = (&self.entries, &self.aliases);
         let hash_of = |slot: Slot| -> &[u8; 32] {

@@ -17,8 +17,8 @@ use crate::list_table::{ListData, NO_HASH};
 /// estimate used to size the table before reading.
 const ROW_BYTES: u64 = 58;
 
-/// Most rows a size hint reserves room for (the table grows past it if need be).
-const MAX_HINT: u64 = 1 << 28;
+/// Most rows a size hint reserves room for (the entries grow past it if need be).
+const MAX_HINT: u64 = 1 << 24;
 
 /// A work item of the Removed file: DROP withdrew it, so it is not answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
