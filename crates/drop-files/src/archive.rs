@@ -112,7 +112,7 @@ impl DownloadArchive<BufReader<File>> {
     /// Opens the archive at `path` with the given limits.
     pub fn open_with_limits(path: impl AsRef<Path>, limits: ArchiveLimits) -> Result<Self, Error> {
         let path = path.as_ref();
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let file = crate::open_file(path)?;
         let name = path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
@@ -134,9 +134,9 @@ impl<R: Read + Seek> DownloadArchive<R> {
         limits: ArchiveLimits,
     ) -> Result<Self, Error> {
         let name = name.into();
-        let zip = ZipArchive::new(reader).map_err(|source| Error::Zip {
+        let zip = ZipArchive::new(reader).map_err(|reason| Error::Zip {
             archive: name.clone(),
-            source,
+            reason,
         })?;
         if zip.len() > limits.max_entries {
             return Err(Error::Limit {
@@ -146,12 +146,22 @@ impl<R: Read + Seek> DownloadArchive<R> {
                 limit: limits.max_entries as u64,
             });
         }
+        if zip.has_duplicate_names() {
+            // The ZIP reader keeps one entry per name ("last one wins"): refuse the archive,
+            // naming the repeated entry when the central directory can be read back.
+            let (start, distinct) = (zip.central_directory_start(), zip.len());
+            let entry = duplicate_name(zip.into_inner(), start, distinct).unwrap_or_default();
+            return Err(Error::DuplicateEntry {
+                archive: name,
+                entry,
+            });
+        }
         let mut entries: Vec<ArchiveEntry> = Vec::with_capacity(zip.len());
         let mut total: u64 = 0;
         for index in 0..zip.len() {
-            let meta = zip.by_index_data(index).map_err(|source| Error::Zip {
+            let meta = zip.by_index_data(index).map_err(|reason| Error::Zip {
                 archive: name.clone(),
-                source,
+                reason,
             })?;
             let raw = meta.name_raw();
             let entry_name = String::from_utf8_lossy(raw).into_owned();
@@ -257,9 +267,9 @@ impl<R: Read + Seek> DownloadArchive<R> {
         };
         let (index, declared) = (entry.index, entry.size);
         let file = entry.name.to_string();
-        let inner = self.zip.by_index(index).map_err(|source| Error::Zip {
+        let inner = self.zip.by_index(index).map_err(|reason| Error::Zip {
             archive: self.name.clone(),
-            source,
+            reason,
         })?;
         Ok(Some(EntryReader {
             inner,
@@ -292,6 +302,31 @@ impl<R: Read + Seek> DownloadArchive<R> {
             }
         }
     }
+}
+
+/// The first name that appears twice in the central directory at `start`, read header by
+/// header (the ZIP reader's index keeps one entry per name, so it cannot say which). `distinct`
+/// is the reader's entry count: among `distinct + 1` headers one name must repeat.
+fn duplicate_name<R: Read + Seek>(mut reader: R, start: u64, distinct: usize) -> Option<String> {
+    const SIGNATURE: [u8; 4] = [0x50, 0x4b, 0x01, 0x02];
+    let u16_at = |h: &[u8; 46], i: usize| u16::from_le_bytes([h[i], h[i + 1]]);
+    reader.seek(io::SeekFrom::Start(start)).ok()?;
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..=distinct {
+        let mut header = [0u8; 46];
+        reader.read_exact(&mut header).ok()?;
+        if header[..4] != SIGNATURE {
+            return None;
+        }
+        let mut name = vec![0u8; usize::from(u16_at(&header, 28))];
+        reader.read_exact(&mut name).ok()?;
+        let skip = i64::from(u16_at(&header, 30)) + i64::from(u16_at(&header, 32));
+        reader.seek(io::SeekFrom::Current(skip)).ok()?;
+        if !seen.insert(name.clone()) {
+            return Some(crate::rows::shown(&name));
+        }
+    }
+    None
 }
 
 /// Rejects names that could escape an extraction directory or are not flat `.csv` files.

@@ -68,6 +68,7 @@
 //! | `ID,Hash` and `ID,Hash,ListType` files | [`ListReader`], [`RemovedReader`] |
 //! | `WorkItemId`, `StatusCode` | [`WorkItemId`], [`Status`] |
 //! | `Id,Status` files | [`StatusFile`], [`StatusWriter`], [`StatusReader`] |
+//! | a status file's name (the only file that may be uploaded) | [`ListFileName::parse_status_file`] |
 //! | DROP's checks of an upload | [`Validator`], [`Report`] |
 //! | endpoints, `UploadResponse`, `MessageResponse` (HTTP bodies) | [`wire`] |
 //!
@@ -83,13 +84,31 @@
 //! - Answering an Id of the Removed file is a warning, not an error; such Ids are not required
 //!   for completeness even when they are also in a list.
 //! - Suffixes are compared case-insensitively when looking for a free response name.
+//! - A download row that is not UTF-8 or holds a NUL byte is one [`Error::Encoding`], whichever
+//!   field is at fault, so every reader of the download (validator, matcher, `inspect`) gives
+//!   the same verdict. If its Id can be read, it is still a work item to answer
+//!   ([`Error::row_id`]).
+//! - A work item Id listed more than once is one work item: the validator counts it once and
+//!   gives one warning per Id with the number of times it is listed, keeping nothing per row.
+//! - Two archive entries with the same name refuse the archive ([`Error::DuplicateEntry`]):
+//!   a ZIP reader would otherwise show only one of them.
+//!
+//! # Messages
+//!
+//! Values from files (Ids, statuses, file names) are shown with control characters escaped
+//! ([`display::Escaped`]): a NUL prints as `\0`. Errors never repeat their source's text: an
+//! [`Error::Io`] displays its path and gives the operating system's reason as its
+//! [`source`](std::error::Error::source); print errors with `{:#}` through `anyhow`, or with
+//! [`display::Chain`].
 
 #![forbid(unsafe_code)]
 
 mod archive;
+pub mod display;
 mod error;
 mod list_csv;
 mod names;
+mod open;
 mod rows;
 mod status;
 mod status_file;
@@ -99,9 +118,10 @@ mod work_item;
 
 pub use archive::{ArchiveEntry, ArchiveLimits, DownloadArchive, EntryReader};
 pub use drop_hash::{DropHash, ListType};
-pub use error::Error;
+pub use error::{Error, RowEncoding};
 pub use list_csv::{ListReader, ListRow, RemovedReader, RemovedRow};
 pub use names::{DataType, ListFileName, MAX_SUFFIX_LEN, ZipFileName};
+pub use open::open_file;
 pub use status::Status;
 pub use status_file::{STATUS_HEADER, StatusFile, StatusReader, StatusRow, StatusWriter};
 pub use validate::{

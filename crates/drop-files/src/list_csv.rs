@@ -34,12 +34,12 @@ pub struct RemovedRow {
 
 fn hash_of<R: Read>(rows: &Rows<R>, id: &WorkItemId, line: u64) -> Result<DropHash, Error> {
     let field = rows.field(1);
-    DropHash::from_base64(field).map_err(|source| Error::Hash {
+    DropHash::from_base64(field).map_err(|reason| Error::Hash {
         file: rows.file.clone(),
         line,
         id: id.to_string(),
         value: rows.error_value(1),
-        source,
+        reason,
     })
 }
 

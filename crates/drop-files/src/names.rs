@@ -140,6 +140,34 @@ impl ListFileName {
         })
     }
 
+    /// Parses the name of a status (response) file, the only kind of file DROP takes:
+    /// `<YYYYMMDD>_<DataBrokerId>_<ListType>[_<suffix>].csv` for a consumer deletion list.
+    /// Anything else is an [`Error::FileName`]: another name (`matches.csv`, a path), and the
+    /// Removed file's name, which takes no responses.
+    ///
+    /// Use it to refuse, before any network call, a file that must never leave the machine.
+    /// It checks the name only; whether the list is in the current download is DROP's check
+    /// (or [`Validator`](crate::Validator)'s).
+    ///
+    /// ```
+    /// use drop_files::ListFileName;
+    ///
+    /// assert!(ListFileName::parse_status_file("20260312_4821_Email_part01.csv").is_ok());
+    /// for refused in ["matches.csv", "20260312_4821_Removed.csv", "out/20260312_4821_Email.csv"] {
+    ///     assert!(ListFileName::parse_status_file(refused).is_err(), "{refused}");
+    /// }
+    /// ```
+    pub fn parse_status_file(name: &str) -> Result<Self, Error> {
+        let parsed: ListFileName = name.parse()?;
+        if parsed.data_type == DataType::Removed {
+            return Err(Error::FileName {
+                name: name.to_owned(),
+                reason: "the Removed file takes no responses: a status file answers a list",
+            });
+        }
+        Ok(parsed)
+    }
+
     /// The file date, `YYYYMMDD`.
     pub fn date(&self) -> &str {
         &self.date
@@ -382,6 +410,43 @@ impl fmt::Display for ZipFileName {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_list_status_file_names_are_status_files() {
+        for ok in [
+            "20260312_4821_Email.csv",
+            "20260312_4821_NDZ_01.csv",
+            "20260312_4821_EMAIL_retry01.csv",
+            "20260312_48210_CTVID.csv",
+        ] {
+            let name = ListFileName::parse_status_file(ok).unwrap();
+            assert!(name.list_type().is_some(), "{ok}");
+        }
+        for refused in [
+            "matches.csv",
+            "20260312_4821_Removed.csv",
+            "20260312_4821_removed_x.csv",
+            "20260312_4821_Email.CSV",
+            "20260312_4821_Email.csv.gz",
+            "20260312_4821_DROP.zip",
+            "./20260312_4821_Email.csv",
+            "20260312_4821_Email_part-1.csv",
+            "",
+        ] {
+            assert!(
+                matches!(
+                    ListFileName::parse_status_file(refused),
+                    Err(Error::FileName { .. })
+                ),
+                "{refused}"
+            );
+        }
+        let removed = ListFileName::parse_status_file("20260312_4821_Removed.csv").unwrap_err();
+        assert!(
+            removed.to_string().contains("takes no responses"),
+            "{removed}"
+        );
+    }
 
     #[test]
     fn parses_every_official_example() {

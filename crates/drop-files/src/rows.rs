@@ -9,6 +9,7 @@
 
 use std::io::{BufRead, BufReader, Read};
 
+use crate::error::RowEncoding;
 use crate::{Error, WorkItemId};
 
 /// How many non-canonical Ids a reader logs before it only counts them.
@@ -58,10 +59,13 @@ pub(crate) struct Rows<R> {
     done: bool,
     non_canonical: u64,
     blank_lines: u64,
+    /// Refuse a whole row that is not UTF-8 or holds a NUL (download files).
+    check_text: bool,
 }
 
 impl<R: Read> Rows<R> {
     pub(crate) fn new(file: String, reader: R, rule: HeaderRule) -> Result<Self, Error> {
+        let check_text = matches!(rule, HeaderRule::Lenient(_));
         let (expected, exact) = match rule {
             HeaderRule::Lenient(h) => (h, false),
             HeaderRule::Exact(h) => (h, true),
@@ -78,6 +82,7 @@ impl<R: Read> Rows<R> {
             done: false,
             non_canonical: 0,
             blank_lines: 0,
+            check_text,
         };
         let header_error = |rows: &Rows<R>| Error::Header {
             file: rows.file.clone(),
@@ -189,6 +194,16 @@ impl<R: Read> Rows<R> {
                 Ok(Line::Ok) => {}
             }
             let line = self.line;
+            if self.check_text
+                && let Some(problem) = encoding_problem(&self.line_buf)
+            {
+                return Some(Err(Error::Encoding {
+                    file: self.file.clone(),
+                    line,
+                    id: readable_id(&self.line_buf),
+                    problem,
+                }));
+            }
             self.quoted = memchr::memchr(b'"', &self.line_buf).is_some();
             if let Err(reason) = split(&self.line_buf, &mut self.unquoted, &mut self.bounds) {
                 return Some(Err(Error::Quoting {
@@ -224,6 +239,8 @@ impl<R: Read> Rows<R> {
         std::str::from_utf8(self.field(i)).map_err(|_| Error::Encoding {
             file: self.file.clone(),
             line,
+            id: None,
+            problem: RowEncoding::NotUtf8,
         })
     }
 
@@ -269,6 +286,33 @@ impl<R: Read> Rows<R> {
     pub(crate) fn error_value(&self, i: usize) -> String {
         shown(self.field(i))
     }
+}
+
+/// Why a whole line cannot be read as text, if it cannot. ASCII without NUL (every DROP line)
+/// costs one fast pass.
+fn encoding_problem(line: &[u8]) -> Option<RowEncoding> {
+    if memchr::memchr(0, line).is_some() {
+        return Some(RowEncoding::Nul);
+    }
+    if line.is_ascii() || std::str::from_utf8(line).is_ok() {
+        return None;
+    }
+    Some(RowEncoding::NotUtf8)
+}
+
+/// The first field of a line that cannot be read as a whole, when that field can be: UTF-8,
+/// no NUL, not empty (surrounding quotes dropped), kept whole (it is the Id a reader may still
+/// answer).
+fn readable_id(line: &[u8]) -> Option<String> {
+    let first = line.split(|b| *b == b',').next().unwrap_or(&[]);
+    let first = first
+        .strip_prefix(b"\"")
+        .and_then(|f| f.strip_suffix(b"\""))
+        .unwrap_or(first);
+    if first.is_empty() || first.contains(&0) {
+        return None;
+    }
+    std::str::from_utf8(first).ok().map(str::to_owned)
 }
 
 fn field_of<'a>(line: &'a [u8], unquoted: &'a [u8], quoted: bool, a: usize, b: usize) -> &'a [u8] {
@@ -366,6 +410,28 @@ mod tests {
         assert!(fields("\"a").is_err());
         assert!(fields("\"a\"x,b").is_err());
         assert!(fields("a\"b,c").is_err());
+    }
+
+    #[test]
+    fn download_rows_that_are_not_text_are_one_error() {
+        let input = b"ID,Hash\nA\0,h\nB1,h\xff\n\xff,h\nC1,\0\nok,h\n";
+        let mut rows = Rows::new("f".into(), &input[..], HeaderRule::Lenient("ID,Hash")).unwrap();
+        let mut next = || match rows.next_record() {
+            Some(Err(Error::Encoding {
+                line, id, problem, ..
+            })) => Some((line, id, problem)),
+            _ => None,
+        };
+        assert_eq!(next(), Some((2, None, RowEncoding::Nul)));
+        assert_eq!(next(), Some((3, Some("B1".into()), RowEncoding::NotUtf8)));
+        assert_eq!(next(), Some((4, None, RowEncoding::NotUtf8)));
+        assert_eq!(next(), Some((5, Some("C1".into()), RowEncoding::Nul)));
+        assert_eq!(next(), None, "a good row is not an encoding error");
+        // Response files keep their own checks: the NUL reaches the status check.
+        let status = b"Id,Status\nA7kP2xQ9Lm4R,2\0\n";
+        let mut rows = Rows::new("s".into(), &status[..], HeaderRule::Exact("Id,Status")).unwrap();
+        assert_eq!(rows.next_record().unwrap().unwrap(), 2);
+        assert_eq!(rows.field(1), b"2\0");
     }
 
     #[test]

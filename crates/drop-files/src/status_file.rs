@@ -109,7 +109,7 @@ impl<W: Write> StatusWriter<W> {
         Ok(StatusWriter { out, rows: 0 })
     }
 
-    /// Writes one row. A [`WorkItemId`] never holds a comma, quote or line break, so no
+    /// Writes one row. A [`WorkItemId`] never holds a comma, quote, line break or NUL, so no
     /// quoting is ever needed.
     pub fn write(&mut self, id: &WorkItemId, status: Status) -> std::io::Result<()> {
         self.out.write_all(id.as_str().as_bytes())?;

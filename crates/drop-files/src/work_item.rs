@@ -23,9 +23,9 @@ enum Repr {
 /// A work item Id, kept byte for byte as DROP wrote it.
 ///
 /// DROP's schema says 12 Base62 characters (`^[A-Za-z0-9]{12}$`, case-sensitive), but its own
-/// upload example answers the Id `680`. So any non-empty UTF-8 text without a comma, quote or
-/// line break is accepted, and [`is_canonical`](Self::is_canonical) tells whether it follows the
-/// schema; the readers log a warning for the others. Ids of up to 22 bytes are stored inline.
+/// upload example answers the Id `680`. So any non-empty UTF-8 text without a comma, quote,
+/// line break or NUL is accepted, and [`is_canonical`](Self::is_canonical) tells whether it
+/// follows the schema; the readers log a warning for the others. Ids of up to 22 bytes are stored inline.
 ///
 /// ```
 /// use drop_files::WorkItemId;
@@ -41,9 +41,14 @@ pub struct WorkItemId(Repr);
 
 impl WorkItemId {
     /// Wraps `id` as is. `None` when it is empty or holds a character that cannot be written
-    /// back into a CSV field unquoted (comma, double quote, CR, LF).
+    /// back into a CSV field unquoted (comma, double quote, CR, LF) or a NUL (never in a DROP
+    /// Id, and invisible when printed).
     pub fn new(id: &str) -> Option<Self> {
-        if id.is_empty() || id.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
+        if id.is_empty()
+            || id
+                .bytes()
+                .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n' | b'\0'))
+        {
             return None;
         }
         Some(Self::new_unchecked(id))

@@ -171,3 +171,70 @@ fn an_entry_inflating_past_its_declared_size_is_stopped_while_reading() {
     let last = results.last().unwrap().as_ref().unwrap_err();
     assert!(matches!(last, Error::Io { .. }), "{last}");
 }
+
+/// Renames every `Phone` entry to `Email` in the ZIP bytes (both names have 5 letters, so
+/// offsets and sizes stay right): two entries with one name, as no ZIP writer would make.
+fn with_duplicate_names(mut bytes: Vec<u8>) -> Vec<u8> {
+    let (from, to) = (b"20260312_4821_Phone.csv", b"20260312_4821_Email.csv");
+    let mut i = 0;
+    while i + from.len() <= bytes.len() {
+        if &bytes[i..i + from.len()] == from {
+            bytes[i..i + from.len()].copy_from_slice(to);
+        }
+        i += 1;
+    }
+    bytes
+}
+
+#[test]
+fn two_entries_with_one_name_are_refused_never_last_one_wins() {
+    let first = format!("ID,Hash\nA7kP2xQ9Lm4R,{H}\n");
+    let second = format!("ID,Hash\nB7kP2xQ9Lm4R,{H}\n");
+    let bytes = with_duplicate_names(zip_of(&[
+        ("20260312_4821_Email.csv", first.as_bytes()),
+        ("20260312_4821_Phone.csv", second.as_bytes()),
+    ]));
+    match open(bytes) {
+        Err(e @ Error::DuplicateEntry { .. }) => {
+            let Error::DuplicateEntry { archive, entry } = &e else {
+                unreachable!()
+            };
+            assert_eq!(archive, "20260312_4821_DROP.zip");
+            assert_eq!(entry, "20260312_4821_Email.csv");
+            assert!(
+                e.to_string()
+                    .contains("two entries are named \"20260312_4821_Email.csv\""),
+                "{e}"
+            );
+        }
+        Err(other) => panic!("{other}"),
+        Ok(a) => panic!("opened with entries {:?}", a.entries()),
+    }
+}
+
+#[test]
+fn a_directory_is_not_an_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = match DownloadArchive::open(dir.path()) {
+        Err(e) => e,
+        Ok(_) => panic!("a directory opened as an archive"),
+    };
+    assert!(matches!(err, Error::IsDirectory { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        format!("{} is a directory, expected a file", dir.path().display())
+    );
+}
+
+#[test]
+fn a_missing_archive_names_path_and_reason_once() {
+    let err = match DownloadArchive::open("/nonexistent/20260312_4821_DROP.zip") {
+        Err(e) => e,
+        Ok(_) => panic!("opened"),
+    };
+    // Display is the path; the OS reason is the source, so a chain prints each once.
+    assert_eq!(err.to_string(), "/nonexistent/20260312_4821_DROP.zip");
+    let chain = drop_files::display::Chain(&err).to_string();
+    assert_eq!(chain.matches("/nonexistent").count(), 1, "{chain}");
+    assert_eq!(chain.matches("No such file").count(), 1, "{chain}");
+}

@@ -3,7 +3,7 @@
 
 use std::io::{Cursor, Write};
 
-use drop_files::{DownloadArchive, ProblemKind, Report, Severity, Validator};
+use drop_files::{DownloadArchive, ProblemKind, Report, RowEncoding, Severity, Validator};
 use zip::write::SimpleFileOptions;
 
 const H: &str = "KA18MT/ph6IHYjzT9zwETySDQyvSh87YuoSBpOQtkhE=";
@@ -162,7 +162,12 @@ fn not_utf8_rows_and_problem_cap() {
     }
     v.check("20261120_4821_Email.csv", &body[..]);
     let r = v.report();
-    assert_eq!(r.problems[0].kind, ProblemKind::Encoding);
+    assert_eq!(
+        r.problems[0].kind,
+        ProblemKind::Encoding {
+            problem: RowEncoding::NotUtf8
+        }
+    );
     assert_eq!(r.problems[0].line, Some(2));
     assert_eq!(r.problems[2].kind, ProblemKind::MoreProblems { count: 4 });
     assert_eq!(r.problems.len(), 3);
@@ -184,10 +189,12 @@ fn malformed_download_rows_are_named_inside_the_archive() {
     let bytes = w.finish().unwrap().into_inner();
     let mut archive = DownloadArchive::new("d.zip", Cursor::new(bytes)).unwrap();
     let mut v = Validator::from_archive(&mut archive).unwrap();
-    assert_eq!(v.work_item_ids(), 1);
+    // B's hash is bad but its Id is readable: still a work item DROP expects an answer for
+    // (a matcher answers it 5, not found).
+    assert_eq!(v.work_item_ids(), 2);
     v.check(
         "20261120_4821_Email.csv",
-        "Id,Status\nA7kP2xQ9Lm4R,3\n".as_bytes(),
+        "Id,Status\nA7kP2xQ9Lm4R,3\nB7kP2xQ9Lm4R,5\n".as_bytes(),
     );
     let r = v.report();
     let m = messages(&r);
@@ -198,7 +205,7 @@ fn malformed_download_rows_are_named_inside_the_archive() {
     assert_eq!(r.problems[0].severity, Severity::Error);
     assert_eq!(
         m[1],
-        "d.zip/20261120_4821_Email.csv:4: Id A7kP2xQ9Lm4R: appears again in the download (Ids should be unique); first kept"
+        "d.zip/20261120_4821_Email.csv:4: Id A7kP2xQ9Lm4R: listed 2 times in the download (Ids should be unique); counted as one work item"
     );
     assert_eq!(r.problems[1].severity, Severity::Warning);
     assert_eq!(
@@ -235,4 +242,131 @@ fn check_path_reports_a_missing_file() {
     let r = v.report();
     assert!(matches!(r.problems[0].kind, ProblemKind::Unreadable { .. }));
     assert!(!r.is_valid());
+}
+
+fn one_list(rows: &[u8]) -> DownloadArchive<Cursor<Vec<u8>>> {
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    w.start_file("20261120_4821_Email.csv", SimpleFileOptions::default())
+        .unwrap();
+    w.write_all(rows).unwrap();
+    let bytes = w.finish().unwrap().into_inner();
+    DownloadArchive::new("d.zip", Cursor::new(bytes)).unwrap()
+}
+
+#[test]
+fn an_id_repeated_300_000_times_is_one_work_item_and_one_warning() {
+    const TIMES: u64 = 300_000;
+    let mut rows = b"ID,Hash\n".to_vec();
+    let row = format!("A7kP2xQ9Lm4R,{H}\n");
+    for _ in 0..TIMES {
+        rows.extend_from_slice(row.as_bytes());
+    }
+    rows.extend_from_slice(format!("B7kP2xQ9Lm4R,{H}\nB7kP2xQ9Lm4R,{H}\n").as_bytes());
+    let mut v = Validator::from_archive(&mut one_list(&rows)).unwrap();
+    // Only distinct Ids are kept: two entries, whatever the number of rows.
+    assert_eq!(v.work_item_ids(), 2);
+    v.check(
+        "20261120_4821_Email.csv",
+        "Id,Status\nA7kP2xQ9Lm4R,5\nB7kP2xQ9Lm4R,5\n".as_bytes(),
+    );
+    let r = v.report();
+    assert_eq!(r.lists[0].work_items, 2);
+    assert!(r.is_valid(), "{:?}", messages(&r));
+    assert!(r.is_complete());
+    // One warning per repeated Id, naming it and its count, at the line it first repeats.
+    assert_eq!(r.problems.len(), 2, "{:?}", messages(&r));
+    assert_eq!(
+        r.problems[0].kind,
+        ProblemKind::DuplicateWorkItem { count: TIMES }
+    );
+    assert_eq!(r.problems[0].id.as_deref(), Some("A7kP2xQ9Lm4R"));
+    assert_eq!(r.problems[0].line, Some(3));
+    assert_eq!(
+        r.problems[1].kind,
+        ProblemKind::DuplicateWorkItem { count: 2 }
+    );
+    assert_eq!(r.problems[1].line, Some(TIMES + 3));
+    assert!(r.problems.iter().all(|p| p.severity == Severity::Warning));
+}
+
+#[test]
+fn repeated_ids_past_the_problem_cap_are_counted_as_a_warning() {
+    let mut rows = b"ID,Hash\n".to_vec();
+    for i in 0..(drop_files::DEFAULT_MAX_PROBLEMS_PER_FILE + 5) {
+        let row = format!("{i:012},{H}\n");
+        rows.extend_from_slice(row.as_bytes());
+        rows.extend_from_slice(row.as_bytes());
+    }
+    let r = Validator::from_archive(&mut one_list(&rows))
+        .unwrap()
+        .report();
+    assert!(r.is_valid(), "warnings only");
+    assert_eq!(
+        r.problems.last().unwrap().kind,
+        ProblemKind::MoreProblems { count: 5 }
+    );
+}
+
+#[test]
+fn download_rows_not_utf8_or_with_nul_are_one_error_each() {
+    let mut rows = format!("ID,Hash\nA7kP2xQ9Lm4R,{H}\n").into_bytes();
+    rows.extend_from_slice(b"B7kP2xQ9Lm4R,\xff\xfe\n");
+    rows.extend_from_slice(format!("C7kP2xQ9Lm4R\0,{H}\n").as_bytes());
+    rows.extend_from_slice(format!("D7kP2xQ9Lm4R,{H}\0\n").as_bytes());
+    let v = Validator::from_archive(&mut one_list(&rows)).unwrap();
+    // Rows whose Id is readable are work items still (to answer 5), the others are not.
+    assert_eq!(v.work_item_ids(), 3);
+    let r = v.report();
+    let m = messages(&r);
+    assert_eq!(
+        m,
+        [
+            "d.zip/20261120_4821_Email.csv:3: Id B7kP2xQ9Lm4R: the row is not UTF-8",
+            "d.zip/20261120_4821_Email.csv:4: the row holds a NUL byte",
+            "d.zip/20261120_4821_Email.csv:5: Id D7kP2xQ9Lm4R: the row holds a NUL byte",
+        ]
+    );
+    assert!(r.problems.iter().all(|p| p.severity == Severity::Error));
+}
+
+#[test]
+fn control_characters_in_values_are_escaped() {
+    let r = validate(&[(
+        "20261120_4821_Email.csv",
+        "Id,Status\nA7kP2xQ9Lm4R,2\0\nB7k\u{1b}[2J,2\n",
+    )]);
+    let m = messages(&r);
+    assert_eq!(
+        m[0],
+        r"20261120_4821_Email.csv:2: Id A7kP2xQ9Lm4R: status 2\0 is not one of 2, 3, 4, 5"
+    );
+    assert_eq!(
+        m[1],
+        r"20261120_4821_Email.csv:3: Id B7k\u{1b}[2J: not a work item of the download"
+    );
+}
+
+#[test]
+fn check_path_says_a_directory_is_not_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("20261120_4821_Email.csv");
+    std::fs::create_dir(&sub).unwrap();
+    let mut v = Validator::from_archive(&mut download()).unwrap();
+    v.check_path(&sub);
+    let r = v.report();
+    assert_eq!(r.problems[0].kind, ProblemKind::IsDirectory);
+    assert_eq!(
+        r.problems[0].to_string(),
+        "20261120_4821_Email.csv: is a directory, expected a file"
+    );
+    assert!(!r.is_valid());
+}
+
+#[test]
+fn check_path_names_a_missing_file_once() {
+    let mut v = Validator::from_archive(&mut download()).unwrap();
+    v.check_path("/nonexistent/20261120_4821_Email.csv");
+    let m = messages(&v.report());
+    assert_eq!(m[0].matches("No such file").count(), 1, "{m:?}");
+    assert_eq!(m[0].matches("20261120_4821_Email.csv").count(), 1, "{m:?}");
 }

@@ -9,8 +9,17 @@ use std::path::Path;
 
 pub use report::{FileSummary, ListCompleteness, Problem, ProblemKind, Report, Severity};
 
-use crate::{DataType, DownloadArchive, Error, ListFileName, StatusReader, StatusRow};
+use crate::{DataType, DownloadArchive, Error, ListFileName, StatusReader, StatusRow, WorkItemId};
 use index::{IdIndex, Insert, NO_LIST};
+
+/// An Id listed more than once in the download: where it first repeats, and how often it is
+/// listed. Kept only for repeated Ids, so memory follows the distinct Ids, not the rows.
+#[derive(Debug)]
+struct Repeat {
+    list: usize,
+    line: u64,
+    count: u64,
+}
 
 /// Problems kept per file by default; past it they are counted.
 pub const DEFAULT_MAX_PROBLEMS_PER_FILE: usize = 1000;
@@ -52,32 +61,45 @@ pub struct Validator {
     max_problems: usize,
 }
 
-/// Keeps at most `max` problems of one file and counts the rest.
+/// Keeps at most `max` problems of one file and counts the rest; the count is an error if any
+/// error was left out, else a warning.
 struct Sink<'a> {
     problems: &'a mut Vec<Problem>,
     kept: usize,
     more: u64,
+    more_errors: bool,
     max: usize,
 }
 
 impl Sink<'_> {
+    fn new(problems: &mut Vec<Problem>, max: usize) -> Sink<'_> {
+        Sink {
+            problems,
+            kept: 0,
+            more: 0,
+            more_errors: false,
+            max,
+        }
+    }
+
     fn push(&mut self, p: Problem) {
         if self.kept < self.max {
             self.problems.push(p);
             self.kept += 1;
         } else {
             self.more += 1;
+            self.more_errors |= p.severity == Severity::Error;
         }
     }
 
     fn finish(self, file: &str) {
         if self.more > 0 {
-            self.problems.push(Problem::error(
-                file,
-                None,
-                None,
-                ProblemKind::MoreProblems { count: self.more },
-            ));
+            let kind = ProblemKind::MoreProblems { count: self.more };
+            self.problems.push(if self.more_errors {
+                Problem::error(file, None, None, kind)
+            } else {
+                Problem::warning(file, None, None, kind)
+            });
         }
     }
 }
@@ -105,6 +127,7 @@ impl Validator {
         let bytes: u64 = entries.iter().map(|(_, size)| size).sum();
         v.index
             .reserve(usize::try_from((bytes / MIN_ROW_BYTES).min(MAX_RESERVE)).unwrap_or(0));
+        let mut repeats: hashbrown::HashMap<WorkItemId, Repeat> = hashbrown::HashMap::new();
         for (li, (name, _)) in entries.into_iter().enumerate() {
             let list = u8::try_from(li).unwrap_or(NO_LIST);
             v.lists.push(ListState {
@@ -126,29 +149,37 @@ impl Validator {
                 }
                 Err(e) => return Err(e),
             };
-            let mut sink = Sink {
-                problems: &mut v.problems,
-                kept: 0,
-                more: 0,
-                max: v.max_problems,
-            };
+            let mut sink = Sink::new(&mut v.problems, v.max_problems);
             for row in reader {
                 match row {
                     Ok(row) => match v.index.add_work_item(&row.id, list) {
                         Insert::New => v.lists[li].work_items += 1,
-                        Insert::Existing => sink.push(Problem::warning(
-                            &file,
-                            Some(row.line),
-                            Some(row.id.to_string()),
-                            ProblemKind::DuplicateWorkItem,
-                        )),
+                        Insert::Existing => {
+                            repeats
+                                .entry(row.id)
+                                .or_insert(Repeat {
+                                    list: li,
+                                    line: row.line,
+                                    count: 1,
+                                })
+                                .count += 1;
+                        }
                     },
                     Err(e @ Error::Io { .. }) => return Err(e),
-                    Err(e) => sink.push(Problem::of_row_error(&file, e)),
+                    Err(e) => {
+                        // A bad row with a readable Id is still a work item to answer.
+                        if let Some(id) = e.row_id().and_then(WorkItemId::new)
+                            && let Insert::New = v.index.add_work_item(&id, list)
+                        {
+                            v.lists[li].work_items += 1;
+                        }
+                        sink.push(Problem::of_row_error(&file, e));
+                    }
                 }
             }
             sink.finish(&file);
         }
+        v.warn_repeats(repeats);
         let removed_file = archive
             .entry(DataType::Removed)
             .map(|e| format!("{}/{}", v.download, e.name()))
@@ -162,12 +193,7 @@ impl Validator {
             Err(e) => return Err(e),
         };
         if let Some(reader) = reader {
-            let mut sink = Sink {
-                problems: &mut v.problems,
-                kept: 0,
-                more: 0,
-                max: v.max_problems,
-            };
+            let mut sink = Sink::new(&mut v.problems, v.max_problems);
             for row in reader {
                 match row {
                     Ok(row) => {
@@ -191,6 +217,26 @@ impl Validator {
         Ok(v)
     }
 
+    /// One warning per repeated Id, per list file in order of the line where it repeats,
+    /// within the per-file problem limit.
+    fn warn_repeats(&mut self, repeats: hashbrown::HashMap<WorkItemId, Repeat>) {
+        let mut repeats: Vec<(WorkItemId, Repeat)> = repeats.into_iter().collect();
+        repeats.sort_unstable_by_key(|(_, r)| (r.list, r.line));
+        for (li, list) in self.lists.iter().enumerate() {
+            let file = format!("{}/{}", self.download, list.name);
+            let mut sink = Sink::new(&mut self.problems, self.max_problems);
+            for (id, r) in repeats.iter().filter(|(_, r)| r.list == li) {
+                sink.push(Problem::warning(
+                    &file,
+                    Some(r.line),
+                    Some(id.to_string()),
+                    ProblemKind::DuplicateWorkItem { count: r.count },
+                ));
+            }
+            sink.finish(&file);
+        }
+    }
+
     /// Keeps at most `n` problems per file (default [`DEFAULT_MAX_PROBLEMS_PER_FILE`]); the
     /// rest are counted in one [`ProblemKind::MoreProblems`].
     pub fn with_max_problems_per_file(mut self, n: usize) -> Self {
@@ -210,17 +256,10 @@ impl Validator {
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        match std::fs::File::open(path) {
+        match crate::open_file(path) {
             Ok(file) => self.check(&name, file),
             Err(e) => {
-                self.problems.push(Problem::error(
-                    &name,
-                    None,
-                    None,
-                    ProblemKind::Unreadable {
-                        message: e.to_string(),
-                    },
-                ));
+                self.problems.push(Problem::of_row_error(&name, e));
                 self.files.push(FileSummary {
                     file: name,
                     rows: 0,
@@ -273,12 +312,7 @@ impl Validator {
             }
         };
         summary.accepted = true;
-        let mut sink = Sink {
-            problems: &mut self.problems,
-            kept: 0,
-            more: 0,
-            max: self.max_problems,
-        };
+        let mut sink = Sink::new(&mut self.problems, self.max_problems);
         let mut reader = reader;
         for row in reader.by_ref() {
             summary.rows += 1;

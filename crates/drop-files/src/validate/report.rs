@@ -4,7 +4,8 @@ use std::fmt;
 
 use drop_hash::ListType;
 
-use crate::{Error, ListFileName};
+use crate::display::Escaped;
+use crate::{Error, ListFileName, RowEncoding};
 
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -50,11 +51,16 @@ pub enum ProblemKind {
         /// The error.
         message: String,
     },
-    /// A row is not UTF-8.
-    Encoding,
+    /// A row cannot be read as text: not UTF-8, or (in a download file) a NUL byte.
+    Encoding {
+        /// What is wrong.
+        problem: RowEncoding,
+    },
+    /// A directory was given where a response file is expected.
+    IsDirectory,
     /// A row's Id is empty.
     EmptyId,
-    /// A row's Id holds a comma, quote or line break.
+    /// A row's Id holds a comma, quote, line break or NUL.
     InvalidId {
         /// The Id as found.
         value: String,
@@ -88,8 +94,12 @@ pub enum ProblemKind {
         /// How many.
         count: u64,
     },
-    /// An Id appears more than once in the download (DROP says Ids are unique).
-    DuplicateWorkItem,
+    /// An Id appears more than once in the download (DROP says Ids are unique): one warning
+    /// per Id, at the line where it first repeats; it counts as one work item.
+    DuplicateWorkItem {
+        /// How many times it is listed in the download's lists.
+        count: u64,
+    },
     /// More problems in this file were found than are kept.
     MoreProblems {
         /// How many were left out.
@@ -120,12 +130,15 @@ impl fmt::Display for ProblemKind {
                 write!(f, "header {found:?} is not {exactly}{expected}")
             }
             ProblemKind::Unreadable { message } => write!(f, "cannot be read: {message}"),
-            ProblemKind::Encoding => f.write_str("the row is not UTF-8"),
+            ProblemKind::Encoding { problem } => write!(f, "the row {problem}"),
+            ProblemKind::IsDirectory => f.write_str("is a directory, expected a file"),
             ProblemKind::EmptyId => f.write_str("the Id is empty"),
             ProblemKind::InvalidId { value } => {
-                write!(f, "Id {value:?} holds a comma, quote or line break")
+                write!(f, "Id {value:?} holds a comma, quote, line break or NUL")
             }
-            ProblemKind::Status { value } => write!(f, "status {value} is not one of 2, 3, 4, 5"),
+            ProblemKind::Status { value } => {
+                write!(f, "status {} is not one of 2, 3, 4, 5", Escaped(value))
+            }
             ProblemKind::Malformed { message } => f.write_str(message),
             ProblemKind::UnknownId => f.write_str("not a work item of the download"),
             ProblemKind::WrongList { list } => {
@@ -136,9 +149,10 @@ impl fmt::Display for ProblemKind {
                 "in the Removed file: DROP does not require an answer (allowed)",
             ),
             ProblemKind::BlankLines { count } => write!(f, "{count} blank line(s) skipped"),
-            ProblemKind::DuplicateWorkItem => {
-                f.write_str("appears again in the download (Ids should be unique); first kept")
-            }
+            ProblemKind::DuplicateWorkItem { count } => write!(
+                f,
+                "listed {count} times in the download (Ids should be unique); counted as one work item"
+            ),
             ProblemKind::MoreProblems { count } => {
                 write!(f, "{count} more problem(s) in this file not shown")
             }
@@ -149,7 +163,8 @@ impl fmt::Display for ProblemKind {
 /// One problem, with where it is.
 ///
 /// `Display` gives `file:line: Id X: message`, leaving out what is unknown, for example
-/// `20261120_4821_Email.csv:3: Id A7kP2xQ9Lm4R: status 7 is not one of 2, 3, 4, 5`.
+/// `20261120_4821_Email.csv:3: Id A7kP2xQ9Lm4R: status 7 is not one of 2, 3, 4, 5`. Control
+/// characters in the file name, Id and values are shown escaped (`2\0`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// Error or warning.
@@ -166,12 +181,12 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.file)?;
+        write!(f, "{}", Escaped(&self.file))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
         }
         if let Some(id) = &self.id {
-            write!(f, ": Id {id}")?;
+            write!(f, ": Id {}", Escaped(id))?;
         }
         write!(f, ": {}", self.kind)
     }
@@ -211,7 +226,18 @@ impl Problem {
     /// The problem a row-reading error stands for.
     pub(crate) fn of_row_error(file: &str, error: Error) -> Self {
         let (line, id, kind) = match error {
-            Error::Encoding { line, .. } => (Some(line), None, ProblemKind::Encoding),
+            Error::Encoding {
+                line, id, problem, ..
+            } => (Some(line), id, ProblemKind::Encoding { problem }),
+            Error::IsDirectory { .. } => (None, None, ProblemKind::IsDirectory),
+            // The file is named by the problem already: only the operating system's reason.
+            Error::Io { source, .. } => (
+                None,
+                None,
+                ProblemKind::Unreadable {
+                    message: source.to_string(),
+                },
+            ),
             Error::EmptyId { line, .. } => (Some(line), None, ProblemKind::EmptyId),
             Error::RowId { line, value, .. } => {
                 (Some(line), None, ProblemKind::InvalidId { value })
@@ -252,13 +278,13 @@ impl Problem {
                 line,
                 id,
                 value,
-                source,
+                reason,
                 ..
             } => (
                 Some(line),
                 Some(id),
                 ProblemKind::Malformed {
-                    message: format!("hash {value:?}: {source}"),
+                    message: format!("hash {value:?}: {reason}"),
                 },
             ),
             Error::ListType {
@@ -277,7 +303,7 @@ impl Problem {
                 None,
                 None,
                 ProblemKind::Unreadable {
-                    message: other.to_string(),
+                    message: crate::display::Chain(&other).to_string(),
                 },
             ),
         };
