@@ -5,6 +5,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use drop_files::wire::{API_KEY_HEADER, FILES_FIELD, MessageResponse, UploadResponse};
+use drop_http::{Clock, RetryPolicy, retry_after};
+
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use url::Url;
@@ -14,11 +17,11 @@ use crate::download::{
     DownloadOutcome, SavedZip, WaitOutcome, ZipDownload, zip_name_from_disposition,
 };
 use crate::error::{Endpoint, Error};
-use crate::retry::{RetryPolicy, Sleeper};
-use crate::upload::{UploadFile, UploadResponse};
+use crate::retry;
+use crate::upload::{UploadFile, check_status_file_names};
 
 /// Wait after a 202 that has no `Retry-After` (DROP's documented example value).
-const DEFAULT_PREPARING_WAIT: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_PREPARING_WAIT: Duration = Duration::from_secs(60);
 /// Error bodies are read up to this many bytes.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 /// Upload responses are read up to this many bytes (one entry per file sent).
@@ -32,7 +35,7 @@ const MAX_MESSAGE_CHARS: usize = 1000;
 /// attempt), which is the audit trail DROP asks integrators to keep; the key never is.
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 pub(crate) struct Inner {
@@ -41,7 +44,7 @@ pub(crate) struct Inner {
     /// The `X-API-KEY` value, marked sensitive.
     pub(crate) key: HeaderValue,
     pub(crate) retry: RetryPolicy,
-    pub(crate) sleeper: Arc<dyn Sleeper>,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl fmt::Debug for Client {
@@ -80,11 +83,10 @@ impl Client {
     /// policy): the ZIP with its body still to read, a package in preparation, or no data.
     pub async fn download(&self) -> Result<DownloadOutcome<ZipDownload>, Error> {
         let endpoint = Endpoint::Download;
-        let (result, _) = self
-            .inner
-            .retry
-            .run(&self.inner.sleeper, endpoint, || self.download_attempt())
-            .await;
+        let (result, _) = retry::run(&self.inner.retry, &*self.inner.clock, endpoint, || {
+            self.download_attempt()
+        })
+        .await;
         result
     }
 
@@ -123,21 +125,20 @@ impl Client {
     /// new, waiting each `Retry-After` while the package is prepared. Gives up with
     /// [`Error::StillPreparing`] rather than start a wait that would end after `max_wait`.
     ///
-    /// Time waited is the larger of the wall-clock time and the sum of the waits asked of the
-    /// sleeper, so a test sleeper that returns at once still reaches the limit.
+    /// Time is read on the client's [`Clock`], so a test clock that returns at once still
+    /// reaches the limit.
     pub async fn wait_for_download(
         &self,
         dir: impl AsRef<Path>,
         max_wait: Duration,
     ) -> Result<WaitOutcome, Error> {
-        let started = Instant::now();
-        let mut slept = Duration::ZERO;
+        let started = self.inner.clock.now();
         loop {
             match self.download_to(dir.as_ref()).await? {
                 DownloadOutcome::Ready(saved) => return Ok(WaitOutcome::Saved(saved)),
                 DownloadOutcome::NoData { message } => return Ok(WaitOutcome::NoData { message }),
                 DownloadOutcome::Preparing { retry_after, .. } => {
-                    let waited = started.elapsed().max(slept);
+                    let waited = self.inner.clock.now().saturating_sub(started);
                     if waited + retry_after > max_wait {
                         return Err(Error::StillPreparing {
                             waited,
@@ -149,14 +150,17 @@ impl Client {
                         retry_after_s = retry_after.as_secs(),
                         "DROP is preparing the package, waiting"
                     );
-                    self.inner.sleeper.sleep(retry_after).await;
-                    slept += retry_after;
+                    self.inner.clock.sleep(retry_after).await;
                 }
             }
         }
     }
 
     /// `POST /data/upload`: new status files for the current download.
+    ///
+    /// Every file must be named as a DROP status file (`<date>_<broker>_<ListType>[_suffix].csv`,
+    /// not `Removed`); otherwise nothing is sent and the result is
+    /// [`Error::NotAStatusFile`].
     ///
     /// `Ok` means DROP accepted at least one file (202) — check
     /// [`UploadResponse::all_accepted`]: rejected files are listed, not hidden. A 400 (no
@@ -166,15 +170,15 @@ impl Client {
     /// 5xx) and the retry is then refused because a file of the same name was already
     /// uploaded, that file is reported in [`UploadResponse::already_received`], not as a
     /// failure: DROP has no idempotency key, and the duplicate is the earlier attempt. If
-    /// the retry is instead refused because no download is active any more (the earlier
-    /// attempt may have completed the batch), the result is
-    /// [`Error::UploadOutcomeUnknown`].
+    /// the retry is instead refused because DROP expects no upload any more (409 "no active
+    /// download", or 403 "no records outstanding": the earlier attempt may have completed
+    /// the batch), the result is [`Error::UploadOutcomeUnknown`].
     pub async fn upload(&self, files: &[UploadFile]) -> Result<UploadResponse, Error> {
         self.send_files(Endpoint::Upload, files).await
     }
 
-    /// `POST /data/amend`: corrections to status files already uploaded. Same form, results
-    /// and retry rules as [`upload`](Self::upload).
+    /// `POST /data/amend`: corrections to status files already uploaded. Same form, name
+    /// check, results and retry rules as [`upload`](Self::upload).
     pub async fn amend(&self, files: &[UploadFile]) -> Result<UploadResponse, Error> {
         self.send_files(Endpoint::Amend, files).await
     }
@@ -184,10 +188,9 @@ impl Client {
         endpoint: Endpoint,
         files: &[UploadFile],
     ) -> Result<UploadResponse, Error> {
-        let (result, maybe_received) = self
-            .inner
-            .retry
-            .run(&self.inner.sleeper, endpoint, || {
+        check_status_file_names(files)?;
+        let (result, maybe_received) =
+            retry::run(&self.inner.retry, &*self.inner.clock, endpoint, || {
                 self.files_attempt(endpoint, files)
             })
             .await;
@@ -215,24 +218,42 @@ impl Client {
                     Err(Error::Rejected { endpoint, response })
                 }
             }
-            Err(Error::NoActiveDownload { endpoint, message }) => {
-                Err(Error::UploadOutcomeUnknown {
-                    endpoint,
-                    files: files.iter().map(|f| f.name().to_owned()).collect(),
-                    message,
-                })
-            }
+            // The earlier attempt may have delivered the last outstanding statuses. A 403
+            // naming lists on a retry is read the same way: DROP's operations table gives
+            // "No selected lists" and "no records outstanding" one row, and the account's
+            // list choice does not change between two attempts of one request.
+            Err(Error::NoActiveDownload {
+                endpoint: Endpoint::Upload,
+                status,
+                message,
+            }) => Err(outcome_unknown(files, status, message)),
+            Err(Error::NoListsSelected {
+                endpoint: Endpoint::Upload,
+                message,
+            }) => Err(outcome_unknown(files, 403, message)),
             Err(e) => Err(e),
         }
     }
 
     fn request(&self, endpoint: Endpoint) -> reqwest::RequestBuilder {
-        let url = endpoint_url(&self.inner.base, endpoint.path());
-        let builder = match endpoint {
-            Endpoint::Download => self.inner.http.get(url),
-            Endpoint::Upload | Endpoint::Amend => self.inner.http.post(url),
+        let method = match endpoint {
+            Endpoint::Download => reqwest::Method::GET,
+            _ => reqwest::Method::POST,
         };
-        builder.header("X-API-KEY", self.inner.key.clone())
+        self.request_with(method, endpoint)
+    }
+
+    /// A request to `endpoint` with `method`, carrying the key.
+    pub(crate) fn request_with(
+        &self,
+        method: reqwest::Method,
+        endpoint: Endpoint,
+    ) -> reqwest::RequestBuilder {
+        let url = endpoint_url(&self.inner.base, endpoint.path());
+        self.inner
+            .http
+            .request(method, url)
+            .header(API_KEY_HEADER, self.inner.key.clone())
     }
 
     async fn download_attempt(&self) -> Result<DownloadOutcome<ZipDownload>, Error> {
@@ -283,7 +304,7 @@ impl Client {
     ) -> Result<UploadResponse, Error> {
         let mut form = reqwest::multipart::Form::new();
         for file in files {
-            form = form.part("files", file.part().await?);
+            form = form.part(FILES_FIELD, file.part().await?);
         }
         let file_names: Vec<&str> = files.iter().map(UploadFile::name).collect();
         let started = Instant::now();
@@ -334,7 +355,7 @@ impl Client {
     }
 
     /// Logs the attempt and turns a transport failure into a typed error.
-    fn check_sent(
+    pub(crate) fn check_sent(
         &self,
         endpoint: Endpoint,
         sent: Result<reqwest::Response, reqwest::Error>,
@@ -371,41 +392,18 @@ impl Client {
     }
 
     /// The error for a status that is not a success of this endpoint.
-    async fn error(&self, endpoint: Endpoint, response: reqwest::Response) -> Error {
+    pub(crate) async fn error(&self, endpoint: Endpoint, response: reqwest::Response) -> Error {
         let status = response.status();
         let content_type = content_type(response.headers());
         let retry_after = retry_after(response.headers());
         let message = self.message(response, endpoint).await;
-        match status.as_u16() {
-            400 => Error::BadRequest { endpoint, message },
-            401 => Error::Unauthorized { endpoint, message },
-            403 if message.to_ascii_lowercase().contains("list") => {
-                Error::NoListsSelected { endpoint, message }
-            }
-            403 => Error::NotEligible { endpoint, message },
-            404 => Error::NotFound { endpoint, message },
-            409 => match endpoint {
-                Endpoint::Download => Error::BatchIncomplete { endpoint, message },
-                Endpoint::Upload => Error::NoActiveDownload { endpoint, message },
-                Endpoint::Amend => Error::AmendNotAllowed { endpoint, message },
-            },
-            429 => Error::RateLimited {
-                endpoint,
-                retry_after,
-                message,
-            },
-            500..=599 => Error::Server {
-                endpoint,
-                status: status.as_u16(),
-                message,
-            },
-            other => Error::UnexpectedResponse {
-                endpoint,
-                status: other,
-                content_type,
-                message,
-            },
-        }
+        status_error(
+            endpoint,
+            status.as_u16(),
+            content_type,
+            retry_after,
+            message,
+        )
     }
 
     /// DROP's `message` from a JSON body, or the body text (a 401 may be `text/plain`).
@@ -425,15 +423,81 @@ impl Client {
     }
 }
 
-fn names(files: &[crate::upload::RejectedFile]) -> Vec<&str> {
+/// A retried upload that DROP now refuses as unexpected: see [`Error::UploadOutcomeUnknown`].
+fn outcome_unknown(files: &[UploadFile], status: u16, message: String) -> Error {
+    tracing::warn!(
+        endpoint = %Endpoint::Upload,
+        status,
+        files = ?files.iter().map(UploadFile::name).collect::<Vec<_>>(),
+        "DROP expects no upload after an attempt whose answer was lost: the files were likely received"
+    );
+    Error::UploadOutcomeUnknown {
+        endpoint: Endpoint::Upload,
+        files: files.iter().map(|f| f.name().to_owned()).collect(),
+        status,
+        message,
+    }
+}
+
+fn names(files: &[drop_files::wire::RejectedFile]) -> Vec<&str> {
     files.iter().map(|f| f.file_name.as_str()).collect()
 }
 
-fn message_of(body: &[u8]) -> String {
-    #[derive(serde::Deserialize)]
-    struct MessageResponse {
-        message: String,
+/// The error for a status that is not a success of `endpoint`.
+fn status_error(
+    endpoint: Endpoint,
+    status: u16,
+    content_type: String,
+    retry_after: Option<Duration>,
+    message: String,
+) -> Error {
+    let lower = message.to_ascii_lowercase();
+    match status {
+        400 => Error::BadRequest { endpoint, message },
+        401 => Error::Unauthorized { endpoint, message },
+        // "No upload expected as no records outstanding" (DROP's operations table).
+        403 if endpoint == Endpoint::Upload
+            && (lower.contains("outstanding") || lower.contains("no upload expected")) =>
+        {
+            Error::NoActiveDownload {
+                endpoint,
+                status,
+                message,
+            }
+        }
+        403 if lower.contains("list") => Error::NoListsSelected { endpoint, message },
+        403 => Error::NotEligible { endpoint, message },
+        404 => Error::NotFound { endpoint, message },
+        409 => match endpoint {
+            Endpoint::Upload => Error::NoActiveDownload {
+                endpoint,
+                status,
+                message,
+            },
+            Endpoint::Amend => Error::AmendNotAllowed { endpoint, message },
+            _ => Error::DownloadAlreadySent { message },
+        },
+        429 => Error::RateLimited {
+            endpoint,
+            retry_after,
+            message,
+        },
+        500..=599 => Error::Server {
+            endpoint,
+            status,
+            retry_after,
+            message,
+        },
+        other => Error::UnexpectedResponse {
+            endpoint,
+            status: other,
+            content_type,
+            message,
+        },
     }
+}
+
+fn message_of(body: &[u8]) -> String {
     let text = match serde_json::from_slice::<MessageResponse>(body) {
         Ok(m) => m.message,
         Err(_) => String::from_utf8_lossy(body).trim().to_owned(),
@@ -473,7 +537,7 @@ async fn read_limited(
     }
 }
 
-fn content_type(headers: &HeaderMap) -> String {
+pub(crate) fn content_type(headers: &HeaderMap) -> String {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -481,22 +545,10 @@ fn content_type(headers: &HeaderMap) -> String {
         .to_ascii_lowercase()
 }
 
-fn is_zip(content_type: &str) -> bool {
+pub(crate) fn is_zip(content_type: &str) -> bool {
     let essence = content_type.split(';').next().unwrap_or("").trim();
     matches!(
         essence,
         "application/zip" | "application/x-zip-compressed" | "application/octet-stream"
     )
-}
-
-/// `Retry-After` as integer seconds (DROP's form); an HTTP date or garbage counts as absent.
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    headers
-        .get(header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
 }

@@ -7,9 +7,10 @@ use std::time::Duration;
 use secrecy::{ExposeSecret as _, SecretString};
 use url::Url;
 
+use drop_http::{Clock, RetryPolicy, SystemClock, require_https};
+
 use crate::client::{Client, Inner};
 use crate::error::Error;
-use crate::retry::{RetryPolicy, Sleeper, TokioSleeper};
 
 /// Environment variable holding the API key.
 pub const API_KEY_VAR: &str = "DROP_API_KEY";
@@ -26,7 +27,8 @@ pub enum Environment {
     /// `https://api.drop.privacy.ca.gov/sandbox`: the same host, a path prefix.
     Sandbox,
     /// Any API root, for example an emulator at `http://127.0.0.1:8080`. The client appends
-    /// `/data/download`, `/data/upload` and `/data/amend` to it.
+    /// `/data/download`, `/data/upload` and `/data/amend` to it. It must be `https://`,
+    /// except on a loopback address (127.0.0.0/8, `::1`, `localhost`).
     Custom(String),
 }
 
@@ -56,7 +58,8 @@ impl Environment {
 ///     .environment(Environment::Sandbox)
 ///     .api_key("sandbox-key")
 ///     .read_timeout(Duration::from_secs(120))
-///     .retry_policy(RetryPolicy::default().with_max_retries(3))
+///     .retry_policy(RetryPolicy::default().with_jitter(true))
+///     .max_wait(Duration::from_secs(2 * 3600))
 ///     .build()?;
 /// assert_eq!(client.base_url().as_str(), "https://api.drop.privacy.ca.gov/sandbox");
 /// assert!(!format!("{client:?}").contains("sandbox-key"));
@@ -71,7 +74,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     user_agent: String,
     retry: RetryPolicy,
-    sleeper: Arc<dyn Sleeper>,
+    clock: Arc<dyn Clock>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -84,7 +87,7 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("user_agent", &self.user_agent)
             .field("retry", &self.retry)
-            .field("sleeper", &self.sleeper)
+            .field("clock", &self.clock)
             .finish()
     }
 }
@@ -99,14 +102,14 @@ impl Default for ClientBuilder {
             timeout: None,
             user_agent: concat!("dropkit-drop-client/", env!("CARGO_PKG_VERSION")).to_owned(),
             retry: RetryPolicy::default(),
-            sleeper: Arc::new(TokioSleeper),
+            clock: Arc::new(SystemClock::new()),
         }
     }
 }
 
 impl ClientBuilder {
     /// Production, no key, 10 s connect and 60 s read timeouts, no total timeout (a ZIP may
-    /// be large), the default [`RetryPolicy`].
+    /// be large), the default [`RetryPolicy`] (six hours per request), the system clock.
     pub fn new() -> Self {
         Self::default()
     }
@@ -168,16 +171,23 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the retry policy.
+    /// Sets the retry policy (its [`max_wait`](RetryPolicy::max_wait) included).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
     }
 
-    /// Sets who waits between attempts and while a package is prepared (tests pass a
-    /// [`RecordingSleeper`](crate::RecordingSleeper)).
-    pub fn sleeper(mut self, sleeper: impl Sleeper) -> Self {
-        self.sleeper = Arc::new(sleeper);
+    /// Sets the one total deadline of each request: 429, 5xx and transport failures are
+    /// retried until it passes (six hours by default; zero disables retrying).
+    pub fn max_wait(mut self, max_wait: Duration) -> Self {
+        self.retry = self.retry.with_max_wait(max_wait);
+        self
+    }
+
+    /// Sets the clock the client reads and waits on, between attempts and while a package is
+    /// prepared (tests pass a [`TestClock`](crate::TestClock) and never wait).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
         self
     }
 
@@ -206,25 +216,26 @@ impl ClientBuilder {
             base,
             key: key_header,
             retry: self.retry,
-            sleeper: self.sleeper,
+            clock: self.clock,
         }))
     }
 }
 
-/// Parses an API root: http(s), no credentials, query or fragment; a trailing `/` is dropped.
+/// Parses an API root: https (http only to a loopback address), no credentials, query or
+/// fragment; a trailing `/` is dropped.
 fn parse_base_url(text: &str) -> Result<Url, Error> {
+    let mut url = require_https(BASE_URL_VAR, text)?;
+    if !url.username().is_empty() || url.password().is_some() {
+        // It would be printed in logs and errors; and never repeat it here.
+        return Err(Error::InvalidBaseUrl {
+            url: format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default()),
+            reason: "credentials in the URL are not allowed".to_owned(),
+        });
+    }
     let invalid = |reason: &str| Error::InvalidBaseUrl {
         url: text.to_owned(),
         reason: reason.to_owned(),
     };
-    let mut url = Url::parse(text).map_err(|e| invalid(&e.to_string()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid("the scheme must be http or https"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        // It would be printed in logs and errors.
-        return Err(invalid("credentials in the URL are not allowed"));
-    }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("the API root cannot have a query or fragment"));
     }
@@ -269,17 +280,41 @@ mod tests {
 
     #[test]
     fn bad_base_urls_are_refused() {
-        for bad in [
-            "ftp://x",
-            "https://user:pw@x",
-            "https://x/?a=1",
-            "not a url",
-        ] {
+        for bad in ["https://user:pw@x", "https://x/?a=1"] {
             assert!(
                 matches!(parse_base_url(bad), Err(Error::InvalidBaseUrl { .. })),
                 "{bad}"
             );
         }
+        let err = parse_base_url("https://user:pw@x").unwrap_err();
+        assert!(!err.to_string().contains("pw"), "{err}");
+    }
+
+    #[test]
+    fn only_https_or_loopback_http_is_accepted() {
+        for bad in [
+            "http://api.drop.privacy.ca.gov",
+            "http://10.1.2.3:8080",
+            "ftp://127.0.0.1",
+            "not a url",
+        ] {
+            let err = parse_base_url(bad).unwrap_err();
+            assert!(matches!(err, Error::InsecureBaseUrl(_)), "{bad}: {err:?}");
+            assert!(err.to_string().contains("DROP_BASE_URL"), "{err}");
+        }
+        for ok in [
+            "http://127.0.0.1:9",
+            "http://localhost:8080",
+            "http://[::1]:1",
+        ] {
+            assert!(parse_base_url(ok).is_ok(), "{ok}");
+        }
+        let err = ClientBuilder::new()
+            .api_key("k")
+            .base_url("http://drop.example.com")
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::InsecureBaseUrl(_)));
     }
 
     #[test]

@@ -91,9 +91,11 @@ impl ZipDownload {
         self.response.bytes_stream().map_err(body_error)
     }
 
-    /// Streams the body into a temporary file in `dir` (created if missing) and renames it to
-    /// its DROP name only once every byte has arrived and been flushed to disk. If the body
-    /// is cut, the temporary file is removed and no file with the ZIP's name appears.
+    /// Streams the body into a temporary file in `dir` (created if missing), syncs it, and
+    /// renames it to its DROP name only once every byte has arrived; the directory is synced
+    /// after the rename (unix), so a crash leaves either no ZIP or the whole ZIP. If the body
+    /// is cut, the temporary file is removed and no file with the ZIP's name appears. The
+    /// file is created readable by its owner only (`0600` on unix): it holds personal data.
     ///
     /// An existing file of the same name is replaced, atomically: DROP names a ZIP by date,
     /// and a batch must be complete before the next download, so a same-named file belongs to
@@ -141,12 +143,24 @@ impl ZipDownload {
             path: target.clone(),
             source: e.error,
         })?;
+        sync_dir(dir).await.map_err(io(dir))?;
         Ok(SavedZip {
             file_name,
             path: target,
             size,
         })
     }
+}
+
+/// Makes a rename in `dir` durable (unix; elsewhere the rename is all there is).
+async fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        tokio::fs::File::open(dir).await?.sync_all().await?;
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
 fn body_error(source: reqwest::Error) -> Error {

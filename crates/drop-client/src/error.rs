@@ -1,47 +1,10 @@
 //! The one error type of the client, with a variant per case DROP documents.
 
-use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::upload::UploadResponse;
-
-/// One of DROP's three operations; errors and logs name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Endpoint {
-    /// `GET /data/download`.
-    Download,
-    /// `POST /data/upload`.
-    Upload,
-    /// `POST /data/amend`.
-    Amend,
-}
-
-impl Endpoint {
-    /// The path below the API root, for example `/data/download`.
-    pub const fn path(self) -> &'static str {
-        match self {
-            Endpoint::Download => "/data/download",
-            Endpoint::Upload => "/data/upload",
-            Endpoint::Amend => "/data/amend",
-        }
-    }
-
-    /// The HTTP method, `GET` or `POST`.
-    pub const fn method(self) -> &'static str {
-        match self {
-            Endpoint::Download => "GET",
-            Endpoint::Upload | Endpoint::Amend => "POST",
-        }
-    }
-}
-
-impl fmt::Display for Endpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.method(), self.path())
-    }
-}
+pub use drop_files::wire::Endpoint;
+use drop_files::wire::UploadResponse;
 
 /// Everything that can go wrong talking to DROP.
 ///
@@ -57,6 +20,10 @@ pub enum Error {
     /// The API key cannot be sent as an HTTP header (control characters or non-ASCII).
     #[error("the DROP API key contains characters that cannot be sent in an HTTP header")]
     InvalidApiKey,
+    /// The base URL is not `https://` (plain http is allowed to a loopback address only, for
+    /// an emulator or a test): refused before any request, naming `DROP_BASE_URL`.
+    #[error(transparent)]
+    InsecureBaseUrl(#[from] drop_http::InsecureUrl),
     /// The base URL cannot be used as DROP's API root.
     #[error("invalid DROP base URL {url:?}: {reason}")]
     InvalidBaseUrl {
@@ -102,10 +69,9 @@ pub enum Error {
         /// DROP's message.
         message: String,
     },
-    /// 403: no consumer deletion list is selected for the account (or, on upload, no
-    /// records are outstanding).
+    /// 403: no consumer deletion list is selected for the account.
     ///
-    /// DROP gives both 403 cases the same status; they are told apart by the message
+    /// DROP gives its 403 cases the same status; they are told apart by the message
     /// mentioning lists (`No identifier list preferences are enabled…`).
     #[error("{endpoint}: no deletion list is selected (403): {message}")]
     NoListsSelected {
@@ -122,39 +88,53 @@ pub enum Error {
         /// DROP's message.
         message: String,
     },
-    /// 409 on download: the previous batch is not complete; upload every outstanding status
-    /// first.
-    #[error("{endpoint}: the current batch is not complete (409): {message}")]
-    BatchIncomplete {
-        /// Always [`Endpoint::Download`].
-        endpoint: Endpoint,
+    /// 409 on download: DROP already sent a batch that is not complete yet ("Complete the
+    /// current batch or contact DROP support if a re-download is needed").
+    ///
+    /// Either status files are still outstanding for a ZIP that was saved, or the ZIP was
+    /// sent but never saved (the process died, or the answer was lost, while it was on its
+    /// way): DROP will not send it again through the API. The way out then is to download the
+    /// batch from the DROP portal by hand and hand that ZIP to the round.
+    #[error(
+        "{}: DROP already sent a batch that is not complete (409): {message}. If that ZIP was never saved, download the batch from the DROP portal by hand",
+        Endpoint::Download
+    )]
+    DownloadAlreadySent {
         /// DROP's message.
         message: String,
     },
-    /// 409 on upload: no download is waiting for responses; download a new ZIP first.
-    #[error("{endpoint}: no active download is waiting for responses (409): {message}")]
+    /// Upload refused because DROP expects no upload: 409 "No active download is waiting for
+    /// responses", or 403 "No upload expected as no records outstanding" (DROP's operations
+    /// table). Download a new ZIP first.
+    #[error("{endpoint}: no active download is waiting for responses ({status}): {message}")]
     NoActiveDownload {
         /// Always [`Endpoint::Upload`].
         endpoint: Endpoint,
+        /// 409, or 403 for "no records outstanding".
+        status: u16,
         /// DROP's message.
         message: String,
     },
-    /// 409 "no active download" on a **retry** of an upload whose earlier attempt may have
-    /// reached DROP (its response was lost, timed out or was a 5xx).
+    /// "No active download" (409) or "no records outstanding" (403) on a **retry** of an
+    /// upload whose earlier attempt may have reached DROP (its response was lost, timed out
+    /// or was a 5xx).
     ///
     /// The likeliest story is that the earlier attempt delivered the last outstanding
-    /// statuses and so completed the batch, but DROP offers no way to confirm it: its upload
-    /// confirmation (email, or the `upload.received` webhook) does. Neither a success nor a
-    /// plain refusal, so it has a variant of its own.
+    /// statuses and so completed the batch: the files were already received. DROP offers no
+    /// way to confirm it (its upload confirmation, by email or the `upload.received` webhook,
+    /// does), so it is neither a plain success nor a plain refusal and has a variant of its
+    /// own.
     #[error(
-        "{endpoint}: outcome unknown: an earlier attempt's answer was lost and DROP now has no active download, as after a completed batch; check DROP's upload confirmation ({message})"
+        "{endpoint}: outcome unknown: an earlier attempt's answer was lost and DROP now expects no upload ({status}), as after a completed batch; check DROP's upload confirmation ({message})"
     )]
     UploadOutcomeUnknown {
         /// Always [`Endpoint::Upload`].
         endpoint: Endpoint,
         /// The files of the request.
         files: Vec<String>,
-        /// DROP's 409 message.
+        /// DROP's status: 409, or 403.
+        status: u16,
+        /// DROP's message.
         message: String,
     },
     /// 409 on amend: the amendment cannot be processed in the current state.
@@ -165,7 +145,7 @@ pub enum Error {
         /// DROP's message.
         message: String,
     },
-    /// 429 still answered after every retry the policy allows.
+    /// 429 still answered when the retry deadline was reached.
     #[error("{endpoint}: too many requests (429), retries exhausted: {message}")]
     RateLimited {
         /// The operation.
@@ -175,13 +155,15 @@ pub enum Error {
         /// DROP's message.
         message: String,
     },
-    /// 5xx still answered after every retry the policy allows.
+    /// 5xx still answered when the retry deadline was reached.
     #[error("{endpoint}: DROP server error ({status}), retries exhausted: {message}")]
     Server {
         /// The operation.
         endpoint: Endpoint,
         /// The HTTP status, 500 to 599.
         status: u16,
+        /// The `Retry-After` DROP sent with it (a 503 may carry one).
+        retry_after: Option<Duration>,
         /// DROP's message.
         message: String,
     },
@@ -216,6 +198,17 @@ pub enum Error {
         /// What was wrong, with the offending value.
         reason: String,
     },
+    /// A file given to upload or amend is not named as a DROP status file
+    /// (`<date>_<broker>_<ListType>[_suffix].csv`, not `Removed`): refused before any
+    /// request, so no other file (such as `matches.csv`, which holds the broker's own
+    /// customer keys) can ever leave.
+    #[error("refusing to send {name:?}: not a DROP status file name ({reason})")]
+    NotAStatusFile {
+        /// The name as given.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A file given to upload or amend has a name that cannot be sent.
     #[error("cannot upload {name:?}: {reason}")]
     InvalidUploadName {
@@ -224,7 +217,7 @@ pub enum Error {
         /// Why it was refused.
         reason: &'static str,
     },
-    /// The request timed out (connect or read), after every retry the policy allows.
+    /// The request timed out (connect or read), when the retry deadline was reached.
     #[error("{endpoint}: timed out")]
     Timeout {
         /// The operation.
@@ -233,7 +226,7 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
-    /// The connection failed or was cut, after every retry the policy allows.
+    /// The connection failed or was cut, when the retry deadline was reached.
     #[error("{endpoint}: connection failed")]
     Transport {
         /// The operation.
@@ -278,13 +271,7 @@ impl Error {
     /// Only 429, 500, 503 (and other 5xx), timeouts and transport errors are; 400, 401, 403,
     /// 404 and 409 never are (DROP's retry table).
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            Error::RateLimited { .. }
-                | Error::Server { .. }
-                | Error::Timeout { .. }
-                | Error::Transport { .. }
-        )
+        self.verdict() != drop_http::Verdict::Fail
     }
 
     /// Whether the request may have reached DROP and been acted on although no answer came
@@ -305,7 +292,6 @@ impl Error {
             | Error::NotEligible { endpoint, .. }
             | Error::NoListsSelected { endpoint, .. }
             | Error::NotFound { endpoint, .. }
-            | Error::BatchIncomplete { endpoint, .. }
             | Error::NoActiveDownload { endpoint, .. }
             | Error::AmendNotAllowed { endpoint, .. }
             | Error::UploadOutcomeUnknown { endpoint, .. }
@@ -317,6 +303,7 @@ impl Error {
             | Error::Timeout { endpoint, .. }
             | Error::Transport { endpoint, .. }
             | Error::IncompleteBody { endpoint, .. } => Some(*endpoint),
+            Error::DownloadAlreadySent { .. } => Some(Endpoint::Download),
             _ => None,
         }
     }
@@ -328,10 +315,10 @@ impl Error {
             Error::Unauthorized { .. } => Some(401),
             Error::NotEligible { .. } | Error::NoListsSelected { .. } => Some(403),
             Error::NotFound { .. } => Some(404),
-            Error::BatchIncomplete { .. }
-            | Error::NoActiveDownload { .. }
-            | Error::AmendNotAllowed { .. }
-            | Error::UploadOutcomeUnknown { .. } => Some(409),
+            Error::DownloadAlreadySent { .. } | Error::AmendNotAllowed { .. } => Some(409),
+            Error::NoActiveDownload { status, .. } | Error::UploadOutcomeUnknown { status, .. } => {
+                Some(*status)
+            }
             Error::RateLimited { .. } => Some(429),
             Error::Server { status, .. }
             | Error::UnexpectedResponse { status, .. }
@@ -343,7 +330,7 @@ impl Error {
 
 fn rejected_summary(response: &UploadResponse) -> String {
     if response.rejected.is_empty() {
-        return response.message.clone();
+        return response.message_text().to_owned();
     }
     let files: Vec<String> = response
         .rejected

@@ -41,7 +41,7 @@
 //! }
 //!
 //! // 3. Upload. A rejected file is listed in the response, never hidden.
-//! let response = client.upload(&files).await?;
+//! let response = client.upload(&files).await?; // status-file names only
 //! for rejected in response.rejected() {
 //!     eprintln!("{} rejected: {}", rejected.file_name, rejected.message);
 //! }
@@ -57,13 +57,26 @@
 //!   such as the `drop-emulator` crate's in-process server ([`Environment`]).
 //! - **The key** lives in a [`secrecy::SecretString`], is sent as a sensitive `X-API-KEY`
 //!   header, and never appears in `Debug` output, logs or errors.
-//! - **Retries** ([`RetryPolicy`]): 429 waits for `Retry-After` (30 s when absent); 5xx,
-//!   timeouts and connection failures back off exponentially with jitter; 400, 401, 403, 404
-//!   and 409 are never retried. All waiting goes through a [`Sleeper`], so tests never wait.
+//! - **TLS only**: the API root must be `https://`; plain http is accepted only to a loopback
+//!   address (an emulator, a test), anything else is refused before any request, naming
+//!   `DROP_BASE_URL` ([`Error::InsecureBaseUrl`]).
+//! - **Retries** ([`RetryPolicy`], shared with the provider clients through `drop-http`):
+//!   429 waits for `Retry-After` (30 s when absent); 5xx, timeouts and connection failures
+//!   back off exponentially with jitter; 400, 401, 403, 404 and 409 are never retried. One
+//!   total deadline bounds each request ([`ClientBuilder::max_wait`], six hours by default),
+//!   not a count of retries. All waiting goes through a [`Clock`], so tests never wait.
+//! - **Nothing but status files leaves**: upload and amend refuse, before any request, a
+//!   file not named `<date>_<broker>_<ListType>[_suffix].csv` ([`Error::NotAStatusFile`]).
 //! - **Uploads are not idempotent**: a retried upload that meets DROP's duplicate-name
 //!   rejection after an attempt that may have been received reports the file as
-//!   [already received](UploadResponse::already_received), not as a failure.
-//! - **Downloads** are streamed to a temporary file and renamed only when complete.
+//!   [already received](UploadResponse::already_received), not as a failure; a retry that
+//!   meets "no active download" (409) or "no records outstanding" (403) is
+//!   [`Error::UploadOutcomeUnknown`].
+//! - **Downloads** are streamed to a temporary file in the target directory, synced, and
+//!   renamed only when complete (created `0600` on unix). A 409 on download is
+//!   [`Error::DownloadAlreadySent`]: a batch DROP will not send again through the API.
+//! - **Connectivity**: [`Client::check_connection`] proves the key with a `HEAD` that
+//!   delivers no batch, as DROP's getting-started guide does.
 //! - **Audit trail**: every request is logged with `tracing` (endpoint, status, duration,
 //!   file names).
 //! - **Webhooks**: [`webhooks::WebhookVerifier`] checks DROP's HMAC-SHA256 signature and age.
@@ -72,6 +85,7 @@
 
 mod client;
 mod config;
+mod connection;
 mod download;
 mod error;
 mod retry;
@@ -80,9 +94,11 @@ pub mod webhooks;
 
 pub use client::Client;
 pub use config::{API_KEY_VAR, BASE_URL_VAR, ClientBuilder, Environment};
+pub use connection::ConnectionCheck;
 pub use download::{DownloadOutcome, SavedZip, WaitOutcome, ZipDownload};
 pub use drop_files::ZipFileName;
+pub use drop_files::wire::{AcceptedFile, RejectedFile, UploadResponse};
+pub use drop_http::{Clock, InsecureUrl, RetryPolicy, SharedClock, SystemClock, TestClock};
 pub use error::{Endpoint, Error};
-pub use retry::{RecordingSleeper, RetryPolicy, Sleeper, TokioSleeper};
 pub use secrecy::SecretString;
-pub use upload::{AcceptedFile, RejectedFile, UploadFile, UploadResponse};
+pub use upload::UploadFile;

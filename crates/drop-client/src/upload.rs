@@ -3,16 +3,19 @@
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
-use serde::{Deserialize, Serialize};
+use drop_files::ListFileName;
+use drop_files::wire::CSV_CONTENT_TYPE;
 
 use crate::error::Error;
 
 /// One status file to upload: a name and its bytes, in memory or read from a path.
 ///
-/// The client sends it as one `text/csv` part of the multipart form field `files`. The name
-/// is sent as given: DROP decides whether it matches the download (its rejection comes back in
-/// [`UploadResponse::rejected`]). Only names that could not be sent safely are refused: empty,
-/// with a path separator, a quote or a control character.
+/// The client sends it as one `text/csv` part of the multipart form field `files`. Names that
+/// could not be sent safely are refused here: empty, with a path separator, a quote or a
+/// control character; [`Client::upload`](crate::Client::upload) and
+/// [`amend`](crate::Client::amend) then send only DROP status-file names. Whether the name
+/// matches the download is DROP's call (its rejection comes back in
+/// [`UploadResponse::rejected`](crate::UploadResponse::rejected)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploadFile {
     name: String,
@@ -87,7 +90,7 @@ impl UploadFile {
         };
         let part = part.file_name(self.name.clone());
         // "text/csv" is a valid MIME type, so this cannot fail; keep the error typed anyway.
-        part.mime_str("text/csv")
+        part.mime_str(CSV_CONTENT_TYPE)
             .map_err(|_| Error::InvalidUploadName {
                 name: self.name.clone(),
                 reason: "cannot set the text/csv content type",
@@ -116,106 +119,28 @@ fn check_name(name: &str) -> Result<(), Error> {
     }
 }
 
-/// DROP's answer to an upload or amendment (`UploadResponse` in the OpenAPI).
-///
-/// A 202 means at least one file was accepted; files in [`rejected`](Self::rejected) were
-/// **not**, even then. Check [`all_accepted`](Self::all_accepted).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct UploadResponse {
-    /// DROP's summary, for example `Upload received. Accepted files were queued for validation.`
-    pub message: String,
-    /// Number of files accepted for validation, as DROP counted them.
-    pub accepted_count: u64,
-    /// Number of files rejected before validation, as DROP counted them (files the client
-    /// moved to [`already_received`](Self::already_received) included).
-    pub rejected_count: u64,
-    /// Files accepted and queued for row-level validation.
-    pub accepted: Vec<AcceptedFile>,
-    /// Files DROP did not accept, with its reason.
-    pub rejected: Vec<RejectedFile>,
-    /// Files rejected as duplicate names by a **retry** whose earlier attempt may have reached
-    /// DROP: DROP already holds a file of that name for the current download, most likely
-    /// from that earlier attempt. Filled by the client, never sent by DROP.
-    #[serde(skip)]
-    pub already_received: Vec<RejectedFile>,
-}
-
-impl UploadResponse {
-    /// True when no file was rejected (files [already received](Self::already_received) by
-    /// an earlier attempt count as accepted).
-    pub fn all_accepted(&self) -> bool {
-        self.rejected.is_empty()
-    }
-
-    /// Files DROP refused, with its reasons.
-    pub fn rejected(&self) -> &[RejectedFile] {
-        &self.rejected
-    }
-
-    /// Files accepted for validation by this request.
-    pub fn accepted(&self) -> &[AcceptedFile] {
-        &self.accepted
-    }
-
-    /// Files an earlier attempt of the same request had already delivered.
-    pub fn already_received(&self) -> &[RejectedFile] {
-        &self.already_received
-    }
-
-    /// Moves duplicate-name rejections to `already_received`: called only on a retry whose
-    /// earlier attempt may have been received.
-    pub(crate) fn reclassify_duplicates(&mut self) {
-        let (dups, rest) = std::mem::take(&mut self.rejected)
-            .into_iter()
-            .partition(RejectedFile::is_duplicate_name);
-        self.rejected = rest;
-        self.already_received.extend::<Vec<_>>(dups);
-    }
-}
-
-/// A file DROP accepted (`AcceptedFileResult`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct AcceptedFile {
-    /// The file name, for example `20260312_4821_Email.csv`.
-    pub file_name: String,
-    /// Its size in bytes as DROP received it.
-    pub file_size_bytes: u64,
-}
-
-/// A file DROP rejected before validation (`RejectedFileResult`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct RejectedFile {
-    /// The file name as sent.
-    pub file_name: String,
-    /// DROP's reason, for example `Invalid CSV header. Expected: Id,Status.`
-    pub message: String,
-}
-
-impl RejectedFile {
-    /// A rejection and its reason (mostly for tests and emulators).
-    pub fn new(file_name: impl Into<String>, message: impl Into<String>) -> Self {
-        RejectedFile {
-            file_name: file_name.into(),
-            message: message.into(),
+/// Refuses, before anything is sent, a file whose name is not a DROP status-file name:
+/// `<date>_<broker>_<ListType>[_suffix].csv`, not `Removed` (DROP expects no answer to it).
+pub(crate) fn check_status_file_names(files: &[UploadFile]) -> Result<(), Error> {
+    for file in files {
+        let name: ListFileName = file.name().parse().map_err(|e| match e {
+            drop_files::Error::FileName { reason, .. } => Error::NotAStatusFile {
+                name: file.name().to_owned(),
+                reason: reason.to_owned(),
+            },
+            other => Error::NotAStatusFile {
+                name: file.name().to_owned(),
+                reason: other.to_string(),
+            },
+        })?;
+        if name.list_type().is_none() {
+            return Err(Error::NotAStatusFile {
+                name: file.name().to_owned(),
+                reason: "Removed identifiers are not answered".to_owned(),
+            });
         }
     }
-
-    /// Whether DROP rejected the file because a file of that name was already uploaded for
-    /// the current download.
-    ///
-    /// DROP has no machine-readable code for it, and its published texts differ in their
-    /// trailing period, so this looks for the words `already uploaded`, ignoring case.
-    pub fn is_duplicate_name(&self) -> bool {
-        self.message
-            .to_ascii_lowercase()
-            .contains("already uploaded")
-    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -239,10 +164,24 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_name_is_recognised_with_or_without_period() {
-        let msg = "A file with this name was already uploaded for the current download. Use a unique suffix and try again";
-        assert!(RejectedFile::new("a.csv", msg).is_duplicate_name());
-        assert!(RejectedFile::new("a.csv", format!("{msg}.")).is_duplicate_name());
-        assert!(!RejectedFile::new("a.csv", "Only CSV files are accepted.").is_duplicate_name());
+    fn only_status_file_names_may_be_sent() {
+        let file = |name: &str| UploadFile::from_bytes(name, "Id,Status\n").unwrap();
+        for ok in ["20260312_4821_Email.csv", "20260312_4821_NDZ_part01.csv"] {
+            assert!(check_status_file_names(&[file(ok)]).is_ok(), "{ok}");
+        }
+        for bad in [
+            "matches.csv",
+            "notes.txt",
+            "20260312_4821_Removed.csv",
+            "20260312_4821_DROP.zip",
+            "20260312_4821_Email_part-1.csv",
+        ] {
+            let err =
+                check_status_file_names(&[file("20260312_4821_Email.csv"), file(bad)]).unwrap_err();
+            assert!(
+                matches!(&err, Error::NotAStatusFile { name, .. } if name == bad),
+                "{bad}: {err:?}"
+            );
+        }
     }
 }

@@ -89,7 +89,7 @@ async fn accepted_is_preparing_with_retry_after() {
         other => panic!("{other:?}"),
     }
     assert!(
-        sleeper.slept().is_empty(),
+        sleeper.sleeps().is_empty(),
         "download() itself does not wait on 202"
     );
 }
@@ -120,7 +120,7 @@ async fn unauthorized_json_and_text_plain_carry_the_message() {
             Error::Unauthorized { message, .. } => assert_eq!(message, BAD_KEY),
             other => panic!("{other:?}"),
         }
-        assert!(sleeper.slept().is_empty());
+        assert!(sleeper.sleeps().is_empty());
     }
 }
 
@@ -135,7 +135,7 @@ async fn each_refusal_maps_to_its_variant_and_is_never_retried() {
         }),
         (404, NOT_FOUND, |e| matches!(e, Error::NotFound { .. })),
         (409, BATCH_INCOMPLETE, |e| {
-            matches!(e, Error::BatchIncomplete { .. })
+            matches!(e, Error::DownloadAlreadySent { .. })
         }),
     ];
     for (status, text, is_expected) in cases {
@@ -147,7 +147,7 @@ async fn each_refusal_maps_to_its_variant_and_is_never_retried() {
         assert_eq!(err.status(), Some(status));
         assert!(err.to_string().contains(text), "{err}");
         assert!(!err.is_retryable());
-        assert!(sleeper.slept().is_empty());
+        assert!(sleeper.sleeps().is_empty());
         server.verify().await;
     }
 }
@@ -167,7 +167,7 @@ async fn rate_limit_waits_retry_after_then_succeeds() {
         client.download().await.unwrap(),
         DownloadOutcome::NoData { .. }
     ));
-    assert_eq!(sleeper.slept(), vec![Duration::from_secs(7)]);
+    assert_eq!(sleeper.sleeps(), vec![Duration::from_secs(7)]);
 }
 
 #[tokio::test]
@@ -182,7 +182,7 @@ async fn rate_limit_without_retry_after_waits_thirty_seconds() {
     mount(&server, json(200, NO_DATA), 1).await;
     let (client, sleeper) = client(&server);
     let _ = client.download().await.unwrap();
-    assert_eq!(sleeper.slept(), vec![Duration::from_secs(30); 2]);
+    assert_eq!(sleeper.sleeps(), vec![Duration::from_secs(30); 2]);
 }
 
 #[tokio::test]
@@ -198,7 +198,7 @@ async fn server_errors_back_off_then_succeed() {
         mount(&server, json(200, NO_DATA), 1).await;
         let (client, sleeper) = client(&server);
         let _ = client.download().await.unwrap();
-        let slept = sleeper.slept();
+        let slept = sleeper.sleeps();
         assert_eq!(slept.len(), 2, "{status}");
         // Exponential with jitter: within [min, 2 * max] of the tiny test policy.
         assert!(
@@ -223,7 +223,7 @@ async fn retries_are_bounded_and_the_last_error_returned() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(sleeper.slept().len(), 3);
+    assert_eq!(sleeper.sleeps().len(), 3);
 }
 
 #[tokio::test]
@@ -242,7 +242,7 @@ async fn rate_limit_exhaustion_reports_the_last_retry_after() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(sleeper.slept(), vec![Duration::from_secs(2); 3]);
+    assert_eq!(sleeper.sleeps(), vec![Duration::from_secs(2); 3]);
 }
 
 #[tokio::test]
@@ -254,7 +254,7 @@ async fn connection_failures_are_retried_then_reported_as_transport() {
     let (client, sleeper) = client_for(&base);
     let err = client.download().await.unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
-    assert_eq!(sleeper.slept().len(), 3);
+    assert_eq!(sleeper.sleeps().len(), 3);
 }
 
 #[tokio::test]
@@ -369,7 +369,7 @@ async fn wait_for_download_polls_through_preparing_honouring_retry_after() {
     };
     assert_eq!(saved.file_name.to_string(), "20260312_4821_DROP.zip");
     let s = Duration::from_secs;
-    assert_eq!(sleeper.slept(), vec![s(5), s(5), s(30)]);
+    assert_eq!(sleeper.sleeps(), vec![s(5), s(5), s(30)]);
 }
 
 #[tokio::test]
@@ -410,7 +410,7 @@ async fn wait_for_download_gives_up_at_the_deadline() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(sleeper.slept(), vec![Duration::from_secs(60); 3]);
+    assert_eq!(sleeper.sleeps(), vec![Duration::from_secs(60); 3]);
 }
 
 #[tokio::test]
@@ -422,17 +422,17 @@ async fn a_stalled_server_is_a_timeout_after_the_retries() {
         2,
     )
     .await;
-    let sleeper = drop_client::RecordingSleeper::new();
+    let sleeper = drop_client::TestClock::new();
     let client = drop_client::Client::builder()
         .base_url(server.uri())
         .api_key(KEY)
         .read_timeout(Duration::from_millis(100))
         .retry_policy(fast_policy(1))
-        .sleeper(sleeper.clone())
+        .clock(sleeper.clone())
         .build()
         .unwrap();
     let err = client.download().await.unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert!(err.is_retryable());
-    assert_eq!(sleeper.slept().len(), 1);
+    assert_eq!(sleeper.sleeps().len(), 1);
 }

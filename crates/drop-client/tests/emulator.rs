@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use drop_client::{
-    Client, DownloadOutcome, Error, RecordingSleeper, RetryPolicy, UploadFile, WaitOutcome,
+    Client, DownloadOutcome, Error, RetryPolicy, TestClock, UploadFile, WaitOutcome,
 };
 use drop_emulator::{
     Config, Emulator, Endpoint, Fault, Preparation, UnauthorizedBody, messages, synthetic,
@@ -21,8 +21,8 @@ fn config() -> Config {
         .with_date(time::macros::date!(2026 - 03 - 12))
 }
 
-fn client_with_key(emulator: &Emulator, key: &str) -> (Client, RecordingSleeper) {
-    let sleeper = RecordingSleeper::new();
+fn client_with_key(emulator: &Emulator, key: &str) -> (Client, TestClock) {
+    let sleeper = TestClock::new();
     let client = Client::builder()
         .base_url(emulator.base_url())
         .api_key(key)
@@ -31,13 +31,13 @@ fn client_with_key(emulator: &Emulator, key: &str) -> (Client, RecordingSleeper)
                 .with_max_retries(3)
                 .with_delays(Duration::from_millis(1), Duration::from_millis(4)),
         )
-        .sleeper(sleeper.clone())
+        .clock(sleeper.clone())
         .build()
         .unwrap();
     (client, sleeper)
 }
 
-fn client(emulator: &Emulator) -> (Client, RecordingSleeper) {
+fn client(emulator: &Emulator) -> (Client, TestClock) {
     client_with_key(emulator, emulator.api_key())
 }
 
@@ -90,11 +90,11 @@ async fn a_whole_round_download_answer_upload_then_no_data() {
     let zip = download(&client, dir.path()).await;
     assert_eq!(zip, dir.path().join("20260312_4821_DROP.zip"));
     // Two 202s with Retry-After: 3, honoured through the sleeper.
-    assert_eq!(sleeper.slept(), vec![Duration::from_secs(3); 2]);
+    assert_eq!(sleeper.sleeps(), vec![Duration::from_secs(3); 2]);
 
     // Before every status is in, DROP refuses another download.
     match client.download().await.unwrap_err() {
-        Error::BatchIncomplete { message, .. } => assert_eq!(message, messages::BATCH_INCOMPLETE),
+        Error::DownloadAlreadySent { message } => assert_eq!(message, messages::BATCH_INCOMPLETE),
         other => panic!("{other:?}"),
     }
 
@@ -169,7 +169,7 @@ async fn a_lost_upload_response_is_retried_and_the_duplicate_reported_as_receive
         response.already_received()[0].file_name,
         "20260312_4821_Email.csv"
     );
-    assert_eq!(sleeper.slept().len(), 1);
+    assert_eq!(sleeper.sleeps().len(), 1);
     let uploads: Vec<_> = emulator
         .received()
         .into_iter()
@@ -209,7 +209,7 @@ async fn throttling_and_server_errors_are_retried_through() {
         panic!("expected the ZIP");
     };
     assert_eq!(saved.file_name.to_string(), "20260312_4821_DROP.zip");
-    let slept = sleeper.slept();
+    let slept = sleeper.sleeps();
     assert_eq!(slept.len(), 3);
     assert_eq!(
         slept[0],
@@ -241,12 +241,12 @@ async fn file_rejections_come_back_typed() {
         other => panic!("{other:?}"),
     }
 
-    // A mixed request: the good file is accepted, the text file is listed as rejected.
+    // A mixed request: the good file is accepted, the bad one is listed as rejected.
     let ids = emulator.work_items_in(ListType::Email);
     let good = format!("Id,Status\n{},5\n", ids[0].id);
     let files = [
         UploadFile::from_bytes("20260312_4821_Email_part1.csv", good).unwrap(),
-        UploadFile::from_bytes("notes.txt", "hello").unwrap(),
+        UploadFile::from_bytes("20260312_4821_Email_part2.csv", "ID,Status\n").unwrap(),
     ];
     let response = client.upload(&files).await.unwrap();
     assert!(!response.all_accepted());
@@ -254,7 +254,10 @@ async fn file_rejections_come_back_typed() {
         response.accepted()[0].file_name,
         "20260312_4821_Email_part1.csv"
     );
-    assert_eq!(response.rejected()[0].file_name, "notes.txt");
+    assert_eq!(
+        response.rejected()[0].file_name,
+        "20260312_4821_Email_part2.csv"
+    );
 
     // The same name again, on a first attempt, is a plain rejection.
     let again = UploadFile::from_bytes(
@@ -302,7 +305,7 @@ async fn account_state_errors_are_typed_and_not_retried() {
         client.download().await.unwrap_err(),
         Error::NotEligible { .. }
     ));
-    assert!(sleeper.slept().is_empty());
+    assert!(sleeper.sleeps().is_empty());
 }
 
 #[tokio::test]

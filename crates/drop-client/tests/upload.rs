@@ -169,7 +169,7 @@ async fn invalid_header_400_is_a_rejection_naming_the_file() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(sleeper.slept().is_empty());
+    assert!(sleeper.sleeps().is_empty());
 }
 
 #[tokio::test]
@@ -261,7 +261,7 @@ async fn auth_account_and_path_errors_are_not_retried() {
         let (client, sleeper) = client(&server);
         let err = client.upload(&email()).await.unwrap_err();
         assert!(is_expected(&err), "{err:?}");
-        assert!(sleeper.slept().is_empty());
+        assert!(sleeper.sleeps().is_empty());
         server.verify().await;
     }
 }
@@ -295,8 +295,8 @@ async fn rate_limit_and_unavailable_are_retried_and_the_file_resent() {
     let (client, sleeper) = client(&server);
     let response = client.upload(&email()).await.unwrap();
     assert!(response.all_accepted());
-    assert_eq!(sleeper.slept()[0], Duration::from_secs(30));
-    assert_eq!(sleeper.slept().len(), 2);
+    assert_eq!(sleeper.sleeps()[0], Duration::from_secs(30));
+    assert_eq!(sleeper.sleeps().len(), 2);
     // Every attempt carried the whole file.
     for request in server.received_requests().await.unwrap() {
         assert!(String::from_utf8_lossy(&request.body).contains(CSV));
@@ -377,7 +377,7 @@ async fn a_lost_response_then_duplicate_name_reports_received_and_keeps_real_rej
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(sleeper.slept().len(), 1);
+    assert_eq!(sleeper.sleeps().len(), 1);
 }
 
 #[tokio::test]

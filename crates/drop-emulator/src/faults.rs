@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::Endpoint;
+use drop_files::wire::Endpoint;
 
 /// What an injected fault does to one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

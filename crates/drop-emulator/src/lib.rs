@@ -122,20 +122,10 @@ pub use faults::{Fault, FaultKind};
 pub use record::{KeyCheck, ReceivedFile, ReceivedRequest};
 pub use server::Emulator;
 pub use synthetic::SyntheticConsumer;
-pub use upload::{
-    AcceptedFile, RecordError, RecordErrorKind, RejectedFile, Rejection, UploadResponse,
-};
+pub use upload::{RecordError, RecordErrorKind, Rejection};
 
-/// One of DROP's three operations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Endpoint {
-    /// `GET /data/download`.
-    Download,
-    /// `POST /data/upload`.
-    Upload,
-    /// `POST /data/amend`.
-    Amend,
-}
+/// DROP's wire types, the one definition shared with the client (`drop_files::wire`).
+pub use drop_files::wire::{AcceptedFile, Endpoint, RejectedFile, UploadResponse};
 
 /// Everything that can go wrong setting up or driving the emulator.
 #[derive(Debug, thiserror::Error)]

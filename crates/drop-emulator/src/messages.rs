@@ -40,15 +40,15 @@ pub const UPLOAD_MIXED: &str =
 pub const UPLOAD_INVALID: &str = "Upload request is invalid. Fix the rejected files and try again.";
 
 /// Rejection: the request held no file.
-pub const NO_CSV: &str = "No CSV file was provided";
+pub const NO_CSV: &str = drop_files::wire::rejection::NO_CSV;
 /// Rejection: not a CSV file.
-pub const ONLY_CSV: &str = "Only CSV files are accepted";
+pub const ONLY_CSV: &str = drop_files::wire::rejection::ONLY_CSV;
 /// Rejection: the header is not `Id,Status`.
-pub const INVALID_HEADER: &str = "Invalid CSV header. Expected: Id,Status";
+pub const INVALID_HEADER: &str = drop_files::wire::rejection::INVALID_HEADER;
 /// Rejection: the name was already used for the current download.
-pub const DUPLICATE_NAME: &str = "A file with this name was already uploaded for the current download. Use a unique suffix and try again";
+pub const DUPLICATE_NAME: &str = drop_files::wire::rejection::DUPLICATE_NAME;
 /// Rejection: not UTF-8 CSV.
-pub const UNREADABLE: &str = "File could not be read as UTF-8 CSV";
+pub const UNREADABLE: &str = drop_files::wire::rejection::UNREADABLE;
 /// Rejection: the name is not one of the current download's list files. DROP requires "a
 /// downloaded file name or allowed suffix pattern" but publishes no message for breaking the
 /// rule; this text is the emulator's own.

@@ -3,7 +3,8 @@
 use axum::http::{HeaderMap, Method};
 use bytes::Bytes;
 
-use crate::Endpoint;
+use drop_files::wire::Endpoint;
+
 use crate::faults::FaultKind;
 use crate::upload::Rejection;
 

@@ -15,10 +15,13 @@ use axum::{Extension, Json};
 use crate::account::DownloadOutcome;
 use crate::config::UnauthorizedBody;
 use crate::faults::FaultKind;
+use crate::messages;
 use crate::record::{KeyCheck, ReceivedFile, ReceivedRequest, Slot};
 use crate::server::{ConnKill, Shared, lock};
 use crate::upload::{self, IncomingFile};
-use crate::{Endpoint, messages};
+use drop_files::wire::{
+    AMEND_PATH, API_KEY_HEADER, DOWNLOAD_PATH, Endpoint, FILES_FIELD, MessageResponse, UPLOAD_PATH,
+};
 
 type Shr = Arc<Shared>;
 
@@ -26,9 +29,9 @@ type Shr = Arc<Shared>;
 /// is a path prefix), a JSON 404 for everything else.
 pub(crate) fn router(shared: Shr) -> Router {
     let api = Router::new()
-        .route("/data/download", get(download).head(probe))
-        .route("/data/upload", post(upload_files))
-        .route("/data/amend", post(amend_files))
+        .route(DOWNLOAD_PATH, get(download).head(probe))
+        .route(UPLOAD_PATH, post(upload_files))
+        .route(AMEND_PATH, post(amend_files))
         .route_layer(middleware::from_fn_with_state(shared.clone(), authenticate))
         .layer(DefaultBodyLimit::max(shared.body_limit));
     Router::new()
@@ -42,17 +45,12 @@ pub(crate) fn router(shared: Shr) -> Router {
 
 fn endpoint_of(method: &Method, path: &str) -> Option<Endpoint> {
     let path = path.strip_prefix("/sandbox").unwrap_or(path);
-    match (method, path) {
-        (&Method::GET | &Method::HEAD, "/data/download") => Some(Endpoint::Download),
-        (&Method::POST, "/data/upload") => Some(Endpoint::Upload),
-        (&Method::POST, "/data/amend") => Some(Endpoint::Amend),
-        _ => None,
-    }
+    Endpoint::from_request(method.as_str(), path)
 }
 
 /// `{"message": text}` with `status`.
 fn message(status: StatusCode, text: &str) -> Response {
-    (status, Json(serde_json::json!({ "message": text }))).into_response()
+    (status, Json(MessageResponse::new(text))).into_response()
 }
 
 fn with_retry_after(mut response: Response, seconds: u32) -> Response {
@@ -67,7 +65,7 @@ fn with_retry_after(mut response: Response, seconds: u32) -> Response {
 async fn gate(State(shared): State<Shr>, mut req: Request, next: Next) -> Response {
     let endpoint = endpoint_of(req.method(), req.uri().path());
     let mut headers = req.headers().clone();
-    headers.remove("x-api-key");
+    headers.remove(API_KEY_HEADER);
     let fault = endpoint.and_then(|e| lock(&shared.faults).take(e));
     let slot = {
         let mut log = lock(&shared.log);
@@ -122,7 +120,7 @@ async fn gate(State(shared): State<Shr>, mut req: Request, next: Next) -> Respon
 
 /// The `X-API-KEY` check (401), then the account checks (403).
 async fn authenticate(State(shared): State<Shr>, req: Request, next: Next) -> Response {
-    let key = match req.headers().get("x-api-key") {
+    let key = match req.headers().get(API_KEY_HEADER) {
         None => KeyCheck::Missing,
         Some(v) if v.as_bytes() == shared.api_key.as_bytes() => KeyCheck::Valid,
         Some(_) => KeyCheck::Invalid,
@@ -219,7 +217,7 @@ async fn receive(
         Ok(mut form) => loop {
             match form.next_field().await {
                 Ok(Some(field)) => {
-                    if field.name() != Some("files") {
+                    if field.name() != Some(FILES_FIELD) {
                         continue;
                     }
                     let name = field.file_name().unwrap_or_default().to_owned();

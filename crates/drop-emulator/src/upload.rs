@@ -5,48 +5,11 @@ use std::collections::HashSet;
 use std::fmt;
 
 use bytes::Bytes;
+use drop_files::wire::{AcceptedFile, Endpoint, RejectedFile, UploadResponse};
 use drop_files::{ListFileName, StatusReader};
-use serde::{Deserialize, Serialize};
 
-use crate::Endpoint;
 use crate::account::Account;
 use crate::messages;
-
-/// The body of a 202 or 400 answer to an upload or amend (`UploadResponse` in the OpenAPI).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UploadResponse {
-    /// Summary of the result.
-    pub message: String,
-    /// Number of files accepted.
-    pub accepted_count: usize,
-    /// Number of files rejected.
-    pub rejected_count: usize,
-    /// The files accepted, with their sizes.
-    pub accepted: Vec<AcceptedFile>,
-    /// The files rejected, with the reason.
-    pub rejected: Vec<RejectedFile>,
-}
-
-/// One accepted file (`AcceptedFileResult`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AcceptedFile {
-    /// The file name as uploaded.
-    pub file_name: String,
-    /// Its size in bytes.
-    pub file_size_bytes: u64,
-}
-
-/// One rejected file (`RejectedFileResult`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RejectedFile {
-    /// The file name as uploaded (empty when the part had none).
-    pub file_name: String,
-    /// Why it was rejected.
-    pub message: String,
-}
 
 /// Why a file was rejected before validation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -172,27 +135,21 @@ pub(crate) fn process(
     let mut outcomes = Vec::new();
     let mut record_errors = Vec::new();
     if files.is_empty() {
-        rejected.push(RejectedFile {
-            file_name: String::new(),
-            message: messages::NO_CSV.to_owned(),
-        });
+        rejected.push(RejectedFile::new("", messages::NO_CSV));
     }
     for file in files {
         match check(account, file) {
             Ok((name, reader)) => {
                 account.used_names.push(name.clone());
                 apply(account, endpoint, &name, file, reader, &mut record_errors);
-                accepted.push(AcceptedFile {
-                    file_name: file.name.clone(),
-                    file_size_bytes: file.bytes.len() as u64,
-                });
+                accepted.push(AcceptedFile::new(
+                    file.name.clone(),
+                    file.bytes.len() as u64,
+                ));
                 outcomes.push(None);
             }
             Err(why) => {
-                rejected.push(RejectedFile {
-                    file_name: file.name.clone(),
-                    message: why.message().to_owned(),
-                });
+                rejected.push(RejectedFile::new(file.name.clone(), why.message()));
                 outcomes.push(Some(why));
             }
         }
@@ -204,13 +161,7 @@ pub(crate) fn process(
         (false, false) => messages::UPLOAD_MIXED,
     };
     Processed {
-        response: UploadResponse {
-            message: message.to_owned(),
-            accepted_count: accepted.len(),
-            rejected_count: rejected.len(),
-            accepted,
-            rejected,
-        },
+        response: UploadResponse::new(message, accepted, rejected),
         outcomes,
         record_errors,
     }
@@ -300,10 +251,10 @@ fn apply(
         let answered = account.statuses.contains_key(&row.id);
         match (endpoint, answered) {
             (Endpoint::Amend, false) => errors.push(error(RecordErrorKind::NotAnswered)),
-            (Endpoint::Upload, true) => errors.push(error(RecordErrorKind::AlreadyAnswered)),
-            _ => {
+            (Endpoint::Amend, true) | (Endpoint::Upload, false) => {
                 account.statuses.insert(row.id, row.status);
             }
+            _ => errors.push(error(RecordErrorKind::AlreadyAnswered)),
         }
     }
 }

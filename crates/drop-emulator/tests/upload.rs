@@ -27,7 +27,7 @@ async fn an_accepted_upload_answers_202_and_records_statuses() {
     let r = upload(&emu, vec![csv(EMAIL, &text)]).await;
     assert_eq!(r.status(), 202);
     let body = upload_response(r).await;
-    assert_eq!(body.message, messages::UPLOAD_ACCEPTED);
+    assert_eq!(body.message_text(), messages::UPLOAD_ACCEPTED);
     assert_eq!((body.accepted_count, body.rejected_count), (1, 0));
     assert_eq!(body.accepted[0].file_name, EMAIL);
     assert_eq!(body.accepted[0].file_size_bytes, text.len() as u64);
@@ -104,7 +104,7 @@ async fn every_file_level_rejection_of_the_spec() {
         let r = upload(&emu, vec![part]).await;
         assert_eq!(r.status(), 400, "{name}: {why:?}");
         let body = upload_response(r).await;
-        assert_eq!(body.message, messages::UPLOAD_INVALID);
+        assert_eq!(body.message_text(), messages::UPLOAD_INVALID);
         assert_eq!((body.accepted_count, body.rejected_count), (0, 1));
         assert_eq!(body.rejected[0].file_name, name);
         assert_eq!(body.rejected[0].message, why.message(), "{name}");
@@ -187,7 +187,7 @@ async fn mixed_request_is_202_listing_the_rejected_file() {
     .await;
     assert_eq!(r.status(), 202);
     let body = upload_response(r).await;
-    assert_eq!(body.message, messages::UPLOAD_MIXED);
+    assert_eq!(body.message_text(), messages::UPLOAD_MIXED);
     assert_eq!((body.accepted_count, body.rejected_count), (1, 1));
     assert_eq!(body.rejected[0].file_name, "notes.txt");
     assert_eq!(body.rejected[0].message, messages::ONLY_CSV);

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use drop_client::{Client, RecordingSleeper, RetryPolicy};
+use drop_client::{Client, RetryPolicy, TestClock};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use wiremock::MockServer;
 
@@ -41,20 +41,20 @@ pub fn fast_policy(retries: usize) -> RetryPolicy {
 }
 
 /// A client for `base`, retrying up to 3 times, with a sleeper that never waits.
-pub fn client_for(base: &str) -> (Client, RecordingSleeper) {
-    let sleeper = RecordingSleeper::new();
+pub fn client_for(base: &str) -> (Client, TestClock) {
+    let sleeper = TestClock::new();
     let client = Client::builder()
         .base_url(base)
         .api_key(KEY)
         .retry_policy(fast_policy(3))
-        .sleeper(sleeper.clone())
+        .clock(sleeper.clone())
         .build()
         .unwrap();
     (client, sleeper)
 }
 
 /// A client for a wiremock server.
-pub fn client(server: &MockServer) -> (Client, RecordingSleeper) {
+pub fn client(server: &MockServer) -> (Client, TestClock) {
     client_for(&server.uri())
 }
 
