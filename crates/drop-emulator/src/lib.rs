@@ -9,7 +9,13 @@
 //! next package with only new items and a `Removed` file after cancellations), uploads and
 //! amends with every file-level rejection of the spec, record-level checks, the `X-API-KEY`
 //! check, and injectable faults (429 bursts, 500, 503, slow answers, lost responses). It
-//! records everything it receives so tests can assert on it.
+//! records everything it receives so tests can assert on it: in process through
+//! [`Emulator::received`] and [`Emulator::record`], and out of process (`dropkit emulator`)
+//! through `GET /_emulator/record` ([`RECORD_PATH`]), which serves the same [`Record`] as
+//! JSON to a request carrying the account's key.
+//!
+//! The wire types (endpoints, `UploadResponse`, message bodies) are `drop_files::wire`'s,
+//! the same definitions the client reads.
 //!
 //! # Example
 //!
@@ -106,6 +112,7 @@
 #![forbid(unsafe_code)]
 
 mod account;
+mod admin;
 mod config;
 mod faults;
 pub mod messages;
@@ -117,6 +124,7 @@ pub mod synthetic;
 mod upload;
 
 pub use account::{Download, WorkItem};
+pub use admin::{DeliveredZip, FileRecord, RECORD_PATH, Record, RecordProblem};
 pub use config::{Config, Preparation, UnauthorizedBody};
 pub use faults::{Fault, FaultKind};
 pub use record::{KeyCheck, ReceivedFile, ReceivedRequest};

@@ -13,6 +13,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json};
 
 use crate::account::DownloadOutcome;
+use crate::admin;
 use crate::config::UnauthorizedBody;
 use crate::faults::FaultKind;
 use crate::messages;
@@ -34,13 +35,23 @@ pub(crate) fn router(shared: Shr) -> Router {
         .route(AMEND_PATH, post(amend_files))
         .route_layer(middleware::from_fn_with_state(shared.clone(), authenticate))
         .layer(DefaultBodyLimit::max(shared.body_limit));
+    // The record is added after the gate: never faulted, never logged as a request.
     Router::new()
         .merge(api.clone())
         .nest("/sandbox", api)
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), gate))
+        .route(admin::RECORD_PATH, get(record))
         .with_state(shared)
+}
+
+/// `GET /_emulator/record`: what the emulator received, as JSON (the account's key needed).
+async fn record(State(shared): State<Shr>, headers: axum::http::HeaderMap) -> Response {
+    if !admin::authorized(&headers, &shared.api_key) {
+        return message(StatusCode::UNAUTHORIZED, messages::UNAUTHORIZED);
+    }
+    Json(shared.record()).into_response()
 }
 
 fn endpoint_of(method: &Method, path: &str) -> Option<Endpoint> {

@@ -14,6 +14,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::account::{Account, Download, WorkItem};
+use crate::admin::{self, DeliveredZip, Record, RecordProblem};
 use crate::config::{ConsumerGroup, UnauthorizedBody};
 use crate::faults::{Fault, Faults};
 use crate::record::{ReceivedRequest, Slot};
@@ -44,6 +45,43 @@ impl Shared {
     pub(crate) fn update(&self, slot: Slot, f: impl FnOnce(&mut ReceivedRequest)) {
         if let Some(r) = lock(&self.log).get_mut(slot.0) {
             f(r);
+        }
+    }
+
+    pub(crate) fn record(&self) -> Record {
+        let (requests, files) = {
+            let log = lock(&self.log);
+            (log.len(), admin::files(&log))
+        };
+        let (downloads, statuses) = {
+            let account = lock(&self.account);
+            let downloads = account
+                .downloads()
+                .iter()
+                .map(|d| DeliveredZip {
+                    number: d.number,
+                    zip: d.zip_name.to_string(),
+                    work_items: d.lists.iter().map(|(_, ids)| ids.len()).sum(),
+                    complete: d.complete,
+                })
+                .collect();
+            let statuses = account
+                .statuses
+                .iter()
+                .map(|(id, s)| (id.to_string(), s.code()))
+                .collect();
+            (downloads, statuses)
+        };
+        let record_errors = lock(&self.record_errors)
+            .iter()
+            .map(RecordProblem::from_error)
+            .collect();
+        Record {
+            requests,
+            downloads,
+            files,
+            statuses,
+            record_errors,
         }
     }
 
@@ -147,6 +185,14 @@ impl Emulator {
             .iter()
             .map(|(id, s)| (id.clone(), *s))
             .collect()
+    }
+
+    /// A snapshot of what the server received and did: packages delivered, every uploaded
+    /// or amended file with its fate, every work item's status, row-level problems. The same
+    /// JSON is served at [`RECORD_PATH`](crate::RECORD_PATH) for tests that run the emulator
+    /// out of process.
+    pub fn record(&self) -> Record {
+        self.shared.record()
     }
 
     /// The row-level problems found in accepted files (real DROP emails these).
