@@ -272,3 +272,215 @@ fn inspect_lists_files_rows_and_malformed_rows() {
         "{text}"
     );
 }
+
+fn run(args: &[&std::ffi::OsStr], cwd: &Path) -> (i32, String, String) {
+    let out = dropkit(args, cwd);
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn validate_and_inspect_agree_on_rows_not_utf8_or_with_nul() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("20261120_4821_DROP.zip");
+    let mut rows = format!("ID,Hash\nA7kP2xQ9Lm4R,{H}\n").into_bytes();
+    rows.extend_from_slice(b"B7kP2xQ9Lm4R,\xff\xfe\n");
+    rows.extend_from_slice(format!("C7kP2xQ9Lm4R,{H}\0\n").as_bytes());
+    write_zip(&zip, &[("20261120_4821_Email.csv", &rows)]);
+    let response = dir.path().join("20261120_4821_Email.csv");
+    std::fs::write(&response, "Id,Status\nA7kP2xQ9Lm4R,5\n").unwrap();
+
+    let bad = [
+        "20261120_4821_Email.csv:3: Id B7kP2xQ9Lm4R: the row is not UTF-8",
+        "20261120_4821_Email.csv:4: Id C7kP2xQ9Lm4R: the row holds a NUL byte",
+    ];
+    let (code, out, err) = run(&["inspect".as_ref(), zip.as_os_str()], dir.path());
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("2 malformed"), "{out}");
+    for line in bad {
+        assert!(out.lines().any(|l| l == line), "{line}\n{out}");
+    }
+    let (code, out, err) = run(
+        &[
+            "validate".as_ref(),
+            "--download".as_ref(),
+            zip.as_os_str(),
+            response.as_os_str(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    for line in bad {
+        let expected = format!("20261120_4821_DROP.zip/{line}");
+        assert!(out.lines().any(|l| l == expected), "{expected}\n{out}");
+    }
+    assert!(!out.contains('\0'), "no raw NUL printed: {out:?}");
+    assert!(out.contains("invalid:"), "{out}");
+}
+
+#[test]
+fn two_entries_with_one_name_are_refused_by_validate_and_inspect() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("20261120_4821_DROP.zip");
+    let email = format!("ID,Hash\nA7kP2xQ9Lm4R,{H}\n");
+    let phone = format!("ID,Hash\nP7kP2xQ9Lm4R,{H}\n");
+    write_zip(
+        &zip,
+        &[
+            ("20261120_4821_Email.csv", email.as_bytes()),
+            ("20261120_4821_Phone.csv", phone.as_bytes()),
+        ],
+    );
+    // Rename the second entry to the first's name in place (same length): no ZIP writer
+    // would produce it, a hostile or broken server could.
+    let mut bytes = std::fs::read(&zip).unwrap();
+    let (from, to) = (b"20261120_4821_Phone.csv", b"20261120_4821_Email.csv");
+    for i in 0..=bytes.len() - from.len() {
+        if &bytes[i..i + from.len()] == from {
+            bytes[i..i + from.len()].copy_from_slice(to);
+        }
+    }
+    std::fs::write(&zip, bytes).unwrap();
+    let response = dir.path().join("20261120_4821_Email.csv");
+    std::fs::write(&response, "Id,Status\nA7kP2xQ9Lm4R,5\n").unwrap();
+    for args in [
+        vec![
+            "validate".as_ref(),
+            "--download".as_ref(),
+            zip.as_os_str(),
+            response.as_os_str(),
+        ],
+        vec!["inspect".as_ref(), zip.as_os_str()],
+    ] {
+        let (code, out, err) = run(&args, dir.path());
+        assert_eq!(code, 1, "{out}{err}");
+        assert!(
+            err.contains("two entries are named \"20261120_4821_Email.csv\""),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn an_id_listed_many_times_is_one_work_item_and_one_warning() {
+    const TIMES: usize = 200_000;
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("20261120_4821_DROP.zip");
+    let mut rows = String::from("ID,Hash\n");
+    rows.push_str(&format!("A7kP2xQ9Lm4R,{H}\n").repeat(TIMES));
+    rows.push_str(&format!("B7kP2xQ9Lm4R,{H}\n"));
+    write_zip(&zip, &[("20261120_4821_Email.csv", rows.as_bytes())]);
+    let response = dir.path().join("20261120_4821_Email.csv");
+    std::fs::write(&response, "Id,Status\nA7kP2xQ9Lm4R,5\nB7kP2xQ9Lm4R,3\n").unwrap();
+    let (code, out, err) = run(
+        &[
+            "validate".as_ref(),
+            "--download".as_ref(),
+            zip.as_os_str(),
+            "--complete".as_ref(),
+            response.as_os_str(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        out.lines().next().unwrap(),
+        format!(
+            "warning: 20261120_4821_DROP.zip/20261120_4821_Email.csv:3: Id A7kP2xQ9Lm4R: \
+             listed {TIMES} times in the download (Ids should be unique); counted as one work item"
+        )
+    );
+    assert!(out.contains("Email: 0 outstanding\n"), "{out}");
+    assert!(
+        out.contains("valid and complete: 1 file(s), 2 row(s), 0 error(s), 1 warning(s)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn file_errors_print_their_reason_once_and_directories_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let response = dir.path().join("20261120_4821_Email.csv");
+    std::fs::write(&response, "Id,Status\n").unwrap();
+    let missing = dir.path().join("20261120_4821_DROP.zip");
+    let (code, _, err) = run(
+        &[
+            "validate".as_ref(),
+            "--download".as_ref(),
+            missing.as_os_str(),
+            response.as_os_str(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        err,
+        format!(
+            "dropkit: cannot open the download: {}: No such file or directory (os error 2)\n",
+            missing.display()
+        )
+    );
+
+    let folder = dir.path().join("folder");
+    std::fs::create_dir(&folder).unwrap();
+    for args in [
+        vec![
+            "validate".as_ref(),
+            "--download".as_ref(),
+            folder.as_os_str(),
+            response.as_os_str(),
+        ],
+        vec!["inspect".as_ref(), folder.as_os_str()],
+    ] {
+        let (code, _, err) = run(&args, dir.path());
+        assert_eq!(code, 1, "{err}");
+        assert_eq!(
+            err,
+            format!(
+                "dropkit: cannot open the download: {} is a directory, expected a file\n",
+                folder.display()
+            )
+        );
+    }
+
+    // A directory given as a response file is a problem of that file.
+    let zip = download(dir.path());
+    let as_dir = dir.path().join("20261120_4821_Phone.csv");
+    std::fs::create_dir(&as_dir).unwrap();
+    let (code, out, _) = run(
+        &[
+            "validate".as_ref(),
+            "--download".as_ref(),
+            zip.as_os_str(),
+            as_dir.as_os_str(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l == "20261120_4821_Phone.csv: is a directory, expected a file"),
+        "{out}"
+    );
+}
+
+#[test]
+fn control_characters_in_values_are_shown_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = validate(
+        dir.path(),
+        false,
+        &[("20261120_4821_Email.csv", "Id,Status\nA7kP2xQ9Lm4R,2\0\n")],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            r"20261120_4821_Email.csv:2: Id A7kP2xQ9Lm4R: status 2\0 is not one of 2, 3, 4, 5"
+        ),
+        "{out:?}"
+    );
+    assert!(!out.contains('\0'), "{out:?}");
+}

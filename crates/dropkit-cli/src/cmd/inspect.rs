@@ -19,9 +19,12 @@ const MAX_SHOWN: u64 = 1000;
 
 /// Runs `dropkit inspect`: one line per file (name, data type, rows, sizes), then each
 /// malformed row as `file:line: ...`. Exits 1 when a row is malformed. Reads only.
+///
+/// A row is malformed exactly when `dropkit validate` reports it as an error of the download:
+/// both use drop-files' readers (a row not UTF-8 or holding a NUL byte is one error).
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut archive = DownloadArchive::open(&args.zip)
-        .with_context(|| format!("cannot open {}", args.zip.display()))?;
+    // drop-files errors name the path or archive themselves: the context only says what failed.
+    let mut archive = DownloadArchive::open(&args.zip).context("cannot open the download")?;
     let mut out = std::io::stdout().lock();
     let malformed = inspect(&mut archive, &mut out)?;
     out.flush()?;

@@ -23,11 +23,15 @@ pub(crate) struct Args {
 /// Runs `dropkit validate`: prints every problem (`file:line: Id X: message`, warnings prefixed
 /// `warning: `), with `--complete` the outstanding count per list, then a summary line.
 /// Exits 0 when valid (and complete, if asked), 1 otherwise. Reads only; writes nothing.
+///
+/// Malformed rows of the download itself (not UTF-8, a NUL byte, a bad hash) are errors here
+/// as in `dropkit inspect`, named `ZIP/list file:line`; an Id listed more than once is one
+/// warning with its count.
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut archive = DownloadArchive::open(&args.download)
-        .with_context(|| format!("cannot open the download {}", args.download.display()))?;
-    let mut validator = Validator::from_archive(&mut archive)
-        .with_context(|| format!("cannot read the download {}", args.download.display()))?;
+    // drop-files errors name the path or archive themselves: the context only says what failed.
+    let mut archive = DownloadArchive::open(&args.download).context("cannot open the download")?;
+    let mut validator =
+        Validator::from_archive(&mut archive).context("cannot read the download")?;
     for path in &args.responses {
         validator.check_path(path);
     }
