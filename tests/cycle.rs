@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use drop_cycle::demo::{Demo, DemoOptions};
 use drop_cycle::state::StateDir;
-use drop_cycle::{CycleError, Step};
+use drop_cycle::{CycleError, Outcome, Step};
 use drop_emulator::{Endpoint, Fault};
 use drop_files::ListType;
 use drop_provider::DeletionProvider;
@@ -73,11 +73,16 @@ async fn a_round_answers_every_work_item_and_forwards_each_deletion_once() {
     assert!(
         dir.path()
             .join("state")
-            .join(state.download.unwrap())
+            .join(state.download.unwrap().to_string())
             .is_file()
     );
     for file in &state.matched.unwrap().status_files {
-        assert!(dir.path().join("state/responses").join(file).is_file());
+        assert!(
+            dir.path()
+                .join("state/responses")
+                .join(file.to_string())
+                .is_file()
+        );
     }
     assert!(dir.path().join("state/matches.csv").is_file());
 
@@ -89,7 +94,10 @@ async fn a_round_answers_every_work_item_and_forwards_each_deletion_once() {
         .run()
         .await
         .unwrap();
-    assert!(again.no_data.is_some(), "{again:?}");
+    assert!(
+        matches!(again.outcome, Outcome::NoData { .. }),
+        "{again:?}"
+    );
     assert_eq!(emails_sent(&provider), sent);
     assert!(demo.check().passed());
 
@@ -202,7 +210,7 @@ async fn a_round_stopped_after_any_step_resumes_without_repeating_work() {
             .run()
             .await;
         assert!(
-            matches!(first, Err(CycleError::Stopped(s)) if s == step),
+            matches!(&first, Ok(r) if r.outcome == Outcome::StoppedAfter { step }),
             "{step}: {first:?}"
         );
 
@@ -249,7 +257,7 @@ async fn an_upload_whose_answer_was_lost_is_recorded_as_received_on_resume() {
     let in_flight = state.upload_in_flight.clone().expect("a file in flight");
 
     let report = demo.round().unwrap().run().await.unwrap();
-    assert_eq!(report.uploads[&in_flight], "already-received");
+    assert_eq!(report.uploads[&in_flight.to_string()], "already-received");
     let check = demo.check();
     assert!(check.passed(), "{check:#?}");
 }
@@ -303,7 +311,7 @@ async fn a_failing_provider_is_retried_for_the_failed_consumers_only() {
         .run()
         .await;
     assert!(
-        matches!(first, Err(CycleError::Forward { failed: 1, .. })),
+        matches!(&first, Err(CycleError::Forward { failures }) if failures.len() == 1 && failures[0].failed == 1),
         "{first:?}"
     );
     let sent_first = emails_sent(&failing);
@@ -327,4 +335,62 @@ async fn a_failing_provider_is_retried_for_the_failed_consumers_only() {
 
 fn serde_json_from<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
     serde_json::from_slice(bytes).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_after_report_on_a_finished_round_does_not_start_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Demo::start(dir.path().join("state"), options(None))
+        .await
+        .unwrap();
+    let first = demo.round().unwrap().run().await.unwrap();
+    assert_eq!(first.outcome, Outcome::Finished);
+    demo.emulator()
+        .next_round(drop_emulator::synthetic::consumers(7, 3))
+        .unwrap();
+    let again = demo
+        .round()
+        .unwrap()
+        .with_stop_after(Some(Step::Report))
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(
+        again.outcome,
+        Outcome::StoppedAfter { step: Step::Report }
+    );
+    assert_eq!(again.download, first.download);
+    assert_eq!(demo.emulator().downloads().len(), 1);
+    assert!(!dir.path().join("state/rounds").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_failing_provider_is_reported_not_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Demo::start(dir.path().join("state"), options(Some(Step::Upload)))
+        .await
+        .unwrap();
+    let _ = demo.round().unwrap().run().await;
+    let consumers: Vec<drop_cycle::ForwardConsumer> =
+        serde_json_from(&std::fs::read(dir.path().join("state/forward.json")).unwrap());
+    let victim = consumers[0].emails[0].clone();
+    let result = demo
+        .round()
+        .unwrap()
+        .with_stop_after(None)
+        .with_provider(Arc::new(
+            RecordingProvider::new("maestroqa").failing_on(victim.clone()),
+        ))
+        .with_provider(Arc::new(
+            RecordingProvider::new("id5").failing_on(victim.clone()),
+        ))
+        .run()
+        .await;
+    let Err(CycleError::Forward { failures }) = &result else {
+        panic!("{result:?}");
+    };
+    let names: Vec<&str> = failures.iter().map(|f| f.provider.as_str()).collect();
+    assert_eq!(names, ["maestroqa", "id5"]);
+    let message = result.unwrap_err().to_string();
+    assert!(message.contains("maestroqa:") && message.contains("id5:"), "{message}");
 }

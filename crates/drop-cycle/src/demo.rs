@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::report::CycleReport;
 use crate::round::Round;
+use crate::state::RESPONSES_DIR;
 use crate::{CycleError, Step};
 
 /// Marks a state directory as the demo's own, so a demo never overwrites a real round.
@@ -257,10 +258,15 @@ impl Demo {
 fn prepare_dir(dir: &Path) -> Result<(), CycleError> {
     let marker = dir.join(DEMO_MARKER);
     if dir.exists() {
+        // Never clear a directory another run is working in.
+        drop(crate::state::StateDir::open(dir)?.lock()?);
         let empty = std::fs::read_dir(dir)
             .map_err(|e| CycleError::io(dir, e))?
             .filter_map(Result::ok)
-            .all(|e| e.file_name() == "audit.log");
+            .all(|e| {
+                let name = e.file_name();
+                name == "audit.log" || name == crate::state::LOCK_FILE || name == RESPONSES_DIR
+            });
         if !empty && !marker.exists() {
             return Err(CycleError::Unexpected(format!(
                 "{} holds a round that is not a demo; give the demo another --state-dir",
@@ -283,7 +289,10 @@ fn prepare_dir(dir: &Path) -> Result<(), CycleError> {
 fn clear_demo_dir(dir: &Path) -> Result<(), CycleError> {
     for entry in std::fs::read_dir(dir).map_err(|e| CycleError::io(dir, e))? {
         let path = entry.map_err(|e| CycleError::io(dir, e))?.path();
-        if path.file_name().is_some_and(|n| n == "audit.log") {
+        if path
+            .file_name()
+            .is_some_and(|n| n == "audit.log" || n == crate::state::LOCK_FILE)
+        {
             continue;
         }
         let removed = if path.is_dir() {

@@ -1,27 +1,82 @@
-//! Why a round stopped.
+//! Why a round stopped short.
 
 use std::path::{Path, PathBuf};
 
-/// Why a round stopped. Every step saves its progress before it returns, so after any of
-/// these the same round can be run again and resumes where it stopped.
+use drop_hash::ListType;
+
+/// Why a round stopped short of its end. Every step saves its progress before it returns,
+/// so after any of these the same round can be run again and resumes where it stopped.
+///
+/// A stop the operator asked for (`stop_after`) is not an error: it is
+/// [`Outcome::StoppedAfter`](crate::Outcome::StoppedAfter).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CycleError {
     /// Reading or writing a file of the state directory failed.
-    #[error("{path}: {source}")]
+    #[error("{}: {source}", path.display())]
     Io {
         /// The file or directory.
         path: PathBuf,
-        /// The underlying error.
+        /// The underlying error (its text is part of this error's message).
         source: std::io::Error,
     },
-    /// `state.json` could not be read or written.
-    #[error("{path}: invalid round state: {message}")]
+    /// Another run holds the state directory.
+    #[error(
+        "{} is in use by another dropkit run{}; nothing was sent",
+        dir.display(),
+        pid.map(|p| format!(" (pid {p})")).unwrap_or_default()
+    )]
+    Locked {
+        /// The state directory.
+        dir: PathBuf,
+        /// The holder's process id, when it could be read.
+        pid: Option<u32>,
+    },
+    /// `state.json` (or another record of the directory) could not be read or written.
+    #[error("{}: invalid round state: {message}", path.display())]
     State {
         /// The state file.
         path: PathBuf,
         /// What is wrong.
         message: String,
+    },
+    /// DROP already sent this batch (it answers 409 to a new download until the batch is
+    /// answered), but no ZIP of it was saved here: the answer carrying it was lost.
+    #[error(
+        "DROP says its current batch was already downloaded ({message}), but no ZIP of it is \
+         saved in {}. Download the batch from the DROP portal by hand and run \
+         `dropkit cycle --zip FILE` to continue the round with it",
+        dir.display()
+    )]
+    DownloadLost {
+        /// The state directory.
+        dir: PathBuf,
+        /// DROP's message.
+        message: String,
+    },
+    /// A ZIP given to adopt (`--zip`) is not usable, or differs from the one the round has.
+    #[error("{}: {reason}", path.display())]
+    Adopt {
+        /// The ZIP given.
+        path: PathBuf,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// The records file or its mapping cannot serve this round (checked before anything is
+    /// downloaded or written).
+    #[error("{}: {reason}", path.display())]
+    Records {
+        /// The records file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Lists of the download that no mapped field can match; refused before any status file
+    /// is written unless the operator answers them Not found on purpose.
+    #[error("{}", unmatched_message(lists))]
+    UnmatchedLists {
+        /// The lists, in DROP's order.
+        lists: Vec<ListType>,
     },
     /// DROP's API refused a request or could not be reached.
     #[error(transparent)]
@@ -47,23 +102,63 @@ pub enum CycleError {
         /// DROP's reason.
         message: String,
     },
-    /// A service provider failed for some consumers; the others were forwarded and
-    /// recorded, and a new run retries only the failed ones.
-    #[error("{provider}: {failed} deletion request(s) failed, first: {first}")]
+    /// Service providers failed for some consumers; the others were forwarded and recorded,
+    /// and a new run retries only the failed ones.
+    #[error("{}", forward_message(failures))]
     Forward {
-        /// The provider's name.
-        provider: String,
-        /// How many consumers could not be forwarded.
-        failed: usize,
-        /// The first error, for the message.
-        first: String,
+        /// Every provider that failed, in the order they were tried.
+        failures: Vec<ProviderFailure>,
     },
-    /// The round was asked to stop after a step (`stop_after`); run it again to go on.
-    #[error("stopped after {0} as asked; run again to resume")]
-    Stopped(crate::Step),
     /// Something the round did not expect (a bug in dropkit or a server outside the spec).
     #[error("{0}")]
     Unexpected(String),
+}
+
+/// How one service provider failed during the forward step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderFailure {
+    /// The provider's name.
+    pub provider: String,
+    /// How many consumers could not be forwarded.
+    pub failed: usize,
+    /// The first error, for the message.
+    pub first: String,
+}
+
+fn unmatched_message(lists: &[ListType]) -> String {
+    lists
+        .iter()
+        .map(|l| {
+            format!(
+                "{l}: no mapped field can match this list; map {}=COLUMN or pass \
+                 --unmatched-list {l}=not-found",
+                hint(*l)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The mapping a list needs, as an operator would write it.
+fn hint(list: ListType) -> String {
+    drop_match::required_fields(list)
+        .iter()
+        .map(|f| f.as_str().to_owned())
+        .collect::<Vec<_>>()
+        .join("=COLUMN,")
+}
+
+fn forward_message(failures: &[ProviderFailure]) -> String {
+    failures
+        .iter()
+        .map(|f| {
+            format!(
+                "{}: {} deletion request(s) failed, first: {}",
+                f.provider, f.failed, f.first
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl CycleError {

@@ -23,23 +23,67 @@ pub const JOURNAL_FILE: &str = "forward-journal.jsonl";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
 enum Event {
-    /// A request for these emails is about to be sent.
-    Sending {
-        provider: String,
-        key: String,
-        emails: Vec<String>,
-    },
+    /// Sent, outcome unknown: written before the request leaves.
+    Sending(Sending),
     /// The provider accepted these emails as these jobs.
-    Accepted {
-        provider: String,
-        key: String,
-        emails: Vec<String>,
-        job_ids: Vec<String>,
-        status: String,
-        at: String,
-    },
-    /// The request ended without (or with only part of) the emails accepted.
-    Finished { provider: String, key: String },
+    Accepted(Accepted),
+    /// The request timed out or its answer was lost: it may have reached the provider. The
+    /// consumer stays in flight, so a resend is logged as a possible duplicate.
+    OutcomeUnknown(OutcomeUnknown),
+    /// The request ended with an answer (with all, part or none of the emails accepted).
+    Finished(Finished),
+}
+
+/// A request for these emails is about to be sent; until an answer is recorded its outcome
+/// is unknown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Sending {
+    /// The provider's name.
+    pub(crate) provider: String,
+    /// The broker's consumer key.
+    pub(crate) key: String,
+    /// The emails in the request.
+    pub(crate) emails: Vec<String>,
+    /// Set when an earlier request for this consumer may have reached the provider.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) possible_duplicate: bool,
+}
+
+/// What a provider accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Accepted {
+    /// The provider's name.
+    pub(crate) provider: String,
+    /// The broker's consumer key.
+    pub(crate) key: String,
+    /// The emails accepted.
+    pub(crate) emails: Vec<String>,
+    /// The provider's job ids.
+    pub(crate) job_ids: Vec<String>,
+    /// The job status the provider reported.
+    pub(crate) status: String,
+    /// When (RFC 3339, UTC).
+    pub(crate) at: String,
+}
+
+/// A request whose outcome is unknown (timeout, lost answer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct OutcomeUnknown {
+    /// The provider's name.
+    pub(crate) provider: String,
+    /// The broker's consumer key.
+    pub(crate) key: String,
+    /// What happened.
+    pub(crate) error: String,
+}
+
+/// A request that ended with an answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Finished {
+    /// The provider's name.
+    pub(crate) provider: String,
+    /// The broker's consumer key.
+    pub(crate) key: String,
 }
 
 /// What the journal says so far, and the open file to append to.
@@ -83,9 +127,11 @@ impl Journal {
             };
             apply(&mut accepted, &mut in_flight, event);
         }
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
+        let mut options = OpenOptions::new();
+        options.create(true).append(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options
             .open(&path)
             .map_err(|e| CycleError::io(&path, e))?;
         if torn {
@@ -128,41 +174,79 @@ impl Journal {
             .contains(&(provider.to_owned(), key.to_owned()))
     }
 
-    /// Records, durably, that a request is about to be sent.
+    /// Records, durably, that a request is about to be sent ("sent, outcome unknown" until
+    /// an answer is recorded). Returns whether it may duplicate an earlier request whose
+    /// outcome is unknown (it is then logged and marked as such).
     pub(crate) fn sending(
         &mut self,
         provider: &str,
         key: &str,
         emails: &[String],
-    ) -> Result<(), CycleError> {
-        self.record(Event::Sending {
+    ) -> Result<bool, CycleError> {
+        let possible_duplicate = self.is_in_flight(provider, key);
+        if possible_duplicate {
+            tracing::warn!(
+                %provider,
+                %key,
+                "resending a deletion whose outcome is unknown: it may be a duplicate"
+            );
+        }
+        self.record(Event::Sending(Sending {
             provider: provider.to_owned(),
             key: key.to_owned(),
             emails: emails.to_vec(),
-        })
+            possible_duplicate,
+        }))?;
+        Ok(possible_duplicate)
     }
 
-    /// Records, durably, what the provider accepted (if anything) and that the request ended.
+    /// Records, durably, what the provider accepted (if anything) and that the request ended
+    /// with an answer.
     pub(crate) fn finished(
         &mut self,
         provider: &str,
         key: &str,
         accepted: Option<(Vec<String>, Vec<String>, String)>,
     ) -> Result<(), CycleError> {
-        if let Some((emails, job_ids, status)) = accepted {
-            self.record(Event::Accepted {
-                provider: provider.to_owned(),
-                key: key.to_owned(),
-                emails,
-                job_ids,
-                status,
-                at: now(),
-            })?;
+        if let Some(accepted) = accepted {
+            self.record_accepted(provider, key, accepted)?;
         }
-        self.record(Event::Finished {
+        self.record(Event::Finished(Finished {
             provider: provider.to_owned(),
             key: key.to_owned(),
-        })
+        }))
+    }
+
+    /// Records, durably, what the provider accepted: `(emails, job ids, job status)`.
+    pub(crate) fn record_accepted(
+        &mut self,
+        provider: &str,
+        key: &str,
+        (emails, job_ids, status): (Vec<String>, Vec<String>, String),
+    ) -> Result<(), CycleError> {
+        self.record(Event::Accepted(Accepted {
+            provider: provider.to_owned(),
+            key: key.to_owned(),
+            emails,
+            job_ids,
+            status,
+            at: now(),
+        }))
+    }
+
+    /// Records, durably, that a request ended without an answer (timeout, lost answer): the
+    /// consumer stays in flight.
+    pub(crate) fn outcome_unknown(
+        &mut self,
+        provider: &str,
+        key: &str,
+        error: &str,
+    ) -> Result<(), CycleError> {
+        self.record(Event::OutcomeUnknown(OutcomeUnknown {
+            provider: provider.to_owned(),
+            key: key.to_owned(),
+            error: error.to_owned(),
+        }))
     }
 
     /// Appends `event` durably, then applies it to the in-memory view (as a replay would).
@@ -192,28 +276,23 @@ fn apply(
     event: Event,
 ) {
     match event {
-        Event::Sending { provider, key, .. } => {
+        Event::Sending(Sending { provider, key, .. }) => {
             in_flight.insert((provider, key));
         }
-        Event::Accepted {
-            provider,
-            key,
-            emails,
-            job_ids,
-            status,
-            at,
-        } => {
+        Event::Accepted(a) => {
             let record = accepted
-                .entry(provider)
+                .entry(a.provider)
                 .or_default()
-                .entry(key)
+                .entry(a.key)
                 .or_default();
-            record.emails.extend(emails);
-            record.job_ids.extend(job_ids);
-            record.status = status;
-            record.at = at;
+            record.emails.extend(a.emails);
+            record.job_ids.extend(a.job_ids);
+            record.status = a.status;
+            record.at = a.at;
         }
-        Event::Finished { provider, key } => {
+        // Still in flight: whether the provider has it is not known.
+        Event::OutcomeUnknown(_) => {}
+        Event::Finished(Finished { provider, key }) => {
             in_flight.remove(&(provider, key));
         }
     }
@@ -254,6 +333,33 @@ mod tests {
 
         let j = Journal::open(dir.path()).unwrap();
         assert!(!j.is_in_flight("m", "k2"));
+    }
+
+    #[test]
+    fn a_request_without_an_answer_stays_in_flight_and_its_resend_is_marked() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut j = Journal::open(dir.path()).unwrap();
+            assert!(!j.sending("m", "k", &["a@x".into()]).unwrap());
+            j.outcome_unknown("m", "k", "timed out").unwrap();
+        }
+        let mut j = Journal::open(dir.path()).unwrap();
+        assert!(j.is_in_flight("m", "k"));
+        assert!(j.sending("m", "k", &["a@x".into()]).unwrap());
+        j.finished(
+            "m",
+            "k",
+            Some((vec!["a@x".into()], vec!["job".into()], "queued".into())),
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(dir.path().join(JOURNAL_FILE)).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 5, "{text}");
+        assert!(lines[1].contains(r#""event":"outcome-unknown""#), "{text}");
+        assert!(lines[2].contains(r#""possible_duplicate":true"#), "{text}");
+        assert!(!lines[0].contains("possible_duplicate"), "{text}");
+        let j = Journal::open(dir.path()).unwrap();
+        assert!(!j.is_in_flight("m", "k"));
     }
 
     #[test]

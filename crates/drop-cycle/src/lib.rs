@@ -7,12 +7,38 @@
 //! before the next starts: stopped anywhere (a crash, a network failure, `stop_after`), it is
 //! run again and resumes where it stopped, without uploading a file twice. Deletions sent to
 //! service providers are journaled before and after each request: only a request whose
-//! answer was lost in a crash (no provider offers an idempotency key) is sent again, and it
-//! is logged as a possible duplicate.
+//! outcome is unknown (an answer lost in a crash or a timeout; no provider offers an
+//! idempotency key) is sent again, and it is journaled and logged as a possible duplicate.
 //!
 //! ```text
 //! download (waits through 202) → match → status files → validate → upload → forward → report
 //! ```
+//!
+//! # The round as a state machine
+//!
+//! - [`Step`] names the steps; each has a module with `is_done(&RoundState)` and
+//!   `run(&Ctx, &mut RoundState)`, and [`Round::run`] is a loop running each step that
+//!   [`Step::is_done`] says is not done. Adding a step is one variant and one module.
+//! - [`state::RoundState`] is the typed record of what is done (`state.json`, versioned by
+//!   [`state::STATE_VERSION`]; a state left by an earlier release resumes).
+//! - A run locks its state directory ([`StateLock`], an OS advisory lock released if the
+//!   process dies): a second run on it is refused with [`CycleError::Locked`] before it sends
+//!   anything.
+//! - A stop the operator asks for is an [`Outcome`], not an error; a failure is a
+//!   [`CycleError`] after which the same round resumes.
+//!
+//! # Faults the round survives
+//!
+//! - **Lost download**: DROP sent the ZIP but it never arrived whole. The client streams it to
+//!   a synced temporary file in the state directory and renames it only when complete; when
+//!   DROP then answers 409 with no ZIP saved, [`CycleError::DownloadLost`] says how to go on:
+//!   download the batch from the portal and pass it with [`Round::with_zip`].
+//! - **Lost upload answer**: the file in flight is uploaded again and DROP's duplicate answer
+//!   read as "already received".
+//! - **Provider timeouts**: journaled as "outcome unknown"; the resend is marked as a
+//!   possible duplicate.
+//! - **A mapping that cannot answer a list**: refused before anything is written, unless the
+//!   operator chose [`Round::with_unmatched_list`].
 //!
 //! # Example
 //!
@@ -58,16 +84,21 @@
 
 #[cfg(feature = "demo")]
 pub mod demo;
+mod ctx;
+// pub mod doctor;
 mod error;
 mod journal;
+mod lock;
+pub mod preflight;
 mod report;
 mod round;
 pub mod state;
 mod step;
 mod steps;
 
-pub use error::CycleError;
-pub use report::{CycleReport, ForwardSummary};
+pub use error::{CycleError, ProviderFailure};
+pub use lock::StateLock;
+pub use report::{CycleReport, ForwardSummary, Outcome};
 pub use round::{DEFAULT_MAX_ROWS_PER_FILE, Round};
 pub use step::{ParseStepError, Step};
 pub use steps::forward::ForwardConsumer;

@@ -1,4 +1,4 @@
-//! What a round did, for people (`Display`) and for tools (`serde` JSON).
+//! What a run of a round did, for people (`Display`) and for tools (`serde` JSON).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -7,32 +7,60 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::Step;
 use crate::state::{ForwardRecord, ListSummary, RoundState, StateDir};
 
-/// The summary of a round, printed by `dropkit cycle` and, with `--json`, as JSON.
+/// How a run of a round ended (when it did not fail).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+#[non_exhaustive]
+pub enum Outcome {
+    /// Every step is done.
+    #[default]
+    Finished,
+    /// The run stopped after this step, as asked (`stop_after`); running again goes on.
+    StoppedAfter {
+        /// The last step done.
+        step: Step,
+    },
+    /// DROP had nothing new; nothing was saved, and the next run asks again.
+    NoData {
+        /// DROP's message.
+        message: String,
+    },
+}
+
+/// The summary of a run, printed by `dropkit cycle` and, with `--json`, as JSON.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct CycleReport {
     /// The state directory of the round.
     pub state_dir: PathBuf,
+    /// How the run ended.
+    pub outcome: Outcome,
     /// The downloaded ZIP's name, if there was one.
     pub download: Option<String>,
-    /// DROP's message when it had nothing new.
-    pub no_data: Option<String>,
     /// Records read from the broker's file.
     pub records_read: u64,
     /// Records or fields that could not be used (reported with their lines while matching).
     pub bad_rows: u64,
     /// Work items of the Removed file, dropped from matching.
     pub removed: u64,
-    /// Per list: how its work items were answered.
+    /// Per list (DROP's name): how its work items were answered.
     pub lists: BTreeMap<String, ListSummary>,
+    /// Lists answered 5 Not found because no mapped field can match them, as the operator
+    /// chose (`--unmatched-list`).
+    pub unmatched_lists: Vec<String>,
+    /// Warnings about the download (a work item listed twice, ...).
+    pub warnings: Vec<String>,
     /// Per status file: `accepted` or `already-received`.
     pub uploads: BTreeMap<String, String>,
     /// Per provider: consumers forwarded and jobs created.
     pub forwarded: BTreeMap<String, ForwardSummary>,
     /// Whether every step is done.
     pub finished: bool,
+    /// What is left for the operator to do, one sentence each.
+    pub to_do: Vec<String>,
     /// Time this run took, in milliseconds (a resumed round counts only its last run).
     pub elapsed_ms: u64,
 }
@@ -50,7 +78,7 @@ impl CycleReport {
     pub(crate) fn no_data(dir: &StateDir, message: String, elapsed: Duration) -> Self {
         CycleReport {
             state_dir: dir.root().to_owned(),
-            no_data: Some(message),
+            outcome: Outcome::NoData { message },
             finished: true,
             elapsed_ms: millis(elapsed),
             ..CycleReport::default()
@@ -60,22 +88,33 @@ impl CycleReport {
     pub(crate) fn from_state(
         dir: &StateDir,
         state: &RoundState,
+        outcome: Outcome,
         forwarded: &BTreeMap<String, BTreeMap<String, ForwardRecord>>,
         elapsed: Duration,
     ) -> Self {
         let matched = state.matched.clone().unwrap_or_default();
-        CycleReport {
+        let mut report = CycleReport {
             state_dir: dir.root().to_owned(),
-            download: state.download.clone(),
-            no_data: None,
+            outcome,
+            download: state.download.as_ref().map(ToString::to_string),
             records_read: matched.records_read,
             bad_rows: matched.bad_rows,
             removed: matched.removed,
-            lists: matched.lists,
+            lists: matched
+                .lists
+                .iter()
+                .map(|(list, s)| (list.to_string(), s.clone()))
+                .collect(),
+            unmatched_lists: matched
+                .unmatched_lists
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            warnings: matched.warnings.clone(),
             uploads: state
                 .uploads
                 .iter()
-                .map(|(file, record)| (file.clone(), record.outcome.clone()))
+                .map(|(file, record)| (file.to_string(), record.outcome.to_string()))
                 .collect(),
             forwarded: forwarded
                 .iter()
@@ -88,9 +127,38 @@ impl CycleReport {
                 })
                 .collect(),
             finished: state.finished,
+            to_do: Vec::new(),
             elapsed_ms: millis(elapsed),
+        };
+        report.to_do = to_do(dir, state, &report);
+        report
+    }
+}
+
+/// What the operator still has to do after this run.
+fn to_do(dir: &StateDir, state: &RoundState, report: &CycleReport) -> Vec<String> {
+    let mut lines = Vec::new();
+    let matched: u64 = report.lists.values().map(|l| l.deleted + l.opted_out).sum();
+    if state.matched.is_some() && matched > 0 {
+        lines.push(format!(
+            "delete (status 3) or opt out (status 4) the consumers whose keys are in {} from \
+             your own systems: DROP is told they were",
+            dir.matches_path().display()
+        ));
+    }
+    if let Outcome::StoppedAfter { step } = &report.outcome
+        && *step != Step::Report
+    {
+        if state.matched.is_some() && state.outstanding_uploads().next().is_some() {
+            lines.push(format!(
+                "the status files to review are in {}; run `dropkit cycle` again to upload them",
+                dir.responses_dir().display()
+            ));
+        } else {
+            lines.push("run `dropkit cycle` again to go on with the round".to_owned());
         }
     }
+    lines
 }
 
 fn millis(d: Duration) -> u64 {
@@ -100,8 +168,8 @@ fn millis(d: Duration) -> u64 {
 impl fmt::Display for CycleReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "state directory: {}", self.state_dir.display())?;
-        if let Some(message) = &self.no_data {
-            return writeln!(f, "nothing new from DROP: {message}");
+        if let Outcome::NoData { message } = &self.outcome {
+            return write!(f, "nothing new from DROP: {message}");
         }
         if let Some(zip) = &self.download {
             writeln!(f, "download: {zip}")?;
@@ -118,6 +186,15 @@ impl fmt::Display for CycleReport {
                 s.work_items, s.deleted, s.exempted, s.opted_out, s.not_found
             )?;
         }
+        for list in &self.unmatched_lists {
+            writeln!(
+                f,
+                "  {list}: no mapped field can match it; answered not found, as asked"
+            )?;
+        }
+        for warning in &self.warnings {
+            writeln!(f, "warning: {warning}")?;
+        }
         for (file, outcome) in &self.uploads {
             writeln!(f, "uploaded {file}: {outcome}")?;
         }
@@ -128,15 +205,14 @@ impl fmt::Display for CycleReport {
                 s.consumers, s.jobs
             )?;
         }
-        write!(
-            f,
-            "{} in {:.1} s",
-            if self.finished {
-                "round complete"
-            } else {
-                "round not finished"
-            },
-            self.elapsed_ms as f64 / 1000.0
-        )
+        for line in &self.to_do {
+            writeln!(f, "to do: {line}")?;
+        }
+        let end = match &self.outcome {
+            Outcome::StoppedAfter { step } => format!("stopped after {step} as asked"),
+            _ if self.finished => "round complete".to_owned(),
+            _ => "round not finished".to_owned(),
+        };
+        write!(f, "{end} in {:.1} s", self.elapsed_ms as f64 / 1000.0)
     }
 }

@@ -5,17 +5,19 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use drop_client::Client;
+use drop_hash::ListType;
 use drop_match::{DefaultRules, Rules};
 use drop_provider::DeletionProvider;
 
+use crate::ctx::Ctx;
 use crate::journal::Journal;
-use crate::report::CycleReport;
-use crate::state::StateDir;
-use crate::steps;
-use crate::{CycleError, Step};
+use crate::report::{CycleReport, Outcome};
+use crate::state::{RoundState, StateDir};
+use crate::step::Flow;
+use crate::{CycleError, Step, preflight, steps};
 
 /// A DROP round over one state directory: download → match → write the status files →
-/// validate → upload → forward → report.
+/// validate → upload → forward → report, run as a state machine over [`Step`].
 ///
 /// [`Round::run`] may be called again after any error or crash: each step's result is saved in
 /// the state directory before the next step starts, so the round resumes where it stopped,
@@ -33,6 +35,8 @@ pub struct Round {
     audit_label: String,
     on_step: Option<Arc<dyn Fn(Step) + Send + Sync>>,
     rules: Arc<dyn Rules + Send + Sync>,
+    zip: Option<PathBuf>,
+    unmatched_lists: Vec<ListType>,
 }
 
 impl std::fmt::Debug for Round {
@@ -53,7 +57,8 @@ impl std::fmt::Debug for Round {
 
 impl Round {
     /// A round downloading with `client`, keeping its state in `state_dir`, and matching the
-    /// broker's records CSV at `records` with the column `mapping`.
+    /// broker's records (CSV, or Parquet recognised by its content) at `records` with the
+    /// column `mapping`.
     pub fn new(
         client: Client,
         state_dir: impl Into<PathBuf>,
@@ -72,6 +77,8 @@ impl Round {
             audit_label: "DROP deletion".to_owned(),
             on_step: None,
             rules: Arc::new(DefaultRules),
+            zip: None,
+            unmatched_lists: Vec::new(),
         }
     }
 
@@ -94,8 +101,10 @@ impl Round {
         self
     }
 
-    /// Stops with [`CycleError::Stopped`] once `step` is done and saved, for example to
-    /// review the status files before uploading. Running again goes on from there.
+    /// Ends the run with [`Outcome::StoppedAfter`] once `step` is done and saved, for
+    /// example to review the status files before uploading. Running again goes on from
+    /// there. Stopping after [`Step::Report`] on a finished round reports it again and does
+    /// not start a new one.
     pub fn with_stop_after(mut self, step: Option<Step>) -> Self {
         self.stop_after = step;
         self
@@ -114,6 +123,25 @@ impl Round {
         self
     }
 
+    /// Adopts a ZIP the operator downloaded from the DROP portal by hand instead of
+    /// downloading (the way out when DROP sent a batch whose ZIP never arrived): it must
+    /// carry its DROP download name and be a readable archive; it is copied into the state
+    /// directory. On a round that already has its ZIP, the same bytes are accepted and
+    /// different bytes refused.
+    pub fn with_zip(mut self, zip: Option<PathBuf>) -> Self {
+        self.zip = zip;
+        self
+    }
+
+    /// Lets `list` be answered 5 Not found although no mapped field can match it (by default
+    /// such a list stops the round before anything is written); the report names it.
+    pub fn with_unmatched_list(mut self, list: ListType) -> Self {
+        if !self.unmatched_lists.contains(&list) {
+            self.unmatched_lists.push(list);
+        }
+        self
+    }
+
     /// Calls `observer` as each step starts (for a progress display).
     pub fn with_step_observer(mut self, observer: impl Fn(Step) + Send + Sync + 'static) -> Self {
         self.on_step = Some(Arc::new(observer));
@@ -121,77 +149,77 @@ impl Round {
     }
 
     /// Runs the round from wherever its state directory says it stopped.
+    ///
+    /// The state directory is locked for the whole run (a second run on it fails at once
+    /// with [`CycleError::Locked`]). The records file and the mapping are checked before
+    /// anything is downloaded. Then each [`Step`] not yet done runs in turn, saving its result
+    /// before the next starts.
     pub async fn run(&self) -> Result<CycleReport, CycleError> {
         let started = Instant::now();
         let dir = StateDir::open(&self.state_dir)?;
+        let _lock = dir.lock()?;
         let mut state = dir.load()?;
         if state.finished {
+            if self.stop_after == Some(Step::Report) {
+                // Asked to stop once the round is reported: it is; do not start the next.
+                let outcome = Outcome::StoppedAfter { step: Step::Report };
+                return self.report(&dir, &state, outcome, started);
+            }
             // A new round: DROP delivers a new batch once the last one is complete.
             let archived = dir.archive(&state)?;
             tracing::info!(to = %archived.display(), "previous round archived");
             state = dir.load()?;
         }
-
-        self.starting(Step::Download);
-        let no_data =
-            steps::download::run(&self.client, &dir, &mut state, self.download_wait).await?;
-        if let Some(message) = no_data {
-            // Nothing is saved: the next run asks DROP again.
-            return Ok(CycleReport::no_data(&dir, message, started.elapsed()));
+        if !Step::Match.is_done(&state) {
+            preflight::check_records(&self.records, &self.mapping)?;
         }
-        self.checkpoint(Step::Download)?;
-        let zip = state
-            .download
-            .clone()
-            .ok_or_else(|| CycleError::Unexpected("no download recorded".into()))?;
-
-        self.starting(Step::Match);
-        steps::matching::run(
-            &dir,
-            &mut state,
-            &zip,
-            &self.records,
-            &self.mapping,
-            self.rules.as_ref(),
-            self.max_rows_per_file,
-        )?;
-        self.checkpoint(Step::Match)?;
-
-        self.starting(Step::Validate);
-        steps::validate::run(&dir, &mut state, &zip)?;
-        self.checkpoint(Step::Validate)?;
-
-        self.starting(Step::Upload);
-        steps::upload::run(&self.client, &dir, &mut state).await?;
-        self.checkpoint(Step::Upload)?;
-
-        self.starting(Step::Forward);
-        steps::forward::run(&dir, &self.providers, &self.audit_label).await?;
-        self.checkpoint(Step::Forward)?;
-
-        self.starting(Step::Report);
-        if !state.finished {
-            state.finished = true;
-            dir.save(&state)?;
+        let ctx = Ctx {
+            client: &self.client,
+            dir: &dir,
+            records: &self.records,
+            mapping: &self.mapping,
+            rules: self.rules.as_ref(),
+            providers: &self.providers,
+            zip: self.zip.as_deref(),
+            unmatched_lists: &self.unmatched_lists,
+            max_rows_per_file: self.max_rows_per_file,
+            download_wait: self.download_wait,
+            audit_label: &self.audit_label,
+        };
+        steps::download::confirm_adopted(&ctx, &state)?;
+        for step in Step::ALL {
+            if !step.is_done(&state) {
+                tracing::info!(%step, "step starting");
+                if let Some(observer) = &self.on_step {
+                    observer(step);
+                }
+                if let Flow::NoData(message) = step.run(&ctx, &mut state).await? {
+                    return Ok(CycleReport::no_data(&dir, message, started.elapsed()));
+                }
+            }
+            if self.stop_after == Some(step) && step != Step::Report {
+                let outcome = Outcome::StoppedAfter { step };
+                return self.report(&dir, &state, outcome, started);
+            }
         }
+        self.report(&dir, &state, Outcome::Finished, started)
+    }
+
+    fn report(
+        &self,
+        dir: &StateDir,
+        state: &RoundState,
+        outcome: Outcome,
+        started: Instant,
+    ) -> Result<CycleReport, CycleError> {
         let journal = Journal::open(dir.root())?;
-        let report = CycleReport::from_state(&dir, &state, journal.accepted(), started.elapsed());
-        self.checkpoint(Step::Report)?;
-        Ok(report)
-    }
-
-    fn starting(&self, step: Step) {
-        tracing::info!(%step, "step starting");
-        if let Some(observer) = &self.on_step {
-            observer(step);
-        }
-    }
-
-    fn checkpoint(&self, step: Step) -> Result<(), CycleError> {
-        if self.stop_after == Some(step) {
-            return Err(CycleError::Stopped(step));
-        }
-        Ok(())
+        Ok(CycleReport::from_state(
+            dir,
+            state,
+            outcome,
+            journal.accepted(),
+            started.elapsed(),
+        ))
     }
 }
 

@@ -1,14 +1,26 @@
-//! The named steps of a round.
+//! The named steps of a round, and the one place each is tied to its module.
+//!
+//! A round is a state machine: each step has a module under `steps/` with
+//! `is_done(&RoundState) -> bool` and `run(&Ctx, &mut RoundState)`, and [`Round::run`]
+//! (crate::Round::run) is a loop over [`Step::ALL`] that runs each step not yet done. Adding
+//! a step means one variant here and one module.
 
 use std::fmt;
 use std::str::FromStr;
 
+use crate::CycleError;
+use crate::ctx::Ctx;
+use crate::state::RoundState;
+use crate::steps;
+
 /// One step of a DROP round, in the order a round runs them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Step {
-    /// Download the ZIP (waiting through 202 and 429) into the state directory.
+    /// Download the ZIP (waiting through 202 and 429) into the state directory, or adopt
+    /// one downloaded by hand.
     Download,
-    /// Open and check the ZIP, match the records, write the status files and `matches.csv`.
+    /// Check the mapping covers every list, match the records, write the status files and
+    /// `matches.csv`.
     Match,
     /// Validate the status files against the ZIP, completeness included.
     Validate,
@@ -18,6 +30,15 @@ pub enum Step {
     Forward,
     /// Mark the round finished and report.
     Report,
+}
+
+/// What a step's run asks of the loop.
+#[derive(Debug)]
+pub(crate) enum Flow {
+    /// Go on with the next step.
+    Next,
+    /// DROP has nothing new: end the run with DROP's message, saving nothing.
+    NoData(String),
 }
 
 impl Step {
@@ -42,6 +63,39 @@ impl Step {
             Step::Report => "report",
         }
     }
+
+    /// Whether `state` records this step as done (a resumed round skips it).
+    pub fn is_done(self, state: &RoundState) -> bool {
+        match self {
+            Step::Download => steps::download::is_done(state),
+            Step::Match => steps::matching::is_done(state),
+            Step::Validate => steps::validate::is_done(state),
+            Step::Upload => steps::upload::is_done(state),
+            Step::Forward => steps::forward::is_done(state),
+            Step::Report => steps::report::is_done(state),
+        }
+    }
+
+    /// The first step `state` does not record as done, if any.
+    pub fn current(state: &RoundState) -> Option<Step> {
+        Step::ALL.into_iter().find(|s| !s.is_done(state))
+    }
+
+    /// Runs the step, saving its result in the state directory before returning.
+    pub(crate) async fn run(
+        self,
+        ctx: &Ctx<'_>,
+        state: &mut RoundState,
+    ) -> Result<Flow, CycleError> {
+        match self {
+            Step::Download => steps::download::run(ctx, state).await,
+            Step::Match => steps::matching::run(ctx, state).map(|()| Flow::Next),
+            Step::Validate => steps::validate::run(ctx, state).map(|()| Flow::Next),
+            Step::Upload => steps::upload::run(ctx, state).await.map(|()| Flow::Next),
+            Step::Forward => steps::forward::run(ctx, state).await.map(|()| Flow::Next),
+            Step::Report => steps::report::run(ctx, state).map(|()| Flow::Next),
+        }
+    }
 }
 
 impl fmt::Display for Step {
@@ -63,5 +117,11 @@ impl FromStr for Step {
             .into_iter()
             .find(|step| step.as_str().eq_ignore_ascii_case(s))
             .ok_or_else(|| ParseStepError(s.to_owned()))
+    }
+}
+
+impl serde::Serialize for Step {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }

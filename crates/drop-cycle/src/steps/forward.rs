@@ -1,13 +1,13 @@
 //! Step 6: forward deleted consumers' emails to every service provider, once each.
 
-use std::sync::Arc;
-
-use drop_provider::{DeletionProvider, DeletionRequest};
+use drop_provider::{DeletionProvider, DeletionRequest, ErrorKind};
 use serde::{Deserialize, Serialize};
 
-use crate::CycleError;
+use crate::ctx::Ctx;
+use crate::error::ProviderFailure;
 use crate::journal::Journal;
-use crate::state::StateDir;
+use crate::state::{RoundState, StateDir};
+use crate::CycleError;
 
 /// A consumer whose data the broker deleted, as kept in `forward.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,95 +18,120 @@ pub struct ForwardConsumer {
     pub emails: Vec<String>,
 }
 
+/// Whether every provider has acknowledged every consumer.
+pub(crate) fn is_done(state: &RoundState) -> bool {
+    state.forwarded
+}
+
 /// Sends each consumer's outstanding emails to each provider. Before each request its
-/// consumer is journaled as in flight, and the provider's answer after it (see
-/// [`Journal`]), so a resumed round sends only what no provider has acknowledged.
+/// consumer is journaled as sent with its outcome unknown, and the provider's answer after it
+/// (see [`Journal`]), so a resumed round sends only what no provider has acknowledged.
 ///
-/// A consumer in flight when a round stopped may have reached the provider without its
-/// answer being recorded; it is sent again (a deletion request for data already deleted is
-/// harmless, a lost one is a missed legal duty) and logged as a possible duplicate.
-pub(crate) async fn run(
-    dir: &StateDir,
-    providers: &[Arc<dyn DeletionProvider>],
-    audit_label: &str,
-) -> Result<(), CycleError> {
+/// A consumer whose request may have reached the provider without an answer recorded (a
+/// crash, a timeout, a lost answer) is sent again (a deletion request for data already
+/// deleted is harmless, a lost one is a missed legal duty) and journaled and logged as a
+/// possible duplicate. Every provider gets its requests even when another fails, and every
+/// failing provider is reported.
+pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleError> {
+    let dir = ctx.dir;
     let consumers = load(dir)?;
-    if providers.is_empty() {
-        if !consumers.is_empty() {
-            tracing::warn!(
-                consumers = consumers.len(),
-                "no service provider is configured: deleted consumers are not forwarded"
-            );
-        }
-        return Ok(());
+    if ctx.providers.is_empty() && !consumers.is_empty() {
+        tracing::warn!(
+            consumers = consumers.len(),
+            "no service provider is configured: deleted consumers are not forwarded"
+        );
     }
     let mut journal = Journal::open(dir.root())?;
-    // Every provider gets its requests even when another one fails.
-    let mut failures: Vec<(String, usize, String)> = Vec::new();
-    for provider in providers {
-        let name = provider.name();
-        let mut failed = 0usize;
-        let mut first_error = None;
-        for consumer in &consumers {
-            let done = journal.accepted_emails(name, &consumer.key);
-            let outstanding: Vec<String> = consumer
-                .emails
+    let mut failures = Vec::new();
+    for provider in ctx.providers {
+        if let Some(failure) = forward_to(
+            provider.as_ref(),
+            &consumers,
+            &mut journal,
+            ctx.audit_label,
+        )
+        .await?
+        {
+            failures.push(failure);
+        }
+    }
+    if !failures.is_empty() {
+        return Err(CycleError::Forward { failures });
+    }
+    state.forwarded = true;
+    dir.save(state)
+}
+
+/// Forwards every consumer not yet acknowledged by `provider`; the failures, if any.
+async fn forward_to(
+    provider: &dyn DeletionProvider,
+    consumers: &[ForwardConsumer],
+    journal: &mut Journal,
+    audit_label: &str,
+) -> Result<Option<ProviderFailure>, CycleError> {
+    let name = provider.name();
+    let mut failed = 0usize;
+    let mut first_error = None;
+    for consumer in consumers {
+        let done = journal.accepted_emails(name, &consumer.key);
+        let outstanding: Vec<String> = consumer
+            .emails
+            .iter()
+            .filter(|e| !done.contains(e))
+            .cloned()
+            .collect();
+        if outstanding.is_empty() {
+            continue;
+        }
+        journal.sending(name, &consumer.key, &outstanding)?;
+
+        let request = DeletionRequest::new(outstanding).with_audit_label(audit_label);
+        let outcome = provider.request_deletion(&request).await;
+
+        let accepted = (!outcome.receipts.is_empty()).then(|| {
+            let emails = outcome
+                .receipts
                 .iter()
-                .filter(|e| !done.contains(e))
-                .cloned()
+                .flat_map(|r| r.emails.clone())
                 .collect();
-            if outstanding.is_empty() {
-                continue;
+            let jobs = outcome
+                .receipts
+                .iter()
+                .map(|r| r.job_id.as_str().to_owned())
+                .collect();
+            let status = outcome
+                .receipts
+                .last()
+                .map(|r| r.status.state.as_str().to_owned())
+                .unwrap_or_default();
+            (emails, jobs, status)
+        });
+        // A transient failure (timeout, lost answer, 5xx) may have reached the provider: its
+        // outcome stays unknown, so a resend is marked as a possible duplicate.
+        let unknown = outcome
+            .failures
+            .iter()
+            .find(|f| f.error.kind() == ErrorKind::Transient);
+        match unknown {
+            Some(failure) => {
+                if let Some(accepted) = accepted {
+                    journal.record_accepted(name, &consumer.key, accepted)?;
+                }
+                journal.outcome_unknown(name, &consumer.key, &failure.error.to_string())?;
             }
-            if journal.is_in_flight(name, &consumer.key) {
-                tracing::warn!(
-                    provider = %name,
-                    key = %consumer.key,
-                    "resending a deletion whose answer was not recorded: it may be a duplicate"
-                );
-            }
-            journal.sending(name, &consumer.key, &outstanding)?;
-
-            let request = DeletionRequest::new(outstanding).with_audit_label(audit_label);
-            let outcome = provider.request_deletion(&request).await;
-
-            let accepted = (!outcome.receipts.is_empty()).then(|| {
-                let emails = outcome
-                    .receipts
-                    .iter()
-                    .flat_map(|r| r.emails.clone())
-                    .collect();
-                let jobs = outcome
-                    .receipts
-                    .iter()
-                    .map(|r| r.job_id.as_str().to_owned())
-                    .collect();
-                let status = outcome
-                    .receipts
-                    .last()
-                    .map(|r| r.status.state.as_str().to_owned())
-                    .unwrap_or_default();
-                (emails, jobs, status)
-            });
-            journal.finished(name, &consumer.key, accepted)?;
-            for failure in &outcome.failures {
-                failed += 1;
-                tracing::error!(provider = %name, key = %consumer.key, error = %failure.error, "deletion request failed");
-                first_error.get_or_insert_with(|| failure.error.to_string());
-            }
+            None => journal.finished(name, &consumer.key, accepted)?,
         }
-        if let Some(first) = first_error {
-            failures.push((name.to_owned(), failed, first));
+        for failure in &outcome.failures {
+            failed += 1;
+            tracing::error!(provider = %name, key = %consumer.key, error = %failure.error, "deletion request failed");
+            first_error.get_or_insert_with(|| failure.error.to_string());
         }
     }
-    match failures.into_iter().next() {
-        Some((provider, failed, first)) => Err(CycleError::Forward {
-            provider,
-            failed,
-            first,
-        }),
-        None => Ok(()),
-    }
+    Ok(first_error.map(|first| ProviderFailure {
+        provider: name.to_owned(),
+        failed,
+        first,
+    }))
 }
 
 fn load(dir: &StateDir) -> Result<Vec<ForwardConsumer>, CycleError> {

@@ -1,66 +1,153 @@
-//! Steps 2 and 3: open the ZIP, match the records, write the status files, `matches.csv`
-//! and the consumers to forward.
-
-use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
+//! Steps 2 and 3: check that the mapping can answer every list, match the records, write
+//! the status files, `matches.csv` and the consumers to forward.
 
 use drop_files::{DownloadArchive, Status};
-use drop_hash::{Field, standardize};
-use drop_match::{Lists, Mapping, Matcher, Rules, Target};
+use drop_hash::{Field, ListType};
+use drop_match::{DirOptions, DirReport, match_into_dir};
 
 use crate::CycleError;
-use crate::state::{ListSummary, MatchSummary, RoundState, StateDir};
+use crate::ctx::Ctx;
+use crate::state::{ListSummary, MatchSummary, RoundState, StateDir, make_private};
 use crate::steps::forward::{self, ForwardConsumer};
 
-/// Matches unless the state says matching is done.
+/// Whether matching is done and saved.
+pub(crate) fn is_done(state: &RoundState) -> bool {
+    state.matched.is_some()
+}
+
+/// Matches the records against the round's ZIP, reading the records file once.
 ///
 /// Status files are written to temporary files and renamed when complete; the summary is
 /// saved last. A round stopped before that point matches again from scratch: it first clears
 /// what an earlier attempt wrote, which was never uploaded (uploads start only once the
 /// summary is saved).
-pub(crate) fn run(
-    dir: &StateDir,
-    state: &mut RoundState,
-    zip: &str,
-    records: &Path,
-    mapping: &Mapping,
-    rules: &(dyn Rules + Send + Sync),
-    max_rows_per_file: usize,
-) -> Result<(), CycleError> {
-    if state.matched.is_some() {
-        return Ok(());
-    }
+pub(crate) fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleError> {
+    let dir = ctx.dir;
+    let zip = state
+        .download
+        .as_ref()
+        .ok_or_else(|| CycleError::Unexpected("the match step ran before a download".into()))?;
+    let zip_path = dir.root().join(zip.to_string());
+    let unmatched = check_lists(ctx, &zip_path)?;
     clear_outputs(dir)?;
 
-    let mut archive = DownloadArchive::open(dir.root().join(zip))?;
-    let lists = Lists::from_archive(&mut archive)?;
-    let outcome = Matcher::new(lists).run_path(records, mapping, rules)?;
-    for problem in outcome.problems() {
+    let options = DirOptions::default().max_rows_per_file(ctx.max_rows_per_file);
+    let report = match_into_dir(
+        &zip_path,
+        ctx.records,
+        ctx.mapping,
+        ctx.rules,
+        &dir.responses_dir(),
+        &options,
+    )?;
+    for problem in &report.problems {
         tracing::warn!(%problem, "record not fully usable");
     }
-    for problem in outcome.list_problems() {
+    for problem in &report.list_problems {
         tracing::warn!(%problem, "list row not usable");
     }
+    for warning in &report.warnings {
+        tracing::warn!(%warning, "download");
+    }
+    // matches.csv names the broker's customers: it sits beside the status files' directory,
+    // never in it, and is private.
+    let matches = dir.matches_path();
+    std::fs::rename(&report.matches_file, &matches)
+        .map_err(|e| CycleError::io(&report.matches_file, e))?;
+    make_private(&matches)?;
+    for file in &report.status_files {
+        make_private(file)?;
+    }
 
-    let files = outcome.write_status_files(dir.responses_dir(), max_rows_per_file)?;
-    outcome.write_matches_csv(dir.matches_path())?;
-
-    // Providers are told to delete what the broker deleted: Deleted (3) consumers only, not
-    // Exempted ones nor the Opted out (4), whose data is kept.
-    let deleted: HashSet<String> = outcome
-        .matches()
-        .filter(|m| m.status == Status::Deleted)
-        .map(|m| m.key.to_owned())
-        .collect();
-    let consumers = emails_of(records, mapping, &deleted)?;
+    let consumers = consumers_to_forward(&report);
     forward::save(dir, &consumers)?;
+    state.matched = Some(summary(&report, consumers.len(), unmatched)?);
+    dir.save(state)
+}
 
-    let summary = outcome.summary();
-    state.matched = Some(MatchSummary {
-        records_read: summary.records_read,
-        bad_rows: summary.bad_rows,
-        removed: summary.removed,
-        lists: summary
+/// Refuses the lists that hold work items but that no mapped field can match, unless the
+/// operator chose to answer them Not found (`--unmatched-list LIST=not-found`): answering a
+/// list 5 because the mapping forgot a column would tell DROP "not found" without looking.
+///
+/// DROP offers no way to learn the account's selected lists without a download, so the check
+/// runs on the saved ZIP, before anything is written or sent. A header-only list needs no
+/// answer, so it needs no mapped field.
+fn check_lists(ctx: &Ctx<'_>, zip: &std::path::Path) -> Result<Vec<ListType>, CycleError> {
+    let mut archive = DownloadArchive::open(zip)?;
+    let mut refused = Vec::new();
+    let mut allowed = Vec::new();
+    for list in archive.list_types() {
+        if ctx.mapping.can_match(list) || !holds_work_items(&mut archive, list)? {
+            continue;
+        }
+        if ctx.unmatched_lists.contains(&list) {
+            tracing::warn!(
+                list = %list,
+                "no mapped field can match this list; every work item is answered 5 Not found, as the operator chose"
+            );
+            allowed.push(list);
+        } else {
+            refused.push(list);
+        }
+    }
+    if refused.is_empty() {
+        Ok(allowed)
+    } else {
+        Err(CycleError::UnmatchedLists { lists: refused })
+    }
+}
+
+fn holds_work_items<R: std::io::Read + std::io::Seek>(
+    archive: &mut DownloadArchive<R>,
+    list: ListType,
+) -> Result<bool, CycleError> {
+    Ok(match archive.open_list(list)? {
+        Some(mut rows) => rows.next().is_some(),
+        None => false,
+    })
+}
+
+/// Providers are told to delete what the broker deleted: Deleted (3) consumers only, not
+/// Exempted ones nor the Opted out (4), whose data is kept.
+fn consumers_to_forward(report: &DirReport) -> Vec<ForwardConsumer> {
+    report
+        .matched
+        .iter()
+        .filter(|m| m.has_status(Status::Deleted))
+        .map(|m| ForwardConsumer {
+            key: m.key.clone(),
+            emails: m.values(Field::Email).map(str::to_owned).collect(),
+        })
+        .filter(|c| !c.emails.is_empty())
+        .collect()
+}
+
+fn summary(
+    report: &DirReport,
+    consumers: usize,
+    unmatched_lists: Vec<ListType>,
+) -> Result<MatchSummary, CycleError> {
+    let s = &report.summary;
+    let status_files = report
+        .status_files
+        .iter()
+        .map(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.parse().ok())
+                .ok_or_else(|| {
+                    CycleError::Unexpected(format!(
+                        "{}: a status file without a DROP name",
+                        p.display()
+                    ))
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(MatchSummary {
+        records_read: s.records_read,
+        bad_rows: s.bad_rows,
+        removed: s.removed,
+        lists: s
             .lists
             .iter()
             .map(|l| {
@@ -71,16 +158,14 @@ pub(crate) fn run(
                     opted_out: l.opted_out,
                     not_found: l.not_found,
                 };
-                (l.list_type.to_string(), counts)
+                (l.list_type, counts)
             })
             .collect(),
-        status_files: files
-            .iter()
-            .filter_map(|p| p.file_name().and_then(|n| n.to_str()).map(str::to_owned))
-            .collect(),
-        consumers_to_forward: consumers.len() as u64,
-    });
-    dir.save(state)
+        status_files,
+        consumers_to_forward: consumers as u64,
+        unmatched_lists,
+        warnings: report.warnings.clone(),
+    })
 }
 
 fn clear_outputs(dir: &StateDir) -> Result<(), CycleError> {
@@ -98,70 +183,4 @@ fn clear_outputs(dir: &StateDir) -> Result<(), CycleError> {
         }
     }
     Ok(())
-}
-
-/// The standardized emails of the consumers `keys`, from the mapped email columns, in key
-/// order. Rows the matcher reported as broken are skipped here too (their problems are
-/// already in the match summary).
-fn emails_of(
-    records: &Path,
-    mapping: &Mapping,
-    keys: &HashSet<String>,
-) -> Result<Vec<ForwardConsumer>, CycleError> {
-    if keys.is_empty() {
-        return Ok(Vec::new());
-    }
-    let email_columns: Vec<&str> = mapping
-        .columns()
-        .filter(|(target, _)| *target == Target::Field(Field::Email))
-        .map(|(_, column)| column)
-        .collect();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(records)
-        .map_err(|e| csv_error(records, e))?;
-    let headers = reader
-        .byte_headers()
-        .map_err(|e| csv_error(records, e))?
-        .clone();
-    let position = |name: &str| headers.iter().position(|h| h == name.as_bytes());
-    let Some(key_at) = position(mapping.key_column()) else {
-        return Ok(Vec::new());
-    };
-    let email_at: Vec<usize> = email_columns.iter().filter_map(|c| position(c)).collect();
-
-    let mut by_key: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut record = csv::ByteRecord::new();
-    while reader
-        .read_byte_record(&mut record)
-        .map_err(|e| csv_error(records, e))?
-    {
-        let Some(key) = record.get(key_at).and_then(|k| std::str::from_utf8(k).ok()) else {
-            continue;
-        };
-        if !keys.contains(key) {
-            continue;
-        }
-        let emails = by_key.entry(key.to_owned()).or_default();
-        for &at in &email_at {
-            let raw = record.get(at).and_then(|v| std::str::from_utf8(v).ok());
-            if let Some(Ok(email)) = raw.map(|r| standardize::field(Field::Email, r))
-                && !emails.contains(&email)
-            {
-                emails.push(email);
-            }
-        }
-    }
-    Ok(by_key
-        .into_iter()
-        .filter(|(_, emails)| !emails.is_empty())
-        .map(|(key, emails)| ForwardConsumer { key, emails })
-        .collect())
-}
-
-fn csv_error(path: &Path, e: csv::Error) -> CycleError {
-    CycleError::Io {
-        path: path.to_owned(),
-        source: std::io::Error::other(e.to_string()),
-    }
 }

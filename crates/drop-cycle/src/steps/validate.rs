@@ -3,23 +3,26 @@
 use drop_files::{DownloadArchive, Validator};
 
 use crate::CycleError;
-use crate::state::{RoundState, StateDir};
+use crate::ctx::Ctx;
+use crate::state::RoundState;
+
+/// Whether the status files have passed validation.
+pub(crate) fn is_done(state: &RoundState) -> bool {
+    state.validated
+}
 
 /// Validates the written status files against the ZIP, completeness included. Nothing is
 /// uploaded unless this passes: a file DROP would reject is better caught before sending.
-pub(crate) fn run(dir: &StateDir, state: &mut RoundState, zip: &str) -> Result<(), CycleError> {
-    if state.validated {
-        return Ok(());
-    }
-    let responses = state
-        .matched
+pub(crate) fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleError> {
+    let dir = ctx.dir;
+    let zip = state
+        .download
         .as_ref()
-        .map(|m| m.status_files.clone())
-        .unwrap_or_default();
-    let mut archive = DownloadArchive::open(dir.root().join(zip))?;
+        .ok_or_else(|| CycleError::Unexpected("validation ran before a download".into()))?;
+    let mut archive = DownloadArchive::open(dir.root().join(zip.to_string()))?;
     let mut validator = Validator::from_archive(&mut archive)?;
-    for name in &responses {
-        validator.check_path(dir.responses_dir().join(name));
+    for name in state.status_files() {
+        validator.check_path(dir.responses_dir().join(name.to_string()));
     }
     let report = validator.report();
     if !report.is_valid() || !report.is_complete() {

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use drop_cycle::demo::{Demo, DemoCheck, DemoOptions};
-use drop_cycle::{CycleError, CycleReport, Round, Step};
+use drop_cycle::{CycleError, CycleReport, Outcome, Round, Step};
+use drop_hash::ListType;
 use drop_provider::DeletionProvider;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -22,16 +23,27 @@ pub(crate) struct Args {
     /// Print a machine-readable JSON summary on standard output.
     #[arg(long)]
     pub(crate) json: bool,
-    /// The broker's records, a CSV with a header row (required with `DROP_API_KEY`).
+    /// Run the demonstration round against the built-in DROP emulator with synthetic data
+    /// (also the default when neither --records nor DROP_API_KEY is given).
+    #[arg(long, conflicts_with_all = ["records", "map", "zip"])]
+    pub(crate) demo: bool,
+    /// The broker's records: a CSV with a header row, or a Parquet file (needs DROP_API_KEY).
     #[arg(long, value_name = "FILE")]
     pub(crate) records: Option<PathBuf>,
-    /// Column mapping FIELD=COLUMN[,FIELD=COLUMN...] of the records (required with
-    /// `DROP_API_KEY`); FIELD is key, email, phone, first_name, last_name, dob, zip, maid,
-    /// ctvid or vin.
+    /// Column mapping FIELD=COLUMN[,FIELD=COLUMN...] of the records (needs DROP_API_KEY);
+    /// FIELD is key, email, phone, first_name, last_name, dob, zip, maid, ctvid or vin.
     #[arg(long, value_name = "FIELD=COLUMN,...")]
     pub(crate) map: Vec<String>,
-    /// Stop once this step is done (download, match, validate, upload, forward), for example
-    /// to review the status files before uploading; run again to go on.
+    /// Continue the round with a ZIP downloaded from the DROP portal by hand (when DROP sent
+    /// the batch but the download was lost); it must keep its DROP name.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) zip: Option<PathBuf>,
+    /// Answer every work item of LIST 5 Not found although no mapped field can match it
+    /// (otherwise such a list stops the round); repeatable. Only `not-found` is accepted.
+    #[arg(long, value_name = "LIST=not-found", value_parser = parse_unmatched_list)]
+    pub(crate) unmatched_list: Vec<ListType>,
+    /// Stop once this step is done (download, match, validate, upload, forward, report), for
+    /// example to review the status files before uploading; run again to go on.
     #[arg(long, value_name = "STEP")]
     pub(crate) stop_after: Option<Step>,
     /// Split a list's status file into suffixed parts above this many rows.
@@ -40,6 +52,26 @@ pub(crate) struct Args {
     /// How long to wait for DROP to prepare the download, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 6 * 3600)]
     pub(crate) download_wait: u64,
+    /// Total time one request may spend retrying 429, 5xx and network failures, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_MAX_WAIT_SECS)]
+    pub(crate) max_wait: u64,
+}
+
+/// The default retry deadline of one request: long enough for an unattended run to ride
+/// out an outage of a few hours.
+const DEFAULT_MAX_WAIT_SECS: u64 = 6 * 3600;
+
+/// Parses `LIST=not-found`.
+fn parse_unmatched_list(value: &str) -> Result<ListType, String> {
+    let (list, answer) = value
+        .split_once('=')
+        .ok_or_else(|| format!("{value:?}: expected LIST=not-found, like Phone=not-found"))?;
+    if answer != "not-found" {
+        return Err(format!(
+            "{value:?}: the only answer for an unmatched list is not-found"
+        ));
+    }
+    list.parse::<ListType>().map_err(|e| e.to_string())
 }
 
 /// What `--json` prints.
@@ -53,10 +85,23 @@ struct JsonSummary<'a> {
 }
 
 /// Runs `dropkit cycle`.
+///
+/// The demonstration round runs with `--demo`, or when neither `--records` nor
+/// `DROP_API_KEY` is given; `--records` or `--map` without a key (an empty key is no key) is
+/// a usage error, so a misconfigured job never silently runs a demo.
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let has_key = std::env::var(drop_client::API_KEY_VAR).is_ok_and(|k| !k.trim().is_empty());
+    let live_args = args.records.is_some() || !args.map.is_empty() || args.zip.is_some();
+    if !args.demo && !has_key && live_args {
+        eprintln!(
+            "dropkit: --records, --map and --zip run a round against DROP, which needs {} \
+             (it is not set or empty); use --demo for a demonstration round",
+            drop_client::API_KEY_VAR
+        );
+        return Ok(ExitCode::from(2));
+    }
     let runtime = tokio::runtime::Runtime::new()?;
-    let demo = std::env::var("DROP_API_KEY").map_or(true, |k| k.trim().is_empty());
-    if demo {
+    if args.demo || !has_key {
         runtime.block_on(run_demo(args))
     } else {
         runtime.block_on(run_live(args))
@@ -87,7 +132,11 @@ async fn run_demo(args: Args) -> anyhow::Result<ExitCode> {
         .with_step_observer(observer(&progress));
     let result = round.run().await;
     progress.finish_and_clear();
-    let check = result.as_ref().ok().map(|_| demo.check());
+    let check = result
+        .as_ref()
+        .ok()
+        .filter(|r| r.outcome == Outcome::Finished)
+        .map(|_| demo.check());
     finish(&args, "demo", result, check.as_ref())
 }
 
@@ -106,14 +155,27 @@ async fn run_live(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     let mapping = drop_match::Mapping::parse_specs(args.map.iter().map(String::as_str))?;
-    let client = drop_client::Client::from_env()?;
+    let client = drop_client::ClientBuilder::from_env()
+        .max_wait(Duration::from_secs(args.max_wait))
+        .build()?;
     let progress = progress_bar(args.json);
     let mut round = Round::new(client, &args.state_dir, records, mapping)
+        .with_zip(args.zip.clone())
         .with_stop_after(args.stop_after)
         .with_max_rows_per_file(args.max_rows_per_file)
         .with_download_wait(Duration::from_secs(args.download_wait))
         .with_step_observer(observer(&progress));
-    for provider in providers_from_env()? {
+    for list in &args.unmatched_list {
+        round = round.with_unmatched_list(*list);
+    }
+    let (providers, provider_errors) = super::providers::from_env();
+    if !provider_errors.is_empty() {
+        for error in &provider_errors {
+            eprintln!("dropkit: {error}");
+        }
+        return Ok(ExitCode::from(1));
+    }
+    for provider in providers {
         round = round.with_provider(provider);
     }
     let result = round.run().await;
@@ -127,9 +189,7 @@ fn finish(
     result: Result<CycleReport, CycleError>,
     check: Option<&DemoCheck>,
 ) -> anyhow::Result<ExitCode> {
-    // A stop the user asked for is not a failure.
-    let stopped = matches!(result, Err(CycleError::Stopped(_)));
-    let ok = (result.is_ok() || stopped) && check.is_none_or(DemoCheck::passed);
+    let ok = result.is_ok() && check.is_none_or(DemoCheck::passed);
     if args.json {
         let summary = JsonSummary {
             ok,
@@ -141,13 +201,16 @@ fn finish(
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else {
         match &result {
-            Ok(report) => println!("{report}"),
-            Err(CycleError::Stopped(step)) if mode == "demo" => println!(
-                "stopped after {step} as asked; the demonstration's emulator ends with this \
-                 process, so the demo starts afresh when run again"
-            ),
-            Err(CycleError::Stopped(step)) => {
-                println!("stopped after {step} as asked; run again to go on")
+            Ok(report) => {
+                println!("{report}");
+                if mode == "demo"
+                    && matches!(report.outcome, Outcome::StoppedAfter { step } if step != Step::Report)
+                {
+                    println!(
+                        "the demonstration's emulator ends with this process, so the demo \
+                         starts afresh when run again"
+                    );
+                }
             }
             Err(e) => eprintln!("dropkit: {e}"),
         }
@@ -196,18 +259,4 @@ fn progress_bar(json: bool) -> ProgressBar {
 fn observer(bar: &ProgressBar) -> impl Fn(Step) + Send + Sync + 'static {
     let bar = bar.clone();
     move |step| bar.set_message(format!("{step}…"))
-}
-
-/// The service providers configured in the environment: MaestroQA when
-/// `MAESTROQA_API_TOKEN` is set, ID5 when `ID5_TOKEN` is set.
-fn providers_from_env() -> anyhow::Result<Vec<Arc<dyn DeletionProvider>>> {
-    let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
-    let mut providers: Vec<Arc<dyn DeletionProvider>> = Vec::new();
-    if set("MAESTROQA_API_TOKEN") {
-        providers.push(Arc::new(maestroqa::ClientBuilder::from_env().build()?));
-    }
-    if set("ID5_TOKEN") {
-        providers.push(Arc::new(id5::ClientBuilder::from_env().build()?));
-    }
-    Ok(providers)
 }

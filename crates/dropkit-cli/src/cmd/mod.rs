@@ -9,6 +9,7 @@ pub(crate) mod forward_status;
 pub(crate) mod hash;
 pub(crate) mod inspect;
 pub(crate) mod matching;
+pub(crate) mod providers;
 pub(crate) mod upload;
 pub(crate) mod validate;
 

@@ -43,7 +43,7 @@ pub(crate) fn send(endpoint: Endpoint, paths: &[PathBuf]) -> anyhow::Result<Exit
         Ok(response) => report(&response),
         Err(Error::Rejected { response, .. }) => {
             report(&response)?;
-            eprintln!("dropkit: DROP accepted no file: {}", response.message);
+            eprintln!("dropkit: DROP accepted no file: {}", response.message_text());
             Ok(ExitCode::from(1))
         }
         Err(err) => Err(err.into()),

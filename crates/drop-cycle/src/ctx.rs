@@ -1,0 +1,38 @@
+//! The one value every step reads: the round's settings and its state directory.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use drop_client::Client;
+use drop_hash::ListType;
+use drop_match::{Mapping, Rules};
+use drop_provider::DeletionProvider;
+
+use crate::state::StateDir;
+
+/// What a step needs to run: borrowed from the [`Round`](crate::Round) for one run.
+pub(crate) struct Ctx<'a> {
+    /// DROP.
+    pub(crate) client: &'a Client,
+    /// The state directory (locked for the run).
+    pub(crate) dir: &'a StateDir,
+    /// The broker's records (CSV or Parquet).
+    pub(crate) records: &'a Path,
+    /// Which column of the records holds what.
+    pub(crate) mapping: &'a Mapping,
+    /// How matches become statuses.
+    pub(crate) rules: &'a (dyn Rules + Send + Sync),
+    /// The service providers deletions are forwarded to.
+    pub(crate) providers: &'a [Arc<dyn DeletionProvider>],
+    /// A ZIP the operator downloaded by hand, to adopt instead of downloading.
+    pub(crate) zip: Option<&'a Path>,
+    /// Lists the operator chose to answer Not found although no mapped field matches them.
+    pub(crate) unmatched_lists: &'a [ListType],
+    /// Rows above which a list's status file is split.
+    pub(crate) max_rows_per_file: usize,
+    /// How long to wait for DROP to prepare the package.
+    pub(crate) download_wait: Duration,
+    /// The audit label sent with provider deletion requests.
+    pub(crate) audit_label: &'a str,
+}

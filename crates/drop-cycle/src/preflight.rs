@@ -1,0 +1,101 @@
+//! Checks made before anything is downloaded: the records file exists and its header holds
+//! every mapped column. (Whether the mapping can match every list is checked on the saved
+//! ZIP by the match step: DROP tells the selected lists only in a download.)
+
+use std::collections::BTreeSet;
+use std::io::Read as _;
+use std::path::Path;
+
+use drop_match::Mapping;
+
+use crate::CycleError;
+
+/// The first bytes of every Parquet file.
+const PARQUET_MAGIC: &[u8; 4] = b"PAR1";
+
+/// Checks that `records` is a readable file whose columns include every column `mapping`
+/// names. CSV headers and Parquet schemas are both read.
+pub fn check_records(records: &Path, mapping: &Mapping) -> Result<(), CycleError> {
+    let refuse = |reason: String| CycleError::Records {
+        path: records.to_owned(),
+        reason,
+    };
+    if records.is_dir() {
+        return Err(refuse("is a directory, expected a records file".into()));
+    }
+    let mut file = std::fs::File::open(records).map_err(|e| CycleError::io(records, e))?;
+    let mut magic = [0u8; 4];
+    let is_parquet = file.read_exact(&mut magic).is_ok() && &magic == PARQUET_MAGIC;
+    let columns = if is_parquet {
+        parquet_columns(records).map_err(refuse)?
+    } else {
+        csv_columns(records).map_err(refuse)?
+    };
+    let missing: Vec<&str> = std::iter::once(mapping.key_column())
+        .chain(mapping.columns().map(|(_, column)| column))
+        .filter(|column| !columns.contains(*column))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(refuse(format!(
+            "no column named {} (the mapping names it; the file has {})",
+            missing.join(", "),
+            columns.iter().cloned().collect::<Vec<_>>().join(", ")
+        )))
+    }
+}
+
+fn csv_columns(records: &Path) -> Result<BTreeSet<String>, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(records)
+        .map_err(|e| e.to_string())?;
+    let header = reader.headers().map_err(|e| format!("line 1: {e}"))?;
+    if header.is_empty() {
+        return Err("empty file: a header row is needed".into());
+    }
+    Ok(header
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_owned())
+        .collect())
+}
+
+fn parquet_columns(records: &Path) -> Result<BTreeSet<String>, String> {
+    use parquet::file::reader::{FileReader as _, SerializedFileReader};
+    let file = std::fs::File::open(records).map_err(|e| e.to_string())?;
+    let reader = SerializedFileReader::new(file).map_err(|e| format!("not readable Parquet: {e}"))?;
+    let schema = reader.metadata().file_metadata().schema_descr_ptr();
+    Ok(schema
+        .root_schema()
+        .get_fields()
+        .iter()
+        .map(|f| f.name().to_owned())
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_column_is_named_before_anything_is_downloaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("customers.csv");
+        std::fs::write(&path, "id,email\nc1,a@b.c\n").unwrap();
+        let ok: Mapping = "key=id,email=email".parse().unwrap();
+        check_records(&path, &ok).unwrap();
+        let bad: Mapping = "key=id,email=email,phone=mobile".parse().unwrap();
+        let err = check_records(&path, &bad).unwrap_err().to_string();
+        assert!(err.contains("customers.csv"), "{err}");
+        assert!(err.contains("no column named mobile"), "{err}");
+        let err = check_records(&dir.path().join("nope.csv"), &ok)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("nope.csv"), "{err}");
+        let err = check_records(dir.path(), &ok).unwrap_err().to_string();
+        assert!(err.contains("is a directory"), "{err}");
+    }
+}

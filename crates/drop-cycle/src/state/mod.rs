@@ -1,0 +1,185 @@
+//! What a round has done so far, as saved in `state.json` after every step.
+//!
+//! The state is typed with DROP's own vocabulary (a [`ZipFileName`], [`ListFileName`]s,
+//! [`ListType`]s, an [`UploadOutcome`]) and saved as the text DROP uses for each, so the file
+//! stays readable by people and other tools. It carries a format [`version`](RoundState::version):
+//! a state written by an older dropkit is read and carried forward, one written by a newer
+//! dropkit is refused rather than misread.
+
+use std::collections::BTreeMap;
+
+use drop_files::{ListFileName, ZipFileName};
+use drop_hash::ListType;
+use serde::{Deserialize, Serialize};
+
+mod dir;
+mod text;
+
+pub use dir::{
+    FORWARD_FILE, LOCK_FILE, MATCHES_FILE, RESPONSES_DIR, ROUNDS_DIR, STATE_FILE, StateDir,
+};
+pub(crate) use dir::{make_private, now, read_json, sync_dir, write_json};
+
+pub use crate::journal::JOURNAL_FILE;
+
+/// The format version of `state.json` this release writes.
+///
+/// - `0` (no `version` field): written by dropkit 0.1.0; read as is (same field names).
+/// - `1`: adds `version`, `forwarded` and the match step's `unmatched_lists` and `warnings`.
+pub const STATE_VERSION: u32 = 1;
+
+/// The progress of one DROP round, as saved in `state.json`.
+///
+/// Each field is set once its step has finished and been saved; a resumed round skips every
+/// step whose result is already here (see [`Step::is_done`](crate::Step::is_done)).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RoundState {
+    /// The format version this state was written in (see [`STATE_VERSION`]).
+    #[serde(default)]
+    pub version: u32,
+    /// The downloaded (or adopted) ZIP inside the state directory, once saved.
+    #[serde(default, with = "text::option")]
+    pub download: Option<ZipFileName>,
+    /// What matching found and wrote, once it has finished.
+    #[serde(default)]
+    pub matched: Option<MatchSummary>,
+    /// Set once the status files have passed validation.
+    #[serde(default)]
+    pub validated: bool,
+    /// Per status file: DROP's answer, once recorded.
+    #[serde(default, with = "text::keys")]
+    pub uploads: BTreeMap<ListFileName, UploadRecord>,
+    /// The status file being uploaded when the round stopped, if any: its upload may or may
+    /// not have reached DROP.
+    #[serde(default, with = "text::option")]
+    pub upload_in_flight: Option<ListFileName>,
+    /// Set once every configured service provider has acknowledged every consumer.
+    #[serde(default)]
+    pub forwarded: bool,
+    /// Set when the round is complete and reported.
+    #[serde(default)]
+    pub finished: bool,
+}
+
+impl RoundState {
+    /// The status files the match step wrote, in upload order (none before matching).
+    pub fn status_files(&self) -> &[ListFileName] {
+        self.matched.as_ref().map_or(&[], |m| &m.status_files)
+    }
+
+    /// The status files DROP has not answered yet.
+    pub fn outstanding_uploads(&self) -> impl Iterator<Item = &ListFileName> + '_ {
+        self.status_files()
+            .iter()
+            .filter(|name| !self.uploads.contains_key(*name))
+    }
+}
+
+/// What the match step found and wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MatchSummary {
+    /// Records read from the broker's file.
+    pub records_read: u64,
+    /// Records (or fields) that could not be used, each reported with its line.
+    pub bad_rows: u64,
+    /// Work items of the Removed file, dropped from matching.
+    pub removed: u64,
+    /// Per list: how its work items were answered.
+    #[serde(with = "text::keys")]
+    pub lists: BTreeMap<ListType, ListSummary>,
+    /// The status files written, in upload order (names inside `responses/`).
+    #[serde(with = "text::list")]
+    pub status_files: Vec<ListFileName>,
+    /// Consumers whose data was deleted, to forward to the service providers.
+    pub consumers_to_forward: u64,
+    /// Lists no mapped field can match, answered 5 Not found because the operator said so
+    /// (`--unmatched-list LIST=not-found`).
+    #[serde(default, with = "text::list")]
+    pub unmatched_lists: Vec<ListType>,
+    /// Warnings about the download (a work item listed twice, ...), one line each.
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
+
+/// How one list's work items were answered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListSummary {
+    /// Work items in the list.
+    pub work_items: u64,
+    /// Answered 2, Exempted.
+    pub exempted: u64,
+    /// Answered 3, Deleted.
+    pub deleted: u64,
+    /// Answered 4, Opted out.
+    pub opted_out: u64,
+    /// Answered 5, Not found.
+    pub not_found: u64,
+}
+
+/// How DROP took one uploaded status file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UploadOutcome {
+    /// DROP accepted the file.
+    Accepted,
+    /// A retried upload met DROP's answer for a file it already has (a duplicate name, or no
+    /// download outstanding after the file that completed the batch): the first attempt, whose
+    /// answer was lost, had arrived.
+    AlreadyReceived,
+}
+
+impl UploadOutcome {
+    /// `accepted` or `already-received`, as saved.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            UploadOutcome::Accepted => "accepted",
+            UploadOutcome::AlreadyReceived => "already-received",
+        }
+    }
+}
+
+impl std::fmt::Display for UploadOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What DROP answered for one uploaded status file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadRecord {
+    /// How DROP took the file.
+    pub outcome: UploadOutcome,
+    /// The server's message.
+    pub message: String,
+    /// When the answer was recorded (RFC 3339, UTC).
+    pub at: String,
+}
+
+impl UploadRecord {
+    /// A record of `outcome` with DROP's `message`, stamped now.
+    pub fn now(outcome: UploadOutcome, message: impl Into<String>) -> Self {
+        UploadRecord {
+            outcome,
+            message: message.into(),
+            at: now(),
+        }
+    }
+}
+
+/// The deletions a service provider accepted for one consumer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForwardRecord {
+    /// The emails the provider accepted (a retry sends only the others).
+    pub emails: Vec<String>,
+    /// The provider's job ids (MaestroQA splits emails into requests of five).
+    pub job_ids: Vec<String>,
+    /// The status the provider reported when the job was created.
+    pub status: String,
+    /// When the receipt was recorded (RFC 3339, UTC).
+    pub at: String,
+}
+
+#[cfg(test)]
+mod tests;

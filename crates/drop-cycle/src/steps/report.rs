@@ -1,0 +1,16 @@
+//! Step 7: mark the round finished. The report itself is built from the state by the loop.
+
+use crate::CycleError;
+use crate::ctx::Ctx;
+use crate::state::RoundState;
+
+/// Whether the round is finished.
+pub(crate) fn is_done(state: &RoundState) -> bool {
+    state.finished
+}
+
+/// Marks the round finished: the next run archives it and starts a new one.
+pub(crate) fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleError> {
+    state.finished = true;
+    ctx.dir.save(state)
+}
