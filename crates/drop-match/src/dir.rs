@@ -28,17 +28,22 @@ pub struct DirOptions {
     pub max_problems: usize,
     /// The records file's name in problems and errors; its path when `None`.
     pub records_name: Option<String>,
+    /// Whether to hand back [`DirReport::matched`] (on by default). A caller that only wants
+    /// the files (`dropkit match`) turns it off: the records' fields are then not kept and
+    /// `matched` is empty.
+    pub matched_records: bool,
 }
 
 impl Default for DirOptions {
     /// 1,000,000 rows per status file, not strict, [`DEFAULT_MAX_PROBLEMS`] problems kept,
-    /// the records named by their path.
+    /// the records named by their path, matched records handed back.
     fn default() -> Self {
         DirOptions {
             max_rows_per_file: 1_000_000,
             strict: false,
             max_problems: DEFAULT_MAX_PROBLEMS,
             records_name: None,
+            matched_records: true,
         }
     }
 }
@@ -59,6 +64,12 @@ impl DirOptions {
     /// Sets [`max_problems`](Self::max_problems).
     pub fn max_problems(mut self, n: usize) -> Self {
         self.max_problems = n;
+        self
+    }
+
+    /// Sets [`matched_records`](Self::matched_records).
+    pub fn matched_records(mut self, keep: bool) -> Self {
+        self.matched_records = keep;
         self
     }
 
@@ -160,7 +171,7 @@ pub fn match_into_dir(
     let matcher = Matcher::new(lists)
         .strict(options.strict)
         .max_problems(options.max_problems)
-        .record_fields(true);
+        .record_fields(options.matched_records);
     let name = |m: Matcher| match &options.records_name {
         Some(name) => m.records_name(name.clone()),
         None => m.records_name(records.display().to_string()),
@@ -182,11 +193,16 @@ pub fn match_into_dir(
     let status_files = status_files?;
     rows?;
     let mut outcome = outcome;
+    let matched = if options.matched_records {
+        outcome.take_matched_records()
+    } else {
+        Vec::new()
+    };
     Ok(DirReport {
         summary: outcome.summary().clone(),
         status_files,
         matches_file,
-        matched: outcome.matched_records(),
+        matched,
         problems: outcome.problems().to_vec(),
         warnings: outcome.warnings(),
         list_problems: outcome.lists.take_problems(),

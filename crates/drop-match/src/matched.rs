@@ -1,10 +1,10 @@
 //! The consumers a run matched, each with the work items it matched and the standardized
 //! values of its mapped fields: what the broker acts on, and what it forwards to providers.
 
-use std::collections::BTreeMap;
-
 use drop_files::{Status, WorkItemId};
 use drop_hash::{Field, ListType};
+
+use rayon::slice::ParallelSliceMut as _;
 
 use crate::MatchOutcome;
 
@@ -56,27 +56,51 @@ impl MatchOutcome {
     /// sorted by key: the match report grouped by consumer, with the key's field values when
     /// the run kept them ([`Matcher::record_fields`](crate::Matcher::record_fields)).
     pub fn matched_records(&self) -> Vec<MatchedRecord> {
-        let mut by_key: BTreeMap<&str, Vec<MatchedItem>> = BTreeMap::new();
-        for m in self.matches() {
-            by_key.entry(m.key).or_default().push(MatchedItem {
-                list_type: m.list_type,
-                id: m.id,
-                status: m.status,
-            });
-        }
-        let rank = |field: &Field| self.field_order.iter().position(|f| f == field);
-        by_key
-            .into_iter()
-            .map(|(key, matches)| {
-                let mut fields = self.fields.get(key).cloned().unwrap_or_default();
-                // Rows are folded in file order; group the values by field, in mapping order.
-                fields.sort_by_key(|(field, _)| rank(field));
-                MatchedRecord {
-                    key: key.to_owned(),
-                    matches,
-                    fields,
-                }
+        self.group_by_key(|key| self.fields.get(key).cloned().unwrap_or_default())
+    }
+
+    /// [`matched_records`](Self::matched_records), moving the field values out rather than
+    /// copying them.
+    pub(crate) fn take_matched_records(&mut self) -> Vec<MatchedRecord> {
+        let mut fields = std::mem::take(&mut self.fields);
+        self.group_by_key(|key| fields.remove(key).unwrap_or_default())
+    }
+
+    fn group_by_key(
+        &self,
+        mut fields_of: impl FnMut(&str) -> Vec<(Field, String)>,
+    ) -> Vec<MatchedRecord> {
+        let mut rows: Vec<(&str, MatchedItem)> = self
+            .matches()
+            .map(|m| {
+                let item = MatchedItem {
+                    list_type: m.list_type,
+                    id: m.id,
+                    status: m.status,
+                };
+                (m.key, item)
             })
-            .collect()
+            .collect();
+        // Stable: a key's work items stay in list and file order.
+        rows.par_sort_by(|a, b| a.0.cmp(b.0));
+        let rank = |field: &Field| self.field_order.iter().position(|f| f == field);
+        let mut out: Vec<MatchedRecord> = Vec::new();
+        for (key, item) in rows {
+            match out.last_mut() {
+                Some(last) if last.key == key => last.matches.push(item),
+                _ => {
+                    let mut fields = fields_of(key);
+                    // Rows are folded in file order; group the values by field, in mapping
+                    // order.
+                    fields.sort_by_key(|(field, _)| rank(field));
+                    out.push(MatchedRecord {
+                        key: key.to_owned(),
+                        matches: vec![item],
+                        fields,
+                    });
+                }
+            }
+        }
+        out
     }
 }

@@ -390,3 +390,54 @@ fn parquet_records_chosen_by_magic_bytes_match_like_csv() {
     .unwrap_err();
     assert!(e.to_string().contains("records.csv"), "{e}");
 }
+
+#[test]
+fn matched_records_can_be_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = standard_zip(dir.path());
+    let records = dir.path().join("r.csv");
+    std::fs::write(&records, RECORDS).unwrap();
+    let report = match_into_dir(
+        &zip,
+        &records,
+        &mapping(),
+        &DefaultRules,
+        &dir.path().join("out"),
+        &DirOptions::default().matched_records(false),
+    )
+    .unwrap();
+    assert!(report.matched.is_empty());
+    assert_eq!(report.summary.match_rows(), 4);
+}
+
+#[test]
+fn a_key_too_long_to_keep_is_a_problem_and_its_row_is_skipped() {
+    use drop_match::ProblemKind;
+
+    let dir = tempfile::tempdir().unwrap();
+    let zip = standard_zip(dir.path());
+    let records = dir.path().join("r.csv");
+    let long = "k".repeat(1 << 24);
+    std::fs::write(
+        &records,
+        format!("id,mail\n{long},shared@x.com\nc2,shared@x.com\n"),
+    )
+    .unwrap();
+    let report = match_into_dir(
+        &zip,
+        &records,
+        &"key=id,email=mail".parse().unwrap(),
+        &DefaultRules,
+        &dir.path().join("out"),
+        &DirOptions::default(),
+    )
+    .unwrap();
+    assert!(matches!(
+        report.problems[0].kind,
+        ProblemKind::KeyTooLong { len, .. } if len == 1 << 24
+    ));
+    assert_eq!(report.problems[0].line, 2);
+    let keys: Vec<&str> = report.matched.iter().map(|m| m.key.as_str()).collect();
+    assert_eq!(keys, ["c2"]);
+    assert!(report.matched[0].has_status(Status::Deleted));
+}

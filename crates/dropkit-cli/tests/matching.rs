@@ -189,3 +189,84 @@ fn records_from_a_parquet_file_give_the_same_status_files() {
         "Id,Status\nAAAAAAAAAAA1,3\nAAAAAAAAAAA2,4\nAAAAAAAAAAA3,5\n"
     );
 }
+
+#[test]
+fn a_status_file_already_in_out_is_refused_before_matching() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("20260312_4821_DROP.zip");
+    write_zip(&zip);
+    let records = dir.path().join("records.csv");
+    std::fs::write(&records, "id,mail\nc1,anna@x.com\n").unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("20260312_4821_Phone.csv"), "Id,Status\n").unwrap();
+    let o = dropkit(&[
+        "match",
+        "--download",
+        zip.to_str().unwrap(),
+        "--records",
+        records.to_str().unwrap(),
+        "--map",
+        "key=id,email=mail",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("20260312_4821_Phone.csv exists already"),
+        "{stderr}"
+    );
+    assert!(!out.join("matches.csv").exists());
+    assert!(!out.join("20260312_4821_Email.csv").exists());
+}
+
+#[test]
+fn a_repeated_work_item_id_is_answered_once_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("20261120_4821_DROP.zip");
+    let row = format!("AAAAAAAAAAA1,{}\n", DropHash::of_standardized("anna@x.com"));
+    let mut file = zip::ZipWriter::new(std::fs::File::create(&zip).unwrap());
+    file.start_file(
+        "20261120_4821_Email.csv",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    file.write_all(b"ID,Hash\n").unwrap();
+    for _ in 0..3 {
+        file.write_all(row.as_bytes()).unwrap();
+    }
+    file.finish().unwrap();
+    let records = dir.path().join("records.csv");
+    std::fs::write(&records, "id,mail\nc1,anna@x.com\n").unwrap();
+    let out = dir.path().join("out");
+    let o = dropkit(&[
+        "match",
+        "--download",
+        zip.to_str().unwrap(),
+        "--records",
+        records.to_str().unwrap(),
+        "--map",
+        "key=id,email=mail",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stdout}{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("20261120_4821_Email.csv")).unwrap(),
+        "Id,Status\nAAAAAAAAAAA1,3\n"
+    );
+    assert!(
+        stderr.contains(
+            "warning: 20261120_4821_Email.csv: Id AAAAAAAAAAA1 listed 3 times; answered once"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("2 repeated Id rows answered once"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("matches.csv (1 rows)"), "{stdout}");
+}

@@ -4,9 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::Context as _;
-use drop_files::DownloadArchive;
-use drop_match::{DefaultRules, Lists, Mapping, Matcher};
+use drop_match::{DefaultRules, DirOptions, Mapping, match_into_dir};
 
 /// How many problems are printed in full (all are counted in the summary).
 const PRINTED_PROBLEMS: usize = 20;
@@ -39,85 +37,61 @@ pub(crate) struct Args {
     pub(crate) strict: bool,
 }
 
-/// Runs `dropkit match`: prints problems to standard error and the summary to standard output.
-/// Broken record rows are reported and do not change the exit code; anything that stops the
-/// run (unreadable ZIP or records, a mapped column missing, strict mode) exits 1.
+/// Runs `dropkit match`: prints problems and warnings to standard error and the summary to
+/// standard output. Broken record rows are reported and do not change the exit code; anything
+/// that stops the run (unreadable ZIP or records, a mapped column missing, strict mode, a
+/// status file already in `--out`) exits 1.
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     let start = Instant::now();
     let mapping = Mapping::parse_specs(args.map.iter().map(String::as_str))?;
-    let mut archive = DownloadArchive::open(&args.download)
-        .with_context(|| format!("cannot open the download {}", args.download.display()))?;
-    let lists = Lists::from_archive(&mut archive)
-        .with_context(|| format!("cannot read the download {}", args.download.display()))?;
-    let loaded = start.elapsed();
-    // Status files are never overwritten: say so now rather than after matching.
-    for list in lists.list_types() {
-        if let Some(name) = lists.file_name(list) {
-            let path = args.out.join(name.to_string());
-            if path.exists() {
-                anyhow::bail!(
-                    "{} exists already: remove it or choose another --out",
-                    path.display()
-                );
-            }
-        }
-    }
-    let matcher = Matcher::new(lists).strict(args.strict);
-    let is_parquet = args
-        .records
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
-    let outcome = if is_parquet {
-        matcher.run_parquet(&args.records, &mapping, &DefaultRules)?
-    } else {
-        matcher.run_path(&args.records, &mapping, &DefaultRules)?
-    };
-    let matched = start.elapsed();
+    // No --max-rows: one file per list, however long.
     let max_rows = args
         .max_rows
         .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
-    // The status files and the match report do not depend on each other: write both at once.
-    let (written, match_rows) = rayon::join(
-        || outcome.write_status_files(&args.out, max_rows),
-        || {
-            std::fs::create_dir_all(&args.out)
-                .map_err(anyhow::Error::from)
-                .and_then(|()| Ok(outcome.write_matches_csv(args.out.join("matches.csv"))?))
-        },
-    );
-    let written = written
-        .with_context(|| format!("cannot write the status files into {}", args.out.display()))?;
-    let match_rows = match_rows?;
+    let options = DirOptions::default()
+        .max_rows_per_file(max_rows)
+        .strict(args.strict)
+        .matched_records(false);
+    let report = match_into_dir(
+        &args.download,
+        &args.records,
+        &mapping,
+        &DefaultRules,
+        &args.out,
+        &options,
+    )?;
 
     let mut err = std::io::stderr().lock();
-    for problem in outcome.list_problems().iter().take(PRINTED_PROBLEMS) {
+    for problem in report.list_problems.iter().take(PRINTED_PROBLEMS) {
         writeln!(err, "{problem}")?;
     }
-    for problem in outcome.problems().iter().take(PRINTED_PROBLEMS) {
+    for problem in report.problems.iter().take(PRINTED_PROBLEMS) {
         writeln!(err, "{problem}")?;
     }
-    let summary = outcome.summary();
-    let printed = outcome.problems().len().min(PRINTED_PROBLEMS) as u64;
+    let summary = &report.summary;
+    let printed = report.problems.len().min(PRINTED_PROBLEMS) as u64;
     if summary.problems > printed {
         writeln!(err, "... and {} more problems", summary.problems - printed)?;
     }
+    for warning in &report.warnings {
+        writeln!(err, "warning: {warning}")?;
+    }
     let mut out = std::io::stdout().lock();
     writeln!(out, "{summary}")?;
-    for path in &written {
+    for path in &report.status_files {
         writeln!(out, "wrote {}", path.display())?;
     }
     writeln!(
         out,
-        "wrote {} ({match_rows} rows)",
-        args.out.join("matches.csv").display()
+        "wrote {} ({} rows)",
+        report.matches_file.display(),
+        summary.match_rows()
     )?;
     writeln!(
         out,
-        "total: {:.2} s (download read in {:.2} s, records matched in {:.2} s, files written in {:.2} s)",
+        "total: {:.2} s (records matched in {:.2} s)",
         start.elapsed().as_secs_f64(),
-        loaded.as_secs_f64(),
-        (matched - loaded).as_secs_f64(),
-        (start.elapsed() - matched).as_secs_f64()
+        summary.elapsed.as_secs_f64(),
     )?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
