@@ -24,6 +24,9 @@ pub enum ErrorKind {
     /// A network failure, timeout, server error or a rate limit that outlasted the retries:
     /// the same request may succeed later.
     Transient,
+    /// The client's own settings are missing or unusable (no token, a base URL that is not
+    /// `https://`): fix the configuration; nothing was sent.
+    Configuration,
     /// Anything else: an answer that could not be understood, a wait that passed its deadline.
     Other,
 }
@@ -38,15 +41,40 @@ impl ErrorKind {
             ErrorKind::QuotaExhausted => "quota-exhausted",
             ErrorKind::NotFound => "not-found",
             ErrorKind::Transient => "transient",
+            ErrorKind::Configuration => "configuration",
             ErrorKind::Other => "other",
         }
     }
 
+    /// The kind of an HTTP error status that a provider's own error schema does not explain:
+    /// 401 and 403 [`Authentication`](Self::Authentication), 404
+    /// [`NotFound`](Self::NotFound), 408, 429 and 5xx [`Transient`](Self::Transient), any
+    /// other 4xx [`Rejected`](Self::Rejected), anything else [`Other`](Self::Other).
+    ///
+    /// ```
+    /// use drop_provider::ErrorKind;
+    /// assert_eq!(ErrorKind::for_status(401), ErrorKind::Authentication);
+    /// assert_eq!(ErrorKind::for_status(503), ErrorKind::Transient);
+    /// assert_eq!(ErrorKind::for_status(400), ErrorKind::Rejected);
+    /// ```
+    pub const fn for_status(status: u16) -> Self {
+        match status {
+            401 | 403 => ErrorKind::Authentication,
+            404 => ErrorKind::NotFound,
+            408 | 429 | 500..=599 => ErrorKind::Transient,
+            400..=499 => ErrorKind::Rejected,
+            _ => ErrorKind::Other,
+        }
+    }
+
     /// Whether requests after this failure are bound to fail too, so a provider should stop
-    /// sending the rest of a request ([`Authentication`](Self::Authentication) and
-    /// [`QuotaExhausted`](Self::QuotaExhausted)).
+    /// sending the rest of a request ([`Authentication`](Self::Authentication),
+    /// [`QuotaExhausted`](Self::QuotaExhausted) and [`Configuration`](Self::Configuration)).
     pub const fn stops_sending(self) -> bool {
-        matches!(self, ErrorKind::Authentication | ErrorKind::QuotaExhausted)
+        matches!(
+            self,
+            ErrorKind::Authentication | ErrorKind::QuotaExhausted | ErrorKind::Configuration
+        )
     }
 }
 

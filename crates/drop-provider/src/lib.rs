@@ -9,9 +9,22 @@
 //! does not stop the others. [`DeletionProvider::status`] turns a job id into a common
 //! [`StatusSummary`]. [`fan_out`] sends one request to every configured provider at once.
 //!
+//! [`DeletionProvider::check_token`] checks a provider's token without side effects, where
+//! the provider's API allows it ([`check_tokens`] asks every provider at once).
+//!
 //! The trait returns boxed futures so providers of different types fit one list
-//! (`Vec<Arc<dyn DeletionProvider>>`). The [`clock`] and [`poll`] modules give providers an
-//! injectable time source and a backoff loop, and [`testing`] has stand-ins for tests and demos.
+//! (`Vec<Arc<dyn DeletionProvider>>`).
+//!
+//! Provider crates are built alike from shared parts:
+//! - [`ProviderOptions`]: base URL, token, timeouts, clock, retry policy, user agent, with
+//!   `with_*` setters and [`ProviderOptions::from_env`] (`None` when the token is unset);
+//! - [`Connection`]: the checked settings (`https://` base URLs only, except loopback; no
+//!   redirects) and [`Connection::send`], which retries 429, 5xx and transport failures until
+//!   the one total deadline of `drop-http`'s [`RetryPolicy`];
+//! - [`ProvidersFromEnv`]: every provider configured in the environment, one line per
+//!   provider crate, every misconfigured provider reported;
+//! - [`clock`] (the one clock of `drop-http`, shared with the DROP client), [`poll`] (waiting
+//!   for a job with backoff) and [`testing`] (stand-ins for tests and demos).
 //!
 //! # Example
 //!
@@ -53,18 +66,27 @@
 //! ```
 
 pub mod clock;
+mod connection;
+mod env;
 mod error;
+mod options;
 pub mod poll;
 mod receipt;
 mod redact;
 mod request;
+mod setters;
 pub mod testing;
 
 use std::sync::Arc;
 
+pub use drop_http::{InsecureUrl, RetryPolicy};
 pub use futures::future::BoxFuture;
+pub use secrecy::SecretString;
 
+pub use connection::{Answer, BODY_LIMIT, Connection, ProviderSpec, TransportFailure};
+pub use env::{FromEnv, MisconfiguredProvider, ProvidersEnvError, ProvidersFromEnv};
 pub use error::{ErrorKind, NotSent, ProviderError};
+pub use options::{OptionsError, ProviderOptions, var_value};
 pub use receipt::{DeletionOutcome, Failure, JobId, JobState, Receipt, StatusSummary};
 pub use redact::{MASK, redact, truncate};
 pub use request::{DeletionRequest, Jurisdiction, UnknownJurisdiction};
@@ -90,9 +112,40 @@ pub trait DeletionProvider: std::fmt::Debug + Send + Sync {
         &'a self,
         job_id: &'a JobId,
     ) -> BoxFuture<'a, Result<StatusSummary, ProviderError>>;
+
+    /// Checks the provider's token with a request that changes nothing (for `dropkit doctor`,
+    /// after a key rotation): `Ok(TokenCheck::Accepted)` when the provider took it, an
+    /// [`ErrorKind::Authentication`] error when it refused it, another error when the check
+    /// could not tell (the provider unreachable, say).
+    ///
+    /// The default says [`TokenCheck::Unchecked`]: a provider whose API has no call without
+    /// side effects must not spend a deletion (or a daily quota) on a check.
+    fn check_token(&self) -> BoxFuture<'_, Result<TokenCheck, ProviderError>> {
+        Box::pin(std::future::ready(Ok(TokenCheck::Unchecked {
+            reason: "this provider has no request without side effects to check a token with"
+                .to_owned(),
+        })))
+    }
+}
+
+/// What [`DeletionProvider::check_token`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenCheck {
+    /// The provider accepted the token.
+    Accepted,
+    /// The token was not checked; says why.
+    Unchecked {
+        /// Why not.
+        reason: String,
+    },
 }
 
 impl<P: DeletionProvider + ?Sized> DeletionProvider for Arc<P> {
+    fn check_token(&self) -> BoxFuture<'_, Result<TokenCheck, ProviderError>> {
+        (**self).check_token()
+    }
+
     fn name(&self) -> &str {
         (**self).name()
     }
@@ -113,6 +166,10 @@ impl<P: DeletionProvider + ?Sized> DeletionProvider for Arc<P> {
 }
 
 impl<P: DeletionProvider + ?Sized> DeletionProvider for Box<P> {
+    fn check_token(&self) -> BoxFuture<'_, Result<TokenCheck, ProviderError>> {
+        (**self).check_token()
+    }
+
     fn name(&self) -> &str {
         (**self).name()
     }
@@ -133,12 +190,35 @@ impl<P: DeletionProvider + ?Sized> DeletionProvider for Box<P> {
 }
 
 /// Sends `request` to every provider concurrently (each keeps its own rate limits) and returns
-/// their outcomes in the order of `providers`.
+/// every provider's outcome, failures included, in the order of `providers`: one provider's
+/// failure never hides another's (see [`failures`]).
 pub async fn fan_out<P>(providers: &[P], request: &DeletionRequest) -> Vec<DeletionOutcome>
 where
     P: DeletionProvider,
 {
     futures::future::join_all(providers.iter().map(|p| p.request_deletion(request))).await
+}
+
+/// Every failure of every outcome, with its provider's name, in order: what to print after a
+/// [`fan_out`].
+pub fn failures(outcomes: &[DeletionOutcome]) -> impl Iterator<Item = (&str, &Failure)> {
+    outcomes
+        .iter()
+        .flat_map(|o| o.failures.iter().map(move |f| (o.provider.as_str(), f)))
+}
+
+/// Checks every provider's token concurrently ([`DeletionProvider::check_token`]); one result
+/// per provider, with its name, in the order of `providers`.
+pub async fn check_tokens<P>(providers: &[P]) -> Vec<(String, Result<TokenCheck, ProviderError>)>
+where
+    P: DeletionProvider,
+{
+    futures::future::join_all(
+        providers
+            .iter()
+            .map(|p| async move { (p.name().to_owned(), p.check_token().await) }),
+    )
+    .await
 }
 
 #[cfg(test)]
@@ -159,5 +239,61 @@ mod tests {
         assert_eq!(a.requests(), std::slice::from_ref(&request));
         assert_eq!(b.requests(), [request]);
         assert_eq!(outcomes[1].receipts[0].job_id.as_str(), "b-000001");
+    }
+
+    #[tokio::test]
+    async fn every_failing_provider_is_reported() {
+        let providers: Vec<Arc<dyn DeletionProvider>> = vec![
+            Arc::new(RecordingProvider::new("a").failing_on("x@example.com")),
+            Arc::new(RecordingProvider::new("b")),
+            Arc::new(RecordingProvider::new("c").failing_on("x@example.com")),
+        ];
+        let request = DeletionRequest::new(["x@example.com", "y@example.com"]);
+        let outcomes = fan_out(&providers, &request).await;
+        let failed: Vec<_> = failures(&outcomes)
+            .map(|(name, f)| (name, f.emails.join(",")))
+            .collect();
+        assert_eq!(
+            failed,
+            [
+                ("a", "x@example.com".to_owned()),
+                ("c", "x@example.com".to_owned())
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn token_checks_default_to_unchecked_and_reach_every_provider() {
+        #[derive(Debug)]
+        struct Plain;
+        impl DeletionProvider for Plain {
+            fn name(&self) -> &str {
+                "plain"
+            }
+            fn request_deletion<'a>(
+                &'a self,
+                _: &'a DeletionRequest,
+            ) -> BoxFuture<'a, DeletionOutcome> {
+                Box::pin(std::future::ready(DeletionOutcome::new("plain")))
+            }
+            fn status<'a>(
+                &'a self,
+                job_id: &'a JobId,
+            ) -> BoxFuture<'a, Result<StatusSummary, ProviderError>> {
+                let err = ProviderError::not_sent("plain", ErrorKind::NotFound, job_id.as_str());
+                Box::pin(std::future::ready(Err(err)))
+            }
+        }
+        let providers: Vec<Arc<dyn DeletionProvider>> = vec![
+            Arc::new(Plain),
+            Arc::new(RecordingProvider::new("ok")),
+            Arc::new(RecordingProvider::new("old").rejecting_token()),
+        ];
+        let checks = check_tokens(&providers).await;
+        assert!(matches!(&checks[0], (n, Ok(TokenCheck::Unchecked { .. })) if n == "plain"));
+        assert!(matches!(&checks[1], (n, Ok(TokenCheck::Accepted)) if n == "ok"));
+        assert!(
+            matches!(&checks[2], (n, Err(e)) if n == "old" && e.kind() == ErrorKind::Authentication)
+        );
     }
 }

@@ -5,68 +5,22 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
 
+pub use drop_http::TestClock;
 use futures::future::BoxFuture;
 
-use crate::DeletionProvider;
-use crate::clock::Clock;
 use crate::error::{ErrorKind, ProviderError};
 use crate::receipt::{DeletionOutcome, Failure, JobId, JobState, Receipt, StatusSummary};
 use crate::request::DeletionRequest;
+use crate::{DeletionProvider, TokenCheck};
 
-/// A clock for tests: it starts at zero and only moves when something sleeps on it; a sleep
-/// returns at once after moving the clock forward, and is recorded.
+/// A clock for tests: `drop-http`'s [`TestClock`]. It starts at zero and only moves when
+/// something sleeps on it (a sleep returns at once after moving the clock forward, and is
+/// recorded) or the test [advances](TestClock::advance) it.
 ///
-/// Share it with `Arc` between the client under test and the test.
-#[derive(Debug, Default)]
-pub struct ManualClock {
-    state: Mutex<ManualState>,
-}
-
-#[derive(Debug, Default)]
-struct ManualState {
-    now: Duration,
-    sleeps: Vec<Duration>,
-}
-
-impl ManualClock {
-    /// A clock at zero that has never slept.
-    pub fn new() -> Self {
-        ManualClock::default()
-    }
-
-    /// Moves the clock forward without recording a sleep (time passing elsewhere).
-    pub fn advance(&self, by: Duration) {
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        state.now = state.now.saturating_add(by);
-    }
-
-    /// Every sleep so far, in order (zero-length ones included).
-    pub fn sleeps(&self) -> Vec<Duration> {
-        self.state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .sleeps
-            .clone()
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> Duration {
-        self.state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .now
-    }
-
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        state.now = state.now.saturating_add(duration);
-        state.sleeps.push(duration);
-        Box::pin(std::future::ready(()))
-    }
-}
+/// Share it with `Arc` (or a clone: clones share the time) between the client under test and
+/// the test.
+pub type ManualClock = TestClock;
 
 /// A [`DeletionProvider`] for tests and demos: it records every request, accepts each email as a
 /// job of its own with a synthetic id (`{name}-000001`, `{name}-000002`, ...), and reports every
@@ -79,6 +33,7 @@ pub struct RecordingProvider {
     name: String,
     state_of_jobs: JobState,
     failing: BTreeSet<String>,
+    token_rejected: bool,
     record: Mutex<Record>,
 }
 
@@ -95,6 +50,7 @@ impl RecordingProvider {
             name: name.into(),
             state_of_jobs: JobState::Done,
             failing: BTreeSet::new(),
+            token_rejected: false,
             record: Mutex::new(Record::default()),
         }
     }
@@ -103,6 +59,15 @@ impl RecordingProvider {
     #[must_use]
     pub fn failing_on(mut self, email: impl Into<String>) -> Self {
         self.failing.insert(email.into());
+        self
+    }
+
+    /// The same provider, answering [`check_token`](DeletionProvider::check_token) with an
+    /// [`ErrorKind::Authentication`] error (a token that was rotated), to exercise a doctor's
+    /// failure path. Deletions still go through: only the check is affected.
+    #[must_use]
+    pub fn rejecting_token(mut self) -> Self {
+        self.token_rejected = true;
         self
     }
 
@@ -191,6 +156,21 @@ impl DeletionProvider for RecordingProvider {
         let status = self.job_status(job_id);
         Box::pin(std::future::ready(status))
     }
+
+    /// [`TokenCheck::Accepted`], or an authentication error when made
+    /// [`rejecting_token`](Self::rejecting_token).
+    fn check_token(&self) -> BoxFuture<'_, Result<TokenCheck, ProviderError>> {
+        let result = if self.token_rejected {
+            Err(ProviderError::not_sent(
+                &self.name,
+                ErrorKind::Authentication,
+                "the recording provider was told to reject its token",
+            ))
+        } else {
+            Ok(TokenCheck::Accepted)
+        };
+        Box::pin(std::future::ready(result))
+    }
 }
 
 #[cfg(test)]
@@ -216,15 +196,10 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NotFound);
-    }
 
-    #[test]
-    fn manual_clock_moves_only_when_told() {
-        let clock = ManualClock::new();
-        assert_eq!(clock.now(), Duration::ZERO);
-        drop(clock.sleep(Duration::from_secs(3)));
-        clock.advance(Duration::from_secs(1));
-        assert_eq!(clock.now(), Duration::from_secs(4));
-        assert_eq!(clock.sleeps(), [Duration::from_secs(3)]);
+        assert_eq!(provider.check_token().await.unwrap(), TokenCheck::Accepted);
+        let rejecting = RecordingProvider::new("old").rejecting_token();
+        let err = rejecting.check_token().await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Authentication);
     }
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use drop_provider::{ErrorKind, JobId, ProviderError, redact, truncate};
+use drop_provider::{BODY_LIMIT, ErrorKind, JobId, OptionsError, ProviderError, redact, truncate};
 use serde::Deserialize;
 
 use crate::request::RequestError;
@@ -59,9 +59,10 @@ impl fmt::Display for ApiError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The builder was given no token.
-    #[error("no ID5 token: set ID5_TOKEN")]
-    MissingToken,
+    /// A setting is missing or refused (no token, an API root that is not `https://`); the
+    /// message names its variable (`ID5_TOKEN`, `ID5_BASE_URL`).
+    #[error("ID5 settings: {0}")]
+    Config(#[from] OptionsError),
     /// The builder was given no partner number.
     #[error("no ID5 partner number: set ID5_PARTNER_ID")]
     MissingPartner,
@@ -71,17 +72,6 @@ pub enum Error {
         /// The value given.
         value: String,
     },
-    /// The base URL does not parse or is not `http(s)`.
-    #[error("ID5 base URL {value:?} is not an http(s) URL: {reason}")]
-    InvalidBaseUrl {
-        /// The value given.
-        value: String,
-        /// Why it was refused.
-        reason: String,
-    },
-    /// The HTTP client could not be built (TLS setup).
-    #[error("cannot build the HTTP client: {0}")]
-    HttpClient(#[source] reqwest::Error),
     /// The request was refused before sending.
     #[error("ID5 deletion request not sent: {0}")]
     Invalid(#[from] RequestError),
@@ -93,12 +83,16 @@ pub enum Error {
     Validation(ApiError),
     /// `rate_limit_error` for one identifier: its one request of the day was made already. Done
     /// for today; other identifiers can still be sent.
-    #[error("{error} (the {identifier} already had its request today)")]
+    #[error("{error} (the {identifier} already had its request today{})", if *after_lost_answer { "; an earlier attempt whose answer was lost probably reached ID5, its job id is unknown" } else { "" })]
     IdentifierDailyLimit {
         /// Which identifier: `email`, `id5id`, `maid`, `partnerUid`.
         identifier: String,
         /// ID5's answer.
         error: ApiError,
+        /// Whether an earlier attempt of the same request failed after it may have reached
+        /// ID5 (a 5xx, a lost answer): that attempt was then probably received, and this
+        /// refusal is its echo.
+        after_lost_answer: bool,
     },
     /// `rate_limit_error` for the partner: the 3,000 requests of the day are spent. Stop
     /// sending until tomorrow.
@@ -120,12 +114,14 @@ pub enum Error {
         /// The body, token masked, cut to 1,000 characters.
         body: String,
     },
-    /// The request did not complete (connection, timeout, TLS). The URL, which holds the token,
-    /// is left out.
-    #[error("ID5 {operation} did not complete: {source}")]
+    /// The request did not complete (connection, timeout, TLS) on its last attempt. The URL,
+    /// which holds the token, is left out.
+    #[error("ID5 {operation} did not complete ({attempts} attempts): {source}")]
     Transport {
         /// The call.
         operation: Operation,
+        /// Attempts made.
+        attempts: usize,
         /// The HTTP client's error, without its URL.
         #[source]
         source: reqwest::Error,
@@ -171,16 +167,12 @@ impl Error {
             Error::PartnerDailyLimit(_) => ErrorKind::QuotaExhausted,
             Error::NotFound(_) => ErrorKind::NotFound,
             Error::Internal(_) | Error::Transport { .. } => ErrorKind::Transient,
-            Error::Unexpected { status, .. } if *status >= 500 => ErrorKind::Transient,
+            Error::Unexpected { status, .. } => ErrorKind::for_status(*status),
             Error::NotSent { kind, .. } => *kind,
-            Error::MissingToken
-            | Error::MissingPartner
-            | Error::InvalidPartner { .. }
-            | Error::InvalidBaseUrl { .. }
-            | Error::HttpClient(_)
-            | Error::Unexpected { .. }
-            | Error::Decode { .. }
-            | Error::DeadlinePassed { .. } => ErrorKind::Other,
+            Error::Config(_) | Error::MissingPartner | Error::InvalidPartner { .. } => {
+                ErrorKind::Configuration
+            }
+            Error::Decode { .. } | Error::DeadlinePassed { .. } => ErrorKind::Other,
         }
     }
 
@@ -203,9 +195,6 @@ impl From<Error> for ProviderError {
         ProviderError::new(crate::PROVIDER_NAME, err.kind(), err)
     }
 }
-
-/// How much of a body an error keeps.
-pub(crate) const BODY_LIMIT: usize = 1000;
 
 #[derive(Debug, Deserialize)]
 struct ErrorBody {
@@ -254,6 +243,7 @@ pub(crate) fn classify(operation: Operation, status: u16, body: &str, token: &st
         (Some(Some(identifier)), _) => Error::IdentifierDailyLimit {
             identifier,
             error: api,
+            after_lost_answer: false,
         },
         (Some(None), _) => Error::PartnerDailyLimit(api),
         (None, "authentication_error") => Error::Authentication(api),

@@ -15,6 +15,16 @@
 //!   transport errors, masks the token wherever ID5 echoes it (its 403 message does), and
 //!   prints `***` in `Debug`.
 //! - [`Client`] implements [`drop_provider::DeletionProvider`] (one request per email).
+//! - The client is built from the shared
+//!   [`ProviderOptions`](drop_provider::ProviderOptions) ([`ClientBuilder::from_options`]);
+//!   [`Client::from_env`] reads `ID5_TOKEN`, `ID5_PARTNER_ID` and `ID5_BASE_URL` and is `None`
+//!   when the token is unset. The API root must be `https://` (plain `http://` only to a
+//!   loopback address); anything else is refused before any request, naming the variable.
+//! - A 429, a 5xx or a transport failure is retried (after `Retry-After`, else a backoff)
+//!   until one total deadline per request: `drop-http`'s
+//!   [`RetryPolicy`](drop_provider::RetryPolicy), shared with the DROP client.
+//! - [`Client::check_token`] checks the token with a status request for a job that cannot
+//!   exist: it changes nothing and spends no deletion quota (`dropkit doctor`).
 //!
 //! The client's own `request_deletion` and `status` take this crate's types; the trait's
 //! methods of the same names are reached through `dyn DeletionProvider` (or
@@ -56,13 +66,15 @@
 //! # }
 //! ```
 
+mod builder;
 mod client;
 mod error;
 mod provider;
 mod request;
 mod status;
 
-pub use client::{BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, PARTNER_ENV, TOKEN_ENV};
+pub use builder::{BASE_URL_ENV, ClientBuilder, DEFAULT_BASE_URL, PARTNER_ENV, TOKEN_ENV};
+pub use client::Client;
 pub use drop_provider::Jurisdiction;
 pub use error::{ApiError, Error, Operation};
 pub use request::{DeletionRequest, DeletionRequestBuilder, Email, EmailForm, RequestError};

@@ -2,7 +2,7 @@
 
 use drop_provider::{
     BoxFuture, DeletionOutcome, DeletionProvider, DeletionRequest, ErrorKind, Failure, JobId,
-    JobState, ProviderError, Receipt, StatusSummary,
+    JobState, ProviderError, Receipt, StatusSummary, TokenCheck,
 };
 
 use crate::error::Error;
@@ -71,6 +71,16 @@ impl DeletionProvider for Client {
             Client::status(self, job_id)
                 .await
                 .map(|report| report.summary())
+                .map_err(ProviderError::from)
+        })
+    }
+
+    /// [`Client::check_token`]: a status request for a job that cannot exist.
+    fn check_token(&self) -> BoxFuture<'_, Result<TokenCheck, ProviderError>> {
+        Box::pin(async move {
+            Client::check_token(self)
+                .await
+                .map(|()| TokenCheck::Accepted)
                 .map_err(ProviderError::from)
         })
     }

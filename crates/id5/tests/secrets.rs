@@ -5,9 +5,9 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{TOKEN, client, error_answer};
+use common::{TOKEN, client, client_with, error_answer};
 use drop_provider::testing::ManualClock;
-use drop_provider::{DeletionProvider, DeletionRequest, JobId};
+use drop_provider::{DeletionProvider, DeletionRequest, JobId, RetryPolicy};
 use id5::{Client, DeletionRequest as Id5Request, Email, Error, Jurisdiction};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -79,7 +79,8 @@ async fn transport_errors_drop_the_url_with_the_token() {
     let port = listener.local_addr().unwrap().port();
     drop(listener);
     let clock = Arc::new(ManualClock::new());
-    let client = client(&format!("http://127.0.0.1:{port}"), &clock);
+    let retry = RetryPolicy::default().with_max_wait(std::time::Duration::from_secs(60));
+    let client = client_with(&format!("http://127.0.0.1:{port}"), &clock, retry);
     let err = client.request_deletion(&request()).await.unwrap_err();
     let Error::Transport { source, .. } = &err else {
         panic!("{err:?}")
@@ -111,6 +112,7 @@ async fn a_slow_server_times_out_without_showing_the_url() {
         .partner_id(173)
         .token(TOKEN.into())
         .timeout(std::time::Duration::from_millis(100))
+        .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
     let err = client.request_deletion(&request()).await.unwrap_err();

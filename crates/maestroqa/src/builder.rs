@@ -1,14 +1,10 @@
-//! Building a [`Client`]: endpoint, token, timeouts, rate limits, clock and backoffs.
+//! Building a [`Client`] from the shared [`ProviderOptions`], plus MaestroQA's own settings
+//! (rate limits, poll backoff).
 
-use std::fmt;
 use std::time::Duration;
 
-use drop_provider::MASK;
-use drop_provider::clock::{SharedClock, SystemClock};
 use drop_provider::poll::Backoff;
-use reqwest::header::HeaderValue;
-use secrecy::{ExposeSecret as _, SecretString};
-use url::Url;
+use drop_provider::{Connection, FromEnv, OptionsError, ProviderOptions, ProviderSpec};
 
 use crate::client::Client;
 use crate::error::Error;
@@ -20,30 +16,25 @@ pub const TOKEN_ENV: &str = "MAESTROQA_API_TOKEN";
 /// The environment variable holding the data-deletion endpoint URL.
 pub const ENDPOINT_ENV: &str = "MAESTROQA_BASE_URL";
 
-/// Builds a [`Client`]; [`build`](Self::build) checks the settings.
-pub struct ClientBuilder {
-    endpoint: Option<String>,
-    token: Option<SecretString>,
-    timeout: Duration,
-    connect_timeout: Duration,
-    limits: RateLimits,
-    clock: Option<SharedClock>,
-    retry: Backoff,
-    poll: Backoff,
-}
+/// What the shared parts need to know of MaestroQA: no default endpoint (MaestroQA publishes
+/// none).
+pub(crate) const SPEC: ProviderSpec = ProviderSpec::new(
+    crate::PROVIDER_NAME,
+    TOKEN_ENV,
+    ENDPOINT_ENV,
+    concat!("dropkit-maestroqa/", env!("CARGO_PKG_VERSION")),
+);
 
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("endpoint", &self.endpoint)
-            .field("token", &self.token.as_ref().map(|_| MASK))
-            .field("timeout", &self.timeout)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("limits", &self.limits)
-            .field("retry", &self.retry)
-            .field("poll", &self.poll)
-            .finish_non_exhaustive()
-    }
+/// Builds a [`Client`]; [`build`](Self::build) checks the settings.
+///
+/// `Debug` prints the token as `***`.
+#[derive(Debug)]
+pub struct ClientBuilder {
+    options: ProviderOptions,
+    limits: RateLimits,
+    poll: Backoff,
+    /// An error found while reading the environment, returned by `build`.
+    deferred: Option<OptionsError>,
 }
 
 impl Default for ClientBuilder {
@@ -53,83 +44,52 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// A builder with no endpoint and no token, 30 s request and 10 s connect timeouts,
-    /// MaestroQA's rate limits, up to 5 retries of a 429 (waiting `Retry-After`, else 2 s
-    /// doubling to 60 s), and polls from 5 s doubling to 10 minutes.
+    drop_provider::shared_setters!();
+
+    /// A builder with no endpoint and no token, [`ProviderOptions`]' defaults (30 s request
+    /// and 10 s connect timeouts, 429, 5xx and transport failures retried until one total
+    /// deadline per request), MaestroQA's rate limits, and polls from 5 s doubling to 10
+    /// minutes.
     pub fn new() -> Self {
+        ClientBuilder::from_options(ProviderOptions::new())
+    }
+
+    /// A builder from shared options (their base URL is the full data-deletion endpoint).
+    pub fn from_options(options: ProviderOptions) -> Self {
         ClientBuilder {
-            endpoint: None,
-            token: None,
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
+            options,
             limits: RateLimits::MAESTROQA,
-            clock: None,
-            retry: Backoff::new(Duration::from_secs(2), Duration::from_secs(60)).with_max_times(5),
             poll: Backoff::new(Duration::from_secs(5), Duration::from_secs(600)),
+            deferred: None,
         }
     }
 
     /// A builder with the token from `MAESTROQA_API_TOKEN` and the endpoint from
-    /// `MAESTROQA_BASE_URL`, where set and not empty.
+    /// `MAESTROQA_BASE_URL`, where set and not blank. A refused value (an endpoint that is not
+    /// `https://`) is reported by [`build`](Self::build); see [`Client::from_env`] to tell an
+    /// unconfigured provider apart.
     pub fn from_env() -> Self {
-        let mut builder = ClientBuilder::new();
-        if let Some(token) = std::env::var(TOKEN_ENV).ok().filter(|t| !t.is_empty()) {
-            builder = builder.token(SecretString::from(token));
+        match ProviderOptions::from_env(TOKEN_ENV, ENDPOINT_ENV) {
+            Ok(Some(options)) => ClientBuilder::from_options(options),
+            Ok(None) => ClientBuilder::new(),
+            Err(err) => ClientBuilder {
+                deferred: Some(err),
+                ..ClientBuilder::new()
+            },
         }
-        if let Some(endpoint) = std::env::var(ENDPOINT_ENV).ok().filter(|e| !e.is_empty()) {
-            builder = builder.endpoint(endpoint);
-        }
-        builder
     }
 
     /// The full data-deletion endpoint URL; status requests go to it with `/{id}` appended.
+    /// It must be `https://` (plain `http://` only to a loopback address).
     #[must_use]
-    pub fn endpoint(mut self, url: impl Into<String>) -> Self {
-        self.endpoint = Some(url.into());
-        self
-    }
-
-    /// The API token, sent in the `apitoken` header.
-    #[must_use]
-    pub fn token(mut self, token: SecretString) -> Self {
-        self.token = Some(token);
-        self
-    }
-
-    /// The limit for a whole request, connection to last byte.
-    #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The limit for opening a connection.
-    #[must_use]
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
+    pub fn endpoint(self, url: impl Into<String>) -> Self {
+        self.options(|o| o.with_base_url(url))
     }
 
     /// Client-side rate limits (MaestroQA's by default).
     #[must_use]
     pub fn rate_limits(mut self, limits: RateLimits) -> Self {
         self.limits = limits;
-        self
-    }
-
-    /// The clock that waits for the rate limit, retries and polls (the system clock by
-    /// default; a [`ManualClock`](drop_provider::testing::ManualClock) in tests).
-    #[must_use]
-    pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.clock = Some(clock);
-        self
-    }
-
-    /// Delays between retries of a 429 or a failed connection when the server sends no
-    /// `Retry-After`; its `max_times` is the number of retries.
-    #[must_use]
-    pub fn retry_backoff(mut self, backoff: Backoff) -> Self {
-        self.retry = backoff;
         self
     }
 
@@ -143,84 +103,118 @@ impl ClientBuilder {
     /// Checks the settings and builds the client.
     ///
     /// # Errors
-    /// [`Error::MissingEndpoint`], [`Error::InvalidEndpoint`], [`Error::MissingToken`] (also for
-    /// a token that cannot be an HTTP header value), [`Error::HttpClient`].
+    /// [`Error::Config`]: no token or one that cannot be sent, no endpoint, an endpoint that
+    /// is not `https://` (except loopback), an HTTP client that cannot be built. Each names
+    /// its variable.
     pub fn build(self) -> Result<Client, Error> {
-        let raw = self.endpoint.ok_or(Error::MissingEndpoint)?;
-        let endpoint = parse_endpoint(&raw)?;
-        let token = self.token.ok_or(Error::MissingToken)?;
-        let token_text = token.expose_secret();
-        if token_text.trim().is_empty() || HeaderValue::from_str(token_text).is_err() {
-            return Err(Error::MissingToken);
+        if let Some(err) = self.deferred {
+            return Err(err.into());
         }
-        let http = reqwest::Client::builder()
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .user_agent(concat!("dropkit-maestroqa/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::HttpClient(e.without_url()))?;
-        let clock = self.clock.unwrap_or_else(SystemClock::shared);
+        let connection = Connection::open(self.options, &SPEC)?;
+        let limiter = Limiter::new(self.limits, connection.clock().clone());
         Ok(Client {
-            http,
-            endpoint,
-            token,
-            limiter: Limiter::new(self.limits, clock.clone()),
+            connection,
+            limiter,
             limits: self.limits,
-            clock,
-            retry: self.retry,
             poll: self.poll,
         })
     }
 }
 
-fn parse_endpoint(raw: &str) -> Result<Url, Error> {
-    let invalid = |reason: &str| Error::InvalidEndpoint {
-        value: raw.to_owned(),
-        reason: reason.to_owned(),
-    };
-    let url = Url::parse(raw.trim()).map_err(|e| invalid(&e.to_string()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid("the scheme is not http or https"));
+impl Client {
+    /// The client configured by `MAESTROQA_API_TOKEN` and `MAESTROQA_BASE_URL`, or `None` when
+    /// the token is unset or blank (MaestroQA is not used).
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a token that is set with an endpoint unset or refused.
+    pub fn from_env() -> Result<Option<Client>, Error> {
+        Client::from_env_with(|options| options)
     }
-    if url.cannot_be_a_base() {
-        return Err(invalid("it cannot take a path"));
+
+    /// [`from_env`](Self::from_env), the options read passed through `adjust` first (a retry
+    /// deadline from the command line, say).
+    ///
+    /// # Errors
+    /// As [`from_env`](Self::from_env).
+    pub fn from_env_with(
+        adjust: impl FnOnce(ProviderOptions) -> ProviderOptions,
+    ) -> Result<Option<Client>, Error> {
+        match ProviderOptions::from_env(TOKEN_ENV, ENDPOINT_ENV)? {
+            Some(options) => ClientBuilder::from_options(adjust(options))
+                .build()
+                .map(Some),
+            None => Ok(None),
+        }
     }
-    Ok(url)
+}
+
+impl FromEnv for Client {
+    const NAME: &'static str = crate::PROVIDER_NAME;
+    type Error = Error;
+
+    fn from_env_with(
+        adjust: &dyn Fn(ProviderOptions) -> ProviderOptions,
+    ) -> Result<Option<Self>, Error> {
+        Client::from_env_with(adjust)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn config(result: Result<Client, Error>) -> OptionsError {
+        match result {
+            Err(Error::Config(err)) => err,
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
-    fn endpoint_must_be_http() {
+    fn endpoint_must_be_https_except_loopback() {
+        let b = || Client::builder().token("t".into());
+        let err = config(b().endpoint("http://maestroqa.example/delete").build());
+        assert!(matches!(err, OptionsError::InsecureBaseUrl(_)));
+        assert!(err.to_string().starts_with("MAESTROQA_BASE_URL: "), "{err}");
         assert!(matches!(
-            parse_endpoint("ftp://x.example/delete"),
-            Err(Error::InvalidEndpoint { .. })
+            config(b().endpoint("not a url").build()),
+            OptionsError::InsecureBaseUrl(_)
         ));
-        assert!(matches!(
-            parse_endpoint("not a url"),
-            Err(Error::InvalidEndpoint { .. })
-        ));
-        assert!(parse_endpoint("https://app.maestroqa.com/api/v1/delete").is_ok());
+        assert!(
+            b().endpoint("https://app.maestroqa.com/api/v1/delete")
+                .build()
+                .is_ok()
+        );
+        assert!(b().endpoint("http://127.0.0.1:1/d").build().is_ok());
     }
 
     #[test]
     fn build_needs_endpoint_and_token() {
-        assert!(matches!(
-            Client::builder().token("t".into()).build(),
-            Err(Error::MissingEndpoint)
-        ));
-        assert!(matches!(
-            Client::builder().endpoint("http://127.0.0.1:1/d").build(),
-            Err(Error::MissingToken)
-        ));
-        assert!(matches!(
+        let err = config(Client::builder().token("t".into()).build());
+        assert!(matches!(err, OptionsError::MissingBaseUrl { ref var } if var == ENDPOINT_ENV));
+        let err = config(Client::builder().endpoint("http://127.0.0.1:1/d").build());
+        assert!(matches!(err, OptionsError::MissingToken { ref var } if var == TOKEN_ENV));
+        let err = config(
             Client::builder()
                 .endpoint("http://127.0.0.1:1/d")
                 .token("bad\ntoken".into())
                 .build(),
-            Err(Error::MissingToken)
-        ));
+        );
+        assert!(matches!(err, OptionsError::InvalidToken { .. }));
+    }
+
+    #[test]
+    fn built_from_shared_options() {
+        let options = ProviderOptions::new()
+            .with_base_url("https://maestroqa.example/api/v1/data-deletion")
+            .with_token("t0k".into())
+            .with_max_wait(Duration::from_secs(60));
+        let client = ClientBuilder::from_options(options).build().unwrap();
+        assert_eq!(client.connection.retry().max_wait, Duration::from_secs(60));
+        assert_eq!(
+            client.endpoint().as_str(),
+            "https://maestroqa.example/api/v1/data-deletion"
+        );
+        assert!(!format!("{client:?}").contains("t0k"));
     }
 }

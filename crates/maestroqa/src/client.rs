@@ -3,11 +3,10 @@
 use std::fmt;
 use std::time::Duration;
 
-use drop_provider::clock::SharedClock;
 use drop_provider::poll::{Backoff, WaitError, wait_until};
-use drop_provider::{ErrorKind, JobId, MASK, redact, truncate};
-use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
-use secrecy::{ExposeSecret as _, SecretString};
+use drop_provider::{Answer, Connection, ErrorKind, JobId, MASK};
+use reqwest::header::HeaderValue;
+use secrecy::ExposeSecret as _;
 use serde::Serialize;
 use url::Url;
 
@@ -19,32 +18,22 @@ use crate::status::{DeletionBody, DeletionReceipt, Status, StatusBody};
 /// The most emails one deletion request may carry.
 pub const MAX_EMAILS_PER_REQUEST: usize = 5;
 
-/// The longest `Retry-After` honoured; a longer one ends the retries.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(15 * 60);
-
-/// How much of a server's body an error keeps.
-const BODY_LIMIT: usize = 1000;
-
 /// A MaestroQA data-deletion client. Cheap to share behind an `Arc`; every request of every
 /// task goes through one rate limiter.
 pub struct Client {
-    pub(crate) http: reqwest::Client,
-    pub(crate) endpoint: Url,
-    pub(crate) token: SecretString,
+    pub(crate) connection: Connection,
     pub(crate) limiter: Limiter,
     pub(crate) limits: RateLimits,
-    pub(crate) clock: SharedClock,
-    pub(crate) retry: Backoff,
     pub(crate) poll: Backoff,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("endpoint", &self.endpoint.as_str())
+            .field("endpoint", &self.endpoint().as_str())
             .field("token", &MASK)
             .field("limits", &self.limits)
-            .field("retry", &self.retry)
+            .field("retry", self.connection.retry())
             .field("poll", &self.poll)
             .finish_non_exhaustive()
     }
@@ -56,13 +45,6 @@ struct DeleteBody<'a> {
     emails: Vec<&'a str>,
     #[serde(rename = "auditLabel", skip_serializing_if = "Option::is_none")]
     audit_label: Option<&'a str>,
-}
-
-/// One attempt's failure, before retries are decided.
-enum Attempt {
-    TooManyRequests { retry_after: Option<Duration> },
-    Connect(reqwest::Error),
-    Failed(Error),
 }
 
 /// The result of one batch of [`Client::request_deletions`].
@@ -83,11 +65,12 @@ impl Client {
 
     /// The endpoint URL (it holds no secret).
     pub fn endpoint(&self) -> &Url {
-        &self.endpoint
+        self.connection.base_url()
     }
 
     /// Deletes the data of up to 5 emails in one `DELETE` request, waiting for the rate limit
-    /// and retrying a 429.
+    /// and retrying a 429, a 5xx or a transport failure until the total deadline (deleting
+    /// the same emails twice is harmless: a lost deletion is the failure to avoid).
     ///
     /// Emails are sent trimmed of surrounding whitespace, otherwise as given. A receipt whose
     /// `confirmation` is `false` is returned as is: check it.
@@ -114,10 +97,13 @@ impl Client {
             emails: emails.iter().map(|e| e.trim()).collect(),
             audit_label,
         };
-        tracing::debug!(emails = emails.len(), endpoint = %self.endpoint, "maestroqa: deletion request");
+        tracing::debug!(emails = emails.len(), endpoint = %self.endpoint(), "maestroqa: deletion request");
         let text = self
             .send(Operation::Delete, || {
-                self.http.delete(self.endpoint.clone()).json(&body)
+                self.connection
+                    .http()
+                    .delete(self.endpoint().clone())
+                    .json(&body)
             })
             .await?;
         let parsed: DeletionBody = self.decode(Operation::Delete, &text)?;
@@ -179,16 +165,35 @@ impl Client {
     /// The HTTP errors of [`Error`]; an HTTP 404 is [`Error::NotFound`] (a `"not found"` status
     /// in a 200 answer is [`Status::NotFound`]).
     pub async fn status(&self, job_id: &JobId) -> Result<Status, Error> {
-        let mut url = self.endpoint.clone();
-        if let Ok(mut segments) = url.path_segments_mut() {
-            segments.pop_if_empty().push(job_id.as_str());
-        }
         tracing::debug!(%job_id, "maestroqa: status request");
         let text = self
-            .send(Operation::Status, || self.http.get(url.clone()))
+            .send(Operation::Status, || self.get_status(job_id))
             .await?;
         let parsed: StatusBody = self.decode(Operation::Status, &text)?;
         Ok(parsed.status)
+    }
+
+    /// Checks the token with a status request for a job that cannot exist: a read that
+    /// changes nothing (it counts against the rate limit like any request). MaestroQA's answer
+    /// (`not found`, in a 200 or a 404) means the token was accepted; a 401 or 403 is an
+    /// [`Error::TokenRejected`] or [`Error::Refused`] of kind
+    /// [`Authentication`](ErrorKind::Authentication).
+    ///
+    /// # Errors
+    /// The token refused, or the check could not tell (unreachable, a 5xx after retries).
+    pub async fn check_token(&self) -> Result<(), Error> {
+        match self.status(&JobId::from(TOKEN_CHECK_JOB)).await {
+            Ok(_) | Err(Error::NotFound { .. }) => Ok(()),
+            Err(err) => Err(err),
+        }
+    }
+
+    fn get_status(&self, job_id: &JobId) -> reqwest::RequestBuilder {
+        let mut url = self.endpoint().clone();
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty().push(job_id.as_str());
+        }
+        self.connection.http().get(url)
     }
 
     /// Polls [`status`](Self::status) with the poll backoff until the job is no longer
@@ -203,7 +208,7 @@ impl Client {
         deadline: Duration,
     ) -> Result<Status, Error> {
         wait_until(
-            &*self.clock,
+            &**self.connection.clock(),
             &self.poll,
             deadline,
             || self.status(job_id),
@@ -228,137 +233,69 @@ impl Client {
         serde_json::from_str(text).map_err(|e| Error::Decode {
             operation,
             reason: e.to_string(),
-            body: self.keep(text),
+            body: self.connection.keep(text),
         })
     }
 
-    /// A server body fit for an error: token masked, cut to size.
-    fn keep(&self, body: &str) -> String {
-        truncate(&redact(body, self.token.expose_secret()), BODY_LIMIT)
-    }
-
-    /// Sends a request built by `make` through the rate limiter, retrying a 429 (after
-    /// `Retry-After`, else the retry backoff) and a failed connection; returns the 2xx body.
+    /// Sends a request built by `make` through the rate limiter, retrying as the retry policy
+    /// says; returns the 2xx body.
     async fn send(
         &self,
         operation: Operation,
         make: impl Fn() -> reqwest::RequestBuilder,
     ) -> Result<String, Error> {
-        let mut attempts = 0usize;
-        let mut delays = self.retry.delays();
-        let result = loop {
-            attempts += 1;
-            self.limiter.until_ready().await;
-            let failure = match self.attempt(operation, make()).await {
-                Ok(body) => break Ok(body),
-                Err(failure) => failure,
-            };
-            let wait = match (&failure, delays.next()) {
-                (Attempt::Failed(_), _) | (_, None) => None,
-                (
-                    Attempt::TooManyRequests {
-                        retry_after: Some(wait),
-                    },
-                    Some(_),
-                ) => (*wait <= MAX_RETRY_AFTER).then_some(*wait),
-                (_, Some(delay)) => Some(delay),
-            };
-            let Some(wait) = wait else {
-                break Err(failure);
-            };
-            match &failure {
-                Attempt::TooManyRequests { .. } => {
-                    tracing::warn!(?wait, "maestroqa: 429 Too Many Requests, retrying");
+        let mut token =
+            HeaderValue::from_str(self.connection.token().expose_secret()).map_err(|_| {
+                Error::Config(drop_provider::OptionsError::InvalidToken {
+                    var: crate::TOKEN_ENV.to_owned(),
+                })
+            })?;
+        token.set_sensitive(true);
+        let answer = self
+            .connection
+            .send(|| {
+                let request = make().header("apitoken", token.clone());
+                async move {
+                    self.limiter.until_ready().await;
+                    request
                 }
-                Attempt::Connect(err) => {
-                    tracing::warn!(?wait, %err, "maestroqa: connection failed, retrying");
-                }
-                Attempt::Failed(_) => {}
-            }
-            self.clock.sleep(wait).await;
-        };
-        result.map_err(|failure| match failure {
-            Attempt::TooManyRequests { .. } => Error::RateLimited {
+            })
+            .await
+            .map_err(|failure| Error::Transport {
                 operation,
-                attempts,
-            },
-            Attempt::Connect(source) => Error::Transport { operation, source },
-            Attempt::Failed(err) => err,
-        })
+                attempts: failure.attempts,
+                source: failure.source,
+            })?;
+        if answer.is_success() {
+            Ok(answer.body)
+        } else {
+            Err(self.refusal(operation, answer))
+        }
     }
 
-    async fn attempt(
-        &self,
-        operation: Operation,
-        request: reqwest::RequestBuilder,
-    ) -> Result<String, Attempt> {
-        let transport = |err: reqwest::Error| {
-            let err = err.without_url();
-            if err.is_connect() {
-                Attempt::Connect(err)
-            } else {
-                Attempt::Failed(Error::Transport {
-                    operation,
-                    source: err,
-                })
-            }
-        };
-        let mut token = HeaderValue::from_str(self.token.expose_secret())
-            .map_err(|_| Attempt::Failed(Error::MissingToken))?;
-        token.set_sensitive(true);
-        let response = request
-            .header("apitoken", token)
-            .send()
-            .await
-            .map_err(transport)?;
-        let status = response.status().as_u16();
-        let retry_after = retry_after(response.headers());
-        let body = response.text().await.map_err(transport)?;
-        match status {
-            200..=299 => Ok(body),
-            401 => Err(Attempt::Failed(Error::TokenRejected {
+    /// The error for a non-2xx answer.
+    fn refusal(&self, operation: Operation, answer: Answer) -> Error {
+        let body = self.connection.keep(&answer.body);
+        match answer.status {
+            401 => Error::TokenRejected { operation, body },
+            404 => Error::NotFound { operation, body },
+            429 => Error::RateLimited {
                 operation,
-                body: self.keep(&body),
-            })),
-            404 => Err(Attempt::Failed(Error::NotFound {
-                operation,
-                body: self.keep(&body),
-            })),
-            429 => Err(Attempt::TooManyRequests { retry_after }),
-            500..=599 => Err(Attempt::Failed(Error::Server {
+                attempts: answer.attempts,
+            },
+            status @ 500..=599 => Error::Server {
                 operation,
                 status,
-                body: self.keep(&body),
-            })),
-            _ => Err(Attempt::Failed(Error::Refused {
+                body,
+            },
+            status => Error::Refused {
                 operation,
                 status,
-                body: self.keep(&body),
-            })),
+                body,
+            },
         }
     }
 }
 
-/// `Retry-After` in seconds; an HTTP date or anything else is ignored (the backoff applies).
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retry_after_in_seconds_only() {
-        let mut headers = HeaderMap::new();
-        assert_eq!(retry_after(&headers), None);
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("7"));
-        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
-        headers.insert(
-            RETRY_AFTER,
-            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
-        );
-        assert_eq!(retry_after(&headers), None);
-    }
-}
+/// The job id [`Client::check_token`] asks about: not one MaestroQA hands out.
+const TOKEN_CHECK_JOB: &str = "dropkit-token-check-0";

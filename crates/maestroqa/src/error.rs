@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use drop_provider::{ErrorKind, JobId, ProviderError};
+use drop_provider::{ErrorKind, JobId, OptionsError, ProviderError};
 
 use crate::status::Status;
 
@@ -31,25 +31,12 @@ impl fmt::Display for Operation {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The builder was given no API token.
-    #[error("no MaestroQA API token: set MAESTROQA_API_TOKEN")]
-    MissingToken,
-    /// The builder was given no endpoint URL (MaestroQA publishes none, so there is no default).
-    #[error(
-        "no MaestroQA endpoint: set MAESTROQA_BASE_URL to the data-deletion endpoint URL given by MaestroQA"
-    )]
-    MissingEndpoint,
-    /// The endpoint URL does not parse or is not `http(s)`.
-    #[error("MaestroQA endpoint {value:?} is not an http(s) URL: {reason}")]
-    InvalidEndpoint {
-        /// The value given.
-        value: String,
-        /// Why it was refused.
-        reason: String,
-    },
-    /// The HTTP client could not be built (TLS setup).
-    #[error("cannot build the HTTP client: {0}")]
-    HttpClient(#[source] reqwest::Error),
+    /// A setting is missing or refused (no token, no endpoint, an endpoint that is not
+    /// `https://`); the message names its variable (`MAESTROQA_API_TOKEN`,
+    /// `MAESTROQA_BASE_URL`). MaestroQA publishes no endpoint URL: use the data-deletion
+    /// endpoint URL MaestroQA gave you.
+    #[error("MaestroQA settings: {0}")]
+    Config(#[from] OptionsError),
     /// A deletion request takes 1 to 5 emails.
     #[error("a MaestroQA deletion request takes 1 to 5 emails, not {count}")]
     BatchSize {
@@ -90,9 +77,10 @@ pub enum Error {
         /// The server's body.
         body: String,
     },
-    /// 429 came back on every attempt, despite the client-side rate limit.
+    /// 429 came back on every attempt until the retry deadline, despite the client-side
+    /// rate limit.
     #[error(
-        "MaestroQA answered 429 Too Many Requests to the {operation} {attempts} times in a row"
+        "MaestroQA answered 429 Too Many Requests to the {operation} {attempts} times in a row, until the retry deadline"
     )]
     RateLimited {
         /// The call.
@@ -110,11 +98,14 @@ pub enum Error {
         /// The server's body.
         body: String,
     },
-    /// The request did not complete (connection, timeout, TLS). The URL is left out.
-    #[error("MaestroQA {operation} did not complete: {source}")]
+    /// The request did not complete (connection, timeout, TLS), on its last attempt. The URL
+    /// is left out.
+    #[error("MaestroQA {operation} did not complete ({attempts} attempts): {source}")]
     Transport {
         /// The call.
         operation: Operation,
+        /// Attempts made.
+        attempts: usize,
         /// The HTTP client's error, without its URL.
         #[source]
         source: reqwest::Error,
@@ -162,22 +153,27 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::TokenRejected { .. } => ErrorKind::Authentication,
-            Error::Refused { status: 403, .. } => ErrorKind::Authentication,
-            Error::BatchSize { .. } | Error::EmptyEmail { .. } | Error::Refused { .. } => {
-                ErrorKind::Rejected
-            }
-            Error::NotFound { .. } => ErrorKind::NotFound,
-            Error::RateLimited { .. } | Error::Server { .. } | Error::Transport { .. } => {
-                ErrorKind::Transient
-            }
+            Error::NotFound { .. } | Error::Refused { .. } | Error::Server { .. } => self
+                .status()
+                .map_or(ErrorKind::Other, ErrorKind::for_status),
+            Error::BatchSize { .. } | Error::EmptyEmail { .. } => ErrorKind::Rejected,
+            Error::RateLimited { .. } | Error::Transport { .. } => ErrorKind::Transient,
+            Error::Config(_) => ErrorKind::Configuration,
             Error::NotSent { kind, .. } => *kind,
-            Error::MissingToken
-            | Error::MissingEndpoint
-            | Error::InvalidEndpoint { .. }
-            | Error::HttpClient(_)
-            | Error::Decode { .. }
-            | Error::NotConfirmed { .. }
-            | Error::DeadlinePassed { .. } => ErrorKind::Other,
+            Error::Decode { .. } | Error::NotConfirmed { .. } | Error::DeadlinePassed { .. } => {
+                ErrorKind::Other
+            }
+        }
+    }
+
+    /// The HTTP status MaestroQA answered with, for the variants made from an answer.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::TokenRejected { .. } => Some(401),
+            Error::NotFound { .. } => Some(404),
+            Error::RateLimited { .. } => Some(429),
+            Error::Refused { status, .. } | Error::Server { status, .. } => Some(*status),
+            _ => None,
         }
     }
 }

@@ -9,8 +9,17 @@
 //! - [`Client::request_deletion`] sends up to 5 emails; [`Client::request_deletions`] batches
 //!   any number into requests of 5.
 //! - Every request waits for a client-side rate limiter (governor) keeping MaestroQA's per-token
-//!   limits of 1 request per second and 30 per minute ([`RateLimits`]); a 429 that still comes
-//!   is retried after `Retry-After` (or a backoff).
+//!   limits of 1 request per second and 30 per minute ([`RateLimits`]); a 429 that still comes,
+//!   a 5xx or a transport failure is retried (after `Retry-After`, else a backoff) until one
+//!   total deadline per request, `drop-http`'s [`RetryPolicy`](drop_provider::RetryPolicy)
+//!   shared with the DROP client.
+//! - The client is built from the shared
+//!   [`ProviderOptions`](drop_provider::ProviderOptions) ([`ClientBuilder::from_options`]);
+//!   [`Client::from_env`] reads `MAESTROQA_API_TOKEN` and `MAESTROQA_BASE_URL` and is `None`
+//!   when the token is unset. The endpoint must be `https://` (plain `http://` only to a
+//!   loopback address); anything else is refused before any request, naming the variable.
+//! - [`Client::check_token`] checks the token with a status request that changes nothing
+//!   (`dropkit doctor`).
 //! - A 401 is [`Error::TokenRejected`], whose message says tokens expire every 90 days.
 //! - The token is a [`secrecy::SecretString`], sent only in the `apitoken` header (marked
 //!   sensitive); `Debug` output prints `***`, and server bodies kept in errors are masked.

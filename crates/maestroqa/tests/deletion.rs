@@ -6,9 +6,9 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{ENDPOINT_PATH, TOKEN, client, emails};
-use drop_provider::ErrorKind;
+use common::{ENDPOINT_PATH, TOKEN, client, client_with, emails};
 use drop_provider::testing::ManualClock;
+use drop_provider::{ErrorKind, RetryPolicy};
 use maestroqa::{Error, Status};
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
@@ -194,7 +194,8 @@ async fn documented_error_codes_map_to_variants_and_keep_the_body() {
             .mount(&server)
             .await;
         let clock = Arc::new(ManualClock::new());
-        let err = client(&server, &clock)
+        // a 5xx would be retried until the deadline (see tests/rate_limit.rs)
+        let err = client_with(&server, &clock, RetryPolicy::none())
             .request_deletion(&emails(1), None)
             .await
             .unwrap_err();
@@ -233,11 +234,19 @@ async fn a_slow_server_hits_the_request_timeout() {
         .endpoint(format!("{}{ENDPOINT_PATH}", server.uri()))
         .token(TOKEN.into())
         .timeout(Duration::from_millis(100))
+        .retry_policy(drop_provider::RetryPolicy::none())
         .build()
         .unwrap();
     let err = client.request_deletion(&emails(1), None).await.unwrap_err();
     match err {
-        Error::Transport { ref source, .. } => assert!(source.is_timeout(), "{source:?}"),
+        Error::Transport {
+            ref source,
+            attempts,
+            ..
+        } => {
+            assert!(source.is_timeout(), "{source:?}");
+            assert_eq!(attempts, 1);
+        }
         other => panic!("expected a timeout, got {other:?}"),
     }
 }

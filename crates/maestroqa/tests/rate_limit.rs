@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{client, emails};
+use drop_provider::RetryPolicy;
 use drop_provider::clock::Clock as _;
-use drop_provider::poll::Backoff;
 use drop_provider::testing::ManualClock;
 use maestroqa::Error;
 use serde_json::json;
@@ -144,7 +144,7 @@ async fn a_429_is_retried_after_retry_after() {
 }
 
 #[tokio::test]
-async fn a_429_without_retry_after_backs_off_then_gives_up() {
+async fn a_429_without_retry_after_is_retried_until_the_deadline() {
     let server = MockServer::start().await;
     Mock::given(method("DELETE"))
         .respond_with(ResponseTemplate::new(429))
@@ -156,9 +156,8 @@ async fn a_429_without_retry_after_backs_off_then_gives_up() {
         .endpoint(format!("{}{}", server.uri(), common::ENDPOINT_PATH))
         .token(common::TOKEN.into())
         .clock(clock.clone())
-        .retry_backoff(
-            Backoff::new(Duration::from_secs(3), Duration::from_secs(60)).with_max_times(3),
-        )
+        .retry_policy(RetryPolicy::default().with_default_retry_after(Duration::from_secs(30)))
+        .max_wait(Duration::from_secs(100))
         .build()
         .unwrap();
     let err = client.request_deletion(&emails(1), None).await.unwrap_err();
@@ -166,6 +165,42 @@ async fn a_429_without_retry_after_backs_off_then_gives_up() {
         matches!(err, Error::RateLimited { attempts: 4, .. }),
         "{err:?}"
     );
-    // backoff 3, 6, 12 s; the limiter's 2 s spacing is already met by then
-    assert_eq!(clock.sleeps(), [3, 6, 12].map(Duration::from_secs));
+    assert!(
+        err.to_string().contains("until the retry deadline"),
+        "{err}"
+    );
+    // attempts at 0, 30, 60 and 90 s; a fourth wait would pass the 100 s deadline. The
+    // limiter's 2 s spacing is already met by then.
+    assert_eq!(clock.sleeps(), [30, 30, 30].map(Duration::from_secs));
+}
+
+#[tokio::test]
+async fn a_5xx_is_retried_with_backoff_until_it_succeeds() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(3)
+        .with_priority(1)
+        .expect(3)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"confirmation": true, "id": "9"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let clock = Arc::new(ManualClock::new());
+    let client = maestroqa::Client::builder()
+        .endpoint(format!("{}{}", server.uri(), common::ENDPOINT_PATH))
+        .token(common::TOKEN.into())
+        .clock(clock.clone())
+        .retry_policy(RetryPolicy::default().with_jitter(false))
+        .build()
+        .unwrap();
+    let receipt = client.request_deletion(&emails(1), None).await.unwrap();
+    assert_eq!(receipt.id.as_str(), "9");
+    // backoff 1, 2, 4 s; the limiter's 2 s spacing is met after the second wait
+    assert_eq!(clock.sleeps(), [1, 1, 2, 4].map(Duration::from_secs));
 }

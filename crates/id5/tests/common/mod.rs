@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use drop_provider::RetryPolicy;
 use drop_provider::testing::ManualClock;
 use id5::Client;
 use serde_json::json;
@@ -13,11 +14,16 @@ pub(crate) const PARTNER: u64 = 173;
 pub(crate) const DELETION_PATH: &str = "/partners/v1/173/privacy/requests/deletion";
 
 pub(crate) fn client(uri: &str, clock: &Arc<ManualClock>) -> Client {
+    client_with(uri, clock, RetryPolicy::default())
+}
+
+pub(crate) fn client_with(uri: &str, clock: &Arc<ManualClock>, retry: RetryPolicy) -> Client {
     Client::builder()
         .base_url(uri)
         .partner_id(PARTNER)
         .token(TOKEN.into())
         .clock(clock.clone())
+        .retry_policy(retry)
         .build()
         .unwrap()
 }

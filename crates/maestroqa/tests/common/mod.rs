@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use drop_provider::RetryPolicy;
 use drop_provider::testing::ManualClock;
 use maestroqa::Client;
 use wiremock::MockServer;
@@ -11,10 +12,19 @@ pub(crate) const TOKEN: &str = "mqa-s3cr3t-t0k3n";
 pub(crate) const ENDPOINT_PATH: &str = "/api/v1/data-deletion";
 
 pub(crate) fn client(server: &MockServer, clock: &Arc<ManualClock>) -> Client {
+    client_with(server, clock, RetryPolicy::default())
+}
+
+pub(crate) fn client_with(
+    server: &MockServer,
+    clock: &Arc<ManualClock>,
+    retry: RetryPolicy,
+) -> Client {
     Client::builder()
         .endpoint(format!("{}{ENDPOINT_PATH}", server.uri()))
         .token(TOKEN.into())
         .clock(clock.clone())
+        .retry_policy(retry)
         .build()
         .unwrap()
 }
