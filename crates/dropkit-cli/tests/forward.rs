@@ -17,6 +17,16 @@ const ID5_DELETION: &str = "/partners/v1/173/privacy/requests/deletion";
 /// Runs `dropkit ARGS` with the provider settings pointing at `base`, feeding `stdin`, off the
 /// async runtime; checks no token was printed.
 async fn dropkit(base: &str, args: &[&str], stdin: &str) -> Output {
+    dropkit_with(base, args, stdin, &[]).await
+}
+
+/// [`dropkit`], with some variables changed (`Some`) or removed (`None`).
+async fn dropkit_with(
+    base: &str,
+    args: &[&str],
+    stdin: &str,
+    changes: &[(&str, Option<&str>)],
+) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dropkit"));
     command
         .args(args)
@@ -24,7 +34,14 @@ async fn dropkit(base: &str, args: &[&str], stdin: &str) -> Output {
         .env("MAESTROQA_BASE_URL", format!("{base}{MQA_PATH}"))
         .env("ID5_PARTNER_ID", "173")
         .env("ID5_TOKEN", ID5_TOKEN)
-        .env("ID5_BASE_URL", base)
+        .env("ID5_BASE_URL", base);
+    for (name, value) in changes {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -252,4 +269,156 @@ async fn maestroqa_forward_status() {
     .await;
     assert_eq!(stdout(&output), "maestroqa\t123\tcompleted\n");
     assert_eq!(output.status.code(), Some(0));
+}
+
+#[tokio::test]
+async fn forward_without_provider_sends_to_every_configured_provider() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path(MQA_PATH))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"confirmation": true, "id": "m-1", "status": "pending"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(ID5_DELETION))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "i-1"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let output = dropkit(&server.uri(), &["forward"], "a@example.com\n").await;
+    assert_eq!(
+        stdout(&output),
+        "maestroqa\tm-1\tpending\nid5\ti-1\tpending\n",
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(output.status.code(), Some(0));
+
+    // MaestroQA alone when ID5 has no token
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"confirmation": true, "id": "m-2"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let output = dropkit_with(
+        &server.uri(),
+        &["forward"],
+        "a@example.com\n",
+        &[("ID5_TOKEN", Some(" "))],
+    )
+    .await;
+    assert_eq!(stdout(&output), "maestroqa\tm-2\tpending\n");
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[tokio::test]
+async fn every_failing_provider_is_printed() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(400).set_body_string("emails must be valid"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(id5_error(
+            401,
+            "api_token_invalid",
+            "authentication_error",
+            "No API token provided",
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let output = dropkit(
+        &server.uri(),
+        &["forward", "--provider", "maestroqa", "--provider", "id5"],
+        "a@example.com\n",
+    )
+    .await;
+    let err = stderr(&output);
+    assert!(err.contains("a@example.com: maestroqa:"), "{err}");
+    assert!(err.contains("emails must be valid"), "{err}");
+    assert!(err.contains("a@example.com: id5:"), "{err}");
+    assert!(err.contains("No API token provided"), "{err}");
+    assert_eq!(stdout(&output), "");
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[tokio::test]
+async fn plain_http_base_urls_are_refused_naming_every_variable() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let output = dropkit_with(
+        &server.uri(),
+        &["forward"],
+        "a@example.com\n",
+        &[
+            (
+                "MAESTROQA_BASE_URL",
+                Some("http://maestroqa.example/api/v1/data-deletion"),
+            ),
+            ("ID5_BASE_URL", Some("http://api.id5-sync.com")),
+        ],
+    )
+    .await;
+    let err = stderr(&output);
+    assert!(
+        err.contains("MAESTROQA_BASE_URL: http://maestroqa.example is refused"),
+        "{err}"
+    );
+    assert!(
+        err.contains("ID5_BASE_URL: http://api.id5-sync.com is refused"),
+        "{err}"
+    );
+    assert!(err.contains("only https://"), "{err}");
+    assert_eq!(output.status.code(), Some(1));
+
+    // forward-status too, before any request
+    let output = dropkit_with(
+        &server.uri(),
+        &["forward-status", "--provider", "id5", "job-1"],
+        "",
+        &[("ID5_BASE_URL", Some("http://10.1.2.3:8080"))],
+    )
+    .await;
+    assert!(
+        stderr(&output).contains("ID5_BASE_URL: http://10.1.2.3 is refused"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[tokio::test]
+async fn no_configured_provider_names_the_variables() {
+    let output = dropkit_with(
+        "http://127.0.0.1:9",
+        &["forward"],
+        "a@example.com\n",
+        &[("MAESTROQA_API_TOKEN", None), ("ID5_TOKEN", Some(""))],
+    )
+    .await;
+    let err = stderr(&output);
+    assert!(err.contains("no service provider is configured"), "{err}");
+    assert!(
+        err.contains("MAESTROQA_API_TOKEN") && err.contains("ID5_TOKEN"),
+        "{err}"
+    );
+    assert_eq!(output.status.code(), Some(1));
 }

@@ -1,36 +1,50 @@
-//! `dropkit forward`: send deletion requests for emails read from standard input to a service provider.
+//! `dropkit forward`: send deletion requests for emails read from standard input to the
+//! service providers.
 
 use std::io::Write as _;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
-use drop_provider::{DeletionProvider, DeletionRequest, Jurisdiction};
+use drop_provider::{
+    DeletionProvider, DeletionRequest, Jurisdiction, ProviderOptions, ProvidersFromEnv, failures,
+    fan_out,
+};
 
 use super::Provider;
 
 /// Arguments of `dropkit forward`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The service provider.
+    /// The service provider (repeatable); every provider configured in the environment when
+    /// not given.
     #[arg(long, value_enum)]
-    pub(crate) provider: super::Provider,
+    pub(crate) provider: Vec<super::Provider>,
     /// ID5 jurisdiction.
     #[arg(long, default_value = "CCPA")]
     pub(crate) jurisdiction: String,
     /// MaestroQA audit label.
     #[arg(long, value_name = "L")]
     pub(crate) audit_label: Option<String>,
+    /// Total time one request may spend retrying 429, 5xx and network failures, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_MAX_WAIT_SECS)]
+    pub(crate) max_wait: u64,
 }
 
+/// The default retry deadline of one provider request: six hours, like `dropkit cycle`.
+pub(crate) const DEFAULT_MAX_WAIT_SECS: u64 = 6 * 3600;
+
 /// Runs `dropkit forward`: one email per line on standard input (surrounding whitespace
-/// trimmed), sent the provider's way (MaestroQA 5 per request within its rate limits, ID5 one
-/// per request). Prints `provider<TAB>job id<TAB>status` per accepted job on standard output
-/// and every failure on standard error, going on after a failure.
+/// trimmed), sent to each provider its way (MaestroQA 5 per request within its rate limits,
+/// ID5 one per request), all providers at once. Prints `provider<TAB>job id<TAB>status` per
+/// accepted job on standard output and every failure of every provider on standard error,
+/// going on after a failure.
 ///
-/// Exit code 0 when every email was accepted, 1 when any line could not be read or sent
-/// (an empty line, a line that is not UTF-8, a refused email), 2 for a jurisdiction other than
-/// CCPA or GDPR. Empty input sends nothing and exits 0.
+/// Exit code 0 when every email was accepted by every provider, 1 when any line could not be
+/// read or sent (an empty line, a line that is not UTF-8, a refused email), when a provider's
+/// settings are refused (every one named, nothing sent) or none is configured, 2 for a
+/// jurisdiction other than CCPA or GDPR. Empty input sends nothing and exits 0.
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     let jurisdiction: Jurisdiction = match args.jurisdiction.parse() {
         Ok(jurisdiction) => jurisdiction,
@@ -47,18 +61,29 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("dropkit forward: no emails to send");
         return Ok(exit_code(unreadable.is_empty()));
     }
-    if args.audit_label.is_some() && args.provider == Provider::Id5 {
-        eprintln!("dropkit forward: note: ID5 takes no audit label; --audit-label is not sent");
+    let max_wait = Duration::from_secs(args.max_wait);
+    let providers = match providers(&args.provider, max_wait) {
+        Ok(providers) => providers,
+        Err(err) => {
+            for line in err.to_string().lines() {
+                eprintln!("dropkit forward: {line}");
+            }
+            return Ok(ExitCode::from(1));
+        }
+    };
+    if args.audit_label.is_some() && providers.iter().any(|p| p.name() == id5::PROVIDER_NAME) {
+        eprintln!(
+            "dropkit forward: note: ID5 takes no audit label; --audit-label is not sent to ID5"
+        );
     }
-    let provider = provider_from_env(args.provider)?;
     let mut request = DeletionRequest::new(emails).with_jurisdiction(jurisdiction);
     if let Some(label) = args.audit_label {
         request = request.with_audit_label(label);
     }
-    let outcome = runtime()?.block_on(provider.request_deletion(&request));
+    let outcomes = runtime()?.block_on(fan_out(&providers, &request));
 
     let mut out = std::io::stdout().lock();
-    for receipt in &outcome.receipts {
+    for receipt in outcomes.iter().flat_map(|o| &o.receipts) {
         writeln!(
             out,
             "{}\t{}\t{}",
@@ -66,14 +91,73 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
         )?;
     }
     out.flush()?;
-    for failure in &outcome.failures {
+    // every failure of every provider; the error names its provider
+    for (_, failure) in failures(&outcomes) {
         eprintln!(
             "dropkit forward: {}: {}",
             failure.emails.join(", "),
             failure.error
         );
     }
-    Ok(exit_code(unreadable.is_empty() && outcome.is_complete()))
+    let complete = outcomes.iter().all(|o| o.is_complete());
+    Ok(exit_code(unreadable.is_empty() && complete))
+}
+
+/// The providers named, or every provider configured in the environment when none is; each
+/// with `max_wait` as its retry deadline.
+///
+/// # Errors
+/// Every provider whose settings are refused (or that is named but has no token), one line
+/// each; or no provider configured at all.
+pub(crate) fn providers(
+    named: &[Provider],
+    max_wait: Duration,
+) -> anyhow::Result<Vec<Arc<dyn DeletionProvider>>> {
+    let adjust = move |options: ProviderOptions| options.with_max_wait(max_wait);
+    if named.is_empty() {
+        let providers = ProvidersFromEnv::new()
+            .adjusting(adjust)
+            .with::<maestroqa::Client>()
+            .with::<id5::Client>()
+            .finish()?;
+        if providers.is_empty() {
+            anyhow::bail!(
+                "no service provider is configured: set {} (and {}), or {}, {} (and {})",
+                maestroqa::TOKEN_ENV,
+                maestroqa::ENDPOINT_ENV,
+                id5::TOKEN_ENV,
+                id5::PARTNER_ENV,
+                id5::BASE_URL_ENV
+            );
+        }
+        return Ok(providers);
+    }
+    let mut found = ProvidersFromEnv::new();
+    let mut seen = Vec::new();
+    for provider in named {
+        if seen.contains(provider) {
+            continue;
+        }
+        seen.push(*provider);
+        // a named provider must be configured: its builder names the missing variable
+        found = match provider {
+            Provider::Maestroqa => found.with_result(
+                maestroqa::PROVIDER_NAME,
+                maestroqa::ClientBuilder::from_env()
+                    .max_wait(max_wait)
+                    .build()
+                    .map(Some),
+            ),
+            Provider::Id5 => found.with_result(
+                id5::PROVIDER_NAME,
+                id5::ClientBuilder::from_env()
+                    .max_wait(max_wait)
+                    .build()
+                    .map(Some),
+            ),
+        };
+    }
+    Ok(found.finish()?)
 }
 
 /// A single-threaded runtime: the providers send one request at a time.
@@ -117,23 +201,6 @@ fn read_emails(mut input: impl std::io::BufRead) -> anyhow::Result<(Vec<String>,
         }
     }
     Ok((emails, problems))
-}
-
-/// The provider configured by its environment variables: `MAESTROQA_API_TOKEN` and
-/// `MAESTROQA_BASE_URL`, or `ID5_PARTNER_ID`, `ID5_TOKEN` and `ID5_BASE_URL` (optional).
-pub(crate) fn provider_from_env(provider: Provider) -> anyhow::Result<Arc<dyn DeletionProvider>> {
-    Ok(match provider {
-        Provider::Maestroqa => Arc::new(
-            maestroqa::ClientBuilder::from_env()
-                .build()
-                .context("cannot set up the MaestroQA client")?,
-        ),
-        Provider::Id5 => Arc::new(
-            id5::ClientBuilder::from_env()
-                .build()
-                .context("cannot set up the ID5 client")?,
-        ),
-    })
 }
 
 #[cfg(test)]
