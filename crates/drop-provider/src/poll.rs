@@ -1,4 +1,7 @@
-//! Waiting with backoff: the delays between polls of a job, or between retries of a request.
+//! Waiting for a job with backoff: the delays between polls of a provider's deletion job.
+//!
+//! Retrying a failed request is not done here: [`Connection::send`](crate::Connection::send)
+//! follows `drop-http`'s [`RetryPolicy`](crate::RetryPolicy), one total deadline per request.
 
 use std::future::Future;
 use std::time::Duration;
@@ -20,7 +23,8 @@ pub struct Backoff {
     pub max: Duration,
     /// Growth from one delay to the next (at least 1).
     pub factor: f32,
-    /// How many delays the sequence has; `None` for no end (polling ends at its deadline).
+    /// How many delays the sequence has; `None` for no end (polling ends at its deadline;
+    /// [`wait_until`] repeats the last delay once they run out).
     pub max_times: Option<usize>,
 }
 
