@@ -24,10 +24,10 @@
 //!   once). `dropkit match` and the round of `drop-cycle` both go through it.
 //!
 //! Inside, one module per concept: `lists` and `list_table` (the download in memory),
-//! `blocks` and `probe` (the records streamed and probed), `item_state` (each work item's
-//! consumers while the records go by), `outcome` (the statuses), `report` (the match report),
-//! `matched` (the report by consumer), `writing` (the files), `summary` (the figures) and `dir`
-//! (all of it from and to files).
+//! `blocks`, `plan`, `record` and `probe` (the records streamed, read and probed),
+//! `item_state` (each work item's consumers while the records go by), `outcome` (the
+//! statuses), `report` (the match report), `matched` (the report by consumer), `writing` (the
+//! files), `summary` (the figures) and `dir` (all of it from and to files).
 //!
 //! # Example: from files to a directory, in one call
 //!
@@ -185,8 +185,10 @@ mod matcher;
 mod outcome;
 #[cfg(feature = "parquet")]
 mod parquet;
+mod plan;
 mod probe;
 mod problem;
+mod record;
 mod report;
 mod rules;
 mod summary;

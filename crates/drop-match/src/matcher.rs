@@ -12,7 +12,8 @@ use crate::blocks::{Block, BlockReader};
 use crate::item_state::Accumulator;
 use crate::lists::Lists;
 use crate::outcome::MatchOutcome;
-use crate::probe::{BlockResult, Plan, process_block};
+use crate::plan::Plan;
+use crate::probe::{BlockResult, process_block};
 use crate::{Error, Mapping, Rules};
 
 /// How many problems a run keeps in full by default (all of them are counted).

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use crate::item_state::{Accumulator, ItemState, Keys, RecordFields};
 use crate::list_table::ListData;
 use crate::lists::{Lists, RemovedItem, RepeatedId};
-use crate::probe::Plan;
+use crate::plan::Plan;
 use crate::summary::{ListSummary, StatusCounts, Summary};
 use crate::{DEFAULT_MAX_PROBLEMS, Problem, Rules};
 

@@ -1,14 +1,14 @@
 //! The hot path: parse a block of records, standardize and hash each mapped value once per
 //! list type that applies, and probe the lists.
 
-use std::sync::Arc;
-
-use drop_hash::{DropHash, Field, Hasher, ListType, composite, standardize};
-use memchr::{memchr, memchr2_iter};
+use drop_hash::{DropHash, Field, Hasher, composite};
+use memchr::memchr2_iter;
 
 use crate::blocks::Block;
 use crate::lists::Lists;
-use crate::mapping::{Col, FIELD_COUNT, Resolved, field_index, list_index, required_fields};
+use crate::mapping::{Col, FIELD_COUNT, field_index};
+use crate::plan::Plan;
+use crate::record::{Fields, Split, is_blank, matched_fields};
 use crate::{Problem, ProblemKind};
 
 /// A record's identifier found in a list.
@@ -43,95 +43,6 @@ pub(crate) struct MatchedRow {
     /// The consumer key: a span of `BlockResult::key_text`.
     pub(crate) key: (u32, u32),
     pub(crate) fields: Vec<(Field, String)>,
-}
-
-/// A list matched from raw fields.
-#[derive(Debug)]
-struct Derived {
-    list: u8,
-    /// For Email, Phone, MAID, CTVID one field; for NDZ and NameVIN the fields in DROP's order.
-    fields: Vec<(Field, Vec<Col>)>,
-}
-
-/// What to do with each record, worked out once from the mapping and the lists present.
-#[derive(Debug)]
-pub(crate) struct Plan {
-    pub(crate) file: Arc<str>,
-    width: usize,
-    key: Col,
-    derived: Vec<Derived>,
-    hashed: Vec<(u8, Vec<Col>)>,
-    max_problems: usize,
-    /// The raw identifier columns in mapping order, whose standardized values are handed back
-    /// for matched records; empty when they are not collected.
-    retained: Vec<(Field, Col)>,
-    /// Lists present with work items but no way to match them from this mapping.
-    pub(crate) unmatchable: Vec<ListType>,
-}
-
-impl Plan {
-    pub(crate) fn new(
-        file: Arc<str>,
-        resolved: Resolved,
-        lists: &Lists,
-        max_problems: usize,
-        collect_fields: bool,
-    ) -> Self {
-        let Resolved {
-            key,
-            fields,
-            hashed: hashed_cols,
-            in_order,
-            width,
-        } = resolved;
-        let mut derived = Vec::new();
-        let mut hashed = Vec::new();
-        let mut unmatchable = Vec::new();
-        for (i, data) in lists.lists.iter().enumerate() {
-            let list = i as u8;
-            let pre = &hashed_cols[list_index(data.list)];
-            if !pre.is_empty() {
-                hashed.push((list, pre.clone()));
-            }
-            let needed = required_fields(data.list);
-            let usable = needed.iter().all(|&f| !fields[field_index(f)].is_empty());
-            if usable {
-                derived.push(Derived {
-                    list,
-                    fields: needed
-                        .iter()
-                        .map(|&f| (f, fields[field_index(f)].clone()))
-                        .collect(),
-                });
-            }
-            if !usable && pre.is_empty() && data.len() > 0 {
-                unmatchable.push(data.list);
-            }
-        }
-        Plan {
-            file,
-            width,
-            key,
-            derived,
-            hashed,
-            max_problems,
-            retained: if collect_fields { in_order } else { Vec::new() },
-            unmatchable,
-        }
-    }
-}
-
-impl Plan {
-    /// The raw fields whose values are kept for matched records, in mapping order, each once.
-    pub(crate) fn field_order(&self) -> Vec<Field> {
-        let mut order: Vec<Field> = Vec::new();
-        for (field, _) in &self.retained {
-            if !order.contains(field) {
-                order.push(*field);
-            }
-        }
-        order
-    }
 }
 
 /// Per-worker buffers, reused from record to record.
@@ -170,43 +81,6 @@ struct Row {
     bad: bool,
 }
 
-/// The fields of one record.
-trait Fields {
-    fn count(&self) -> usize;
-    fn field(&self, i: usize) -> &[u8];
-}
-
-// `field(i)` is only called with `i < count()`: a record whose field count differs from the
-// header's is skipped before any field is read, and every column of the plan was found in
-// the header. An index out of range is a bug of this crate, and panics rather than reading
-// as an empty value.
-impl Fields for csv::ByteRecord {
-    fn count(&self) -> usize {
-        self.len()
-    }
-
-    fn field(&self, i: usize) -> &[u8] {
-        &self[i]
-    }
-}
-
-/// A line of a plain block, cut at its commas: field `i` ends at `ends[i]`.
-struct Split<'a> {
-    line: &'a [u8],
-    ends: &'a [usize],
-}
-
-impl Fields for Split<'_> {
-    fn count(&self) -> usize {
-        self.ends.len()
-    }
-
-    fn field(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
-        &self.line[start..self.ends[i]]
-    }
-}
-
 impl BlockResult {
     fn problem(&mut self, plan: &Plan, row: &mut Row, column: Option<&Col>, kind: ProblemKind) {
         row.bad = true;
@@ -220,10 +94,6 @@ impl BlockResult {
             });
         }
     }
-}
-
-fn is_blank(v: &[u8]) -> bool {
-    v.iter().all(u8::is_ascii_whitespace)
 }
 
 /// Parses `block` (skipping its first record if it is the header) and probes every record.
@@ -501,63 +371,6 @@ impl BlockResult {
         self.key_text.push_str(key);
         span
     }
-}
-
-/// The standardized values of the record starting at byte `at` of `block`, in mapping order,
-/// each `(field, value)` pair once. Values that are blank or do not standardize are left out
-/// (the latter are reported as problems when the field is used for matching).
-fn matched_fields(
-    block: &Block,
-    at: usize,
-    plan: &Plan,
-    buf: &mut String,
-    ends: &mut Vec<usize>,
-) -> Vec<(Field, String)> {
-    let mut fields: Vec<(Field, String)> = Vec::new();
-    let Some(data) = block.data.get(at..) else {
-        return fields;
-    };
-    let mut collect = |rec: &dyn Fields| {
-        for (field, col) in &plan.retained {
-            let v = rec.field(col.index);
-            if is_blank(v) {
-                continue;
-            }
-            let Ok(text) = std::str::from_utf8(v) else {
-                continue;
-            };
-            buf.clear();
-            if standardize::field_into(*field, text, buf).is_ok()
-                && !fields.iter().any(|(f, s)| f == field && s == buf)
-            {
-                fields.push((*field, buf.clone()));
-            }
-        }
-    };
-    if block.plain {
-        let mut line = &data[..memchr(b'\n', data).unwrap_or(data.len())];
-        if let [rest @ .., b'\r'] = line {
-            line = rest;
-        }
-        ends.clear();
-        ends.extend(memchr::memchr_iter(b',', line));
-        ends.push(line.len());
-        if ends.len() == plan.width {
-            collect(&Split { line, ends });
-        }
-    } else {
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(data);
-        let mut rec = csv::ByteRecord::new();
-        // The record was read from these very bytes before, so it reads the same again.
-        match rdr.read_byte_record(&mut rec) {
-            Ok(true) if rec.len() == plan.width => collect(&rec),
-            other => debug_assert!(false, "a matched record reads differently: {other:?}"),
-        }
-    }
-    fields
 }
 
 /// A stored hash: 44 characters of padded standard Base64 (DROP's form) or 64 hex digits.
