@@ -5,7 +5,6 @@ use std::str::FromStr;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use sha2::{Digest, Sha256};
 
 /// Length of a DROP hash in its Base64 text form: always 44 characters, the last one `=`.
 pub const BASE64_LEN: usize = 44;
@@ -46,7 +45,7 @@ impl DropHash {
     }
 
     pub(crate) fn of_bytes(bytes: &[u8]) -> Self {
-        DropHash(Sha256::digest(bytes).into())
+        DropHash(crate::sha::sha256(bytes))
     }
 
     /// Writes the 44-character Base64 form into `buf` without allocating and returns it.

@@ -109,6 +109,7 @@ mod list_type;
 mod name;
 #[cfg(feature = "pipeline")]
 pub mod pipeline;
+mod sha;
 pub mod standardize;
 
 pub use dob::Dob;

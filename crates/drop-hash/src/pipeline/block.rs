@@ -66,38 +66,54 @@ pub(super) fn hash_block(kind: LineKind, first_line: u64, data: &[u8]) -> Hashed
         not_utf8: None,
     };
     let mut hasher = LineHasher::new(kind);
-    let mut b64 = [0u8; BASE64_LEN];
     let data = data.strip_suffix(b"\n").unwrap_or(data);
     let data = match first_line {
         1 => data.strip_prefix(BOM).unwrap_or(data),
         _ => data,
     };
-    let out = &mut hashed.out;
+    // Checking UTF-8 once for the whole block is cheaper than line by line; only a block that
+    // fails is checked line by line, to name the bad line.
+    if let Ok(text) = std::str::from_utf8(data) {
+        for line in text.split('\n') {
+            answer(
+                &mut hasher,
+                line.strip_suffix('\r').unwrap_or(line),
+                &mut hashed,
+            );
+        }
+        return hashed;
+    }
     for (number, line) in (first_line..).zip(data.split(|&b| b == b'\n')) {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let text = match std::str::from_utf8(line) {
-            Ok(text) => text,
+        match std::str::from_utf8(line) {
+            Ok(text) => answer(&mut hasher, text, &mut hashed),
             Err(e) => {
                 hashed.not_utf8 = Some((number, e));
                 break;
             }
-        };
-        hashed.stats.lines += 1;
-        match hasher.hash_line(text) {
-            Ok(hash) => {
-                hashed.stats.hashed += 1;
-                out.extend_from_slice(hasher.standardized().as_bytes());
-                out.push(b'\t');
-                out.extend_from_slice(hash.encode_base64(&mut b64).as_bytes());
-                out.push(b'\n');
-            }
-            Err(reason) => {
-                hashed.stats.rejected += 1;
-                out.extend_from_slice(b"ERROR\t");
-                out.extend_from_slice(reason.to_string().as_bytes());
-                out.push(b'\n');
-            }
         }
     }
     hashed
+}
+
+/// Writes the answer to one line.
+fn answer(hasher: &mut LineHasher, line: &str, hashed: &mut Hashed) {
+    let out = &mut hashed.out;
+    hashed.stats.lines += 1;
+    match hasher.hash_line(line) {
+        Ok(hash) => {
+            hashed.stats.hashed += 1;
+            let mut b64 = [0u8; BASE64_LEN];
+            out.extend_from_slice(hasher.standardized().as_bytes());
+            out.push(b'\t');
+            out.extend_from_slice(hash.encode_base64(&mut b64).as_bytes());
+            out.push(b'\n');
+        }
+        Err(reason) => {
+            hashed.stats.rejected += 1;
+            out.extend_from_slice(b"ERROR\t");
+            out.extend_from_slice(reason.to_string().as_bytes());
+            out.push(b'\n');
+        }
+    }
 }
