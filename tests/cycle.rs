@@ -94,10 +94,7 @@ async fn a_round_answers_every_work_item_and_forwards_each_deletion_once() {
         .run()
         .await
         .unwrap();
-    assert!(
-        matches!(again.outcome, Outcome::NoData { .. }),
-        "{again:?}"
-    );
+    assert!(matches!(again.outcome, Outcome::NoData { .. }), "{again:?}");
     assert_eq!(emails_sent(&provider), sent);
     assert!(demo.check().passed());
 
@@ -355,10 +352,7 @@ async fn stopping_after_report_on_a_finished_round_does_not_start_the_next() {
         .run()
         .await
         .unwrap();
-    assert_eq!(
-        again.outcome,
-        Outcome::StoppedAfter { step: Step::Report }
-    );
+    assert_eq!(again.outcome, Outcome::StoppedAfter { step: Step::Report });
     assert_eq!(again.download, first.download);
     assert_eq!(demo.emulator().downloads().len(), 1);
     assert!(!dir.path().join("state/rounds").exists());
@@ -392,5 +386,46 @@ async fn every_failing_provider_is_reported_not_the_first() {
     let names: Vec<&str> = failures.iter().map(|f| f.provider.as_str()).collect();
     assert_eq!(names, ["maestroqa", "id5"]);
     let message = result.unwrap_err().to_string();
-    assert!(message.contains("maestroqa:") && message.contains("id5:"), "{message}");
+    assert!(
+        message.contains("maestroqa:") && message.contains("id5:"),
+        "{message}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zip_already_answered_is_never_taken_up_as_a_new_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let state_dir = dir.path().join("state");
+    let demo = Demo::start(&state_dir, options(None)).await.unwrap();
+    let first = demo.round().unwrap().run().await.unwrap();
+    let name = first.download.clone().unwrap();
+    let copy = dir.path().join(&name);
+    std::fs::copy(state_dir.join(&name), &copy).unwrap();
+
+    // The finished round's own ZIP: nothing to do, nothing archived, nothing sent.
+    let again = demo
+        .round()
+        .unwrap()
+        .with_zip(Some(copy.clone()))
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(again.outcome, Outcome::Finished);
+    assert!(!state_dir.join("rounds").exists());
+    assert_eq!(demo.emulator().downloads().len(), 1);
+
+    // Once the next round has archived it, the same batch is refused.
+    demo.emulator()
+        .next_round(drop_emulator::synthetic::consumers(7, 3))
+        .unwrap();
+    demo.round().unwrap().run().await.unwrap();
+    let refused = demo
+        .round()
+        .unwrap()
+        .with_zip(Some(copy))
+        .run()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("already answered"), "{refused}");
 }

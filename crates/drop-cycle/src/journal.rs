@@ -131,9 +131,7 @@ impl Journal {
         options.create(true).append(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options
-            .open(&path)
-            .map_err(|e| CycleError::io(&path, e))?;
+        let file = options.open(&path).map_err(|e| CycleError::io(&path, e))?;
         if torn {
             // Cut the torn line off, so the next event starts a line of its own.
             let whole = text.rfind('\n').map_or(0, |i| i + 1);

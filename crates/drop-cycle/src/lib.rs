@@ -82,10 +82,10 @@
 //! # }
 //! ```
 
+mod ctx;
 #[cfg(feature = "demo")]
 pub mod demo;
-mod ctx;
-// pub mod doctor;
+pub mod doctor;
 mod error;
 mod journal;
 mod lock;

@@ -66,7 +66,8 @@ fn csv_columns(records: &Path) -> Result<BTreeSet<String>, String> {
 fn parquet_columns(records: &Path) -> Result<BTreeSet<String>, String> {
     use parquet::file::reader::{FileReader as _, SerializedFileReader};
     let file = std::fs::File::open(records).map_err(|e| e.to_string())?;
-    let reader = SerializedFileReader::new(file).map_err(|e| format!("not readable Parquet: {e}"))?;
+    let reader =
+        SerializedFileReader::new(file).map_err(|e| format!("not readable Parquet: {e}"))?;
     let schema = reader.metadata().file_metadata().schema_descr_ptr();
     Ok(schema
         .root_schema()

@@ -160,6 +160,17 @@ impl Round {
         let _lock = dir.lock()?;
         let mut state = dir.load()?;
         if state.finished {
+            if self
+                .zip
+                .as_ref()
+                .is_some_and(|zip| names(zip, state.download.as_ref()))
+            {
+                // The ZIP given is the finished round's own: nothing to do (never start a
+                // new round with a batch already answered).
+                let ctx = self.ctx(&dir);
+                steps::download::confirm_adopted(&ctx, &state)?;
+                return self.report(&dir, &state, Outcome::Finished, started);
+            }
             if self.stop_after == Some(Step::Report) {
                 // Asked to stop once the round is reported: it is; do not start the next.
                 let outcome = Outcome::StoppedAfter { step: Step::Report };
@@ -173,19 +184,7 @@ impl Round {
         if !Step::Match.is_done(&state) {
             preflight::check_records(&self.records, &self.mapping)?;
         }
-        let ctx = Ctx {
-            client: &self.client,
-            dir: &dir,
-            records: &self.records,
-            mapping: &self.mapping,
-            rules: self.rules.as_ref(),
-            providers: &self.providers,
-            zip: self.zip.as_deref(),
-            unmatched_lists: &self.unmatched_lists,
-            max_rows_per_file: self.max_rows_per_file,
-            download_wait: self.download_wait,
-            audit_label: &self.audit_label,
-        };
+        let ctx = self.ctx(&dir);
         steps::download::confirm_adopted(&ctx, &state)?;
         for step in Step::ALL {
             if !step.is_done(&state) {
@@ -205,6 +204,22 @@ impl Round {
         self.report(&dir, &state, Outcome::Finished, started)
     }
 
+    fn ctx<'a>(&'a self, dir: &'a StateDir) -> Ctx<'a> {
+        Ctx {
+            client: &self.client,
+            dir,
+            records: &self.records,
+            mapping: &self.mapping,
+            rules: self.rules.as_ref(),
+            providers: &self.providers,
+            zip: self.zip.as_deref(),
+            unmatched_lists: &self.unmatched_lists,
+            max_rows_per_file: self.max_rows_per_file,
+            download_wait: self.download_wait,
+            audit_label: &self.audit_label,
+        }
+    }
+
     fn report(
         &self,
         dir: &StateDir,
@@ -221,6 +236,12 @@ impl Round {
             started.elapsed(),
         ))
     }
+}
+
+/// Whether the file at `zip` carries the name `download`.
+fn names(zip: &std::path::Path, download: Option<&drop_files::ZipFileName>) -> bool {
+    let given = zip.file_name().and_then(|n| n.to_str());
+    matches!((given, download), (Some(g), Some(d)) if g == d.to_string())
 }
 
 /// Default row count above which a list's status file is split into suffixed parts.

@@ -42,6 +42,9 @@ enum Command {
     Match(cmd::matching::Args),
     /// Run a whole DROP round: download, match, write, validate, upload, forward, report.
     Cycle(cmd::cycle::Args),
+    /// Check the DROP key, TLS, records and mapping, provider tokens and the state directory,
+    /// without starting a download.
+    Doctor(cmd::doctor::Args),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +69,7 @@ fn main() -> ExitCode {
         Command::ForwardStatus(args) => cmd::forward_status::run(args),
         Command::Match(args) => cmd::matching::run(args),
         Command::Cycle(args) => cmd::cycle::run(args),
+        Command::Doctor(args) => cmd::doctor::run(args),
     };
     match result {
         Ok(code) => code,
@@ -93,13 +97,21 @@ fn init_logging(audit_log: Option<&std::path::Path>) -> anyhow::Result<()> {
         .with_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")));
     let audit = match audit_log {
         Some(path) => {
+            // The state directory and its audit log identify consumers: 0700 and 0600.
             if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)
+                let mut builder = std::fs::DirBuilder::new();
+                builder.recursive(true);
+                #[cfg(unix)]
+                std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+                builder
+                    .create(dir)
                     .with_context(|| format!("creating {}", dir.display()))?;
             }
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
+            let mut options = std::fs::OpenOptions::new();
+            options.create(true).append(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let file = options
                 .open(path)
                 .with_context(|| format!("opening {}", path.display()))?;
             Some(

@@ -63,18 +63,26 @@ fn a_state_left_by_the_first_release_is_read_and_carried_forward() {
     fs::write(dir.path().join(STATE_FILE), LEGACY_STATE).unwrap();
     let st = sd.load().unwrap();
     assert_eq!(st.version, 0);
-    assert_eq!(st.download.as_ref().unwrap().to_string(), "20261120_4821_DROP.zip");
+    assert_eq!(
+        st.download.as_ref().unwrap().to_string(),
+        "20261120_4821_DROP.zip"
+    );
     let matched = st.matched.as_ref().unwrap();
     assert_eq!(matched.lists[&ListType::Phone].not_found, 151);
     assert_eq!(
-        st.outstanding_uploads().map(ToString::to_string).collect::<Vec<_>>(),
+        st.outstanding_uploads()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
         ["20261120_4821_Phone.csv"]
     );
     assert_eq!(
         st.uploads[&list_file("20261120_4821_Email.csv")].outcome,
         UploadOutcome::AlreadyReceived
     );
-    assert_eq!(st.upload_in_flight, Some(list_file("20261120_4821_Phone.csv")));
+    assert_eq!(
+        st.upload_in_flight,
+        Some(list_file("20261120_4821_Phone.csv"))
+    );
     assert!(st.validated && !st.forwarded && !st.finished);
 
     sd.save(&st).unwrap();

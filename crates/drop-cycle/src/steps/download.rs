@@ -9,7 +9,7 @@ use drop_files::{DownloadArchive, ZipFileName};
 
 use crate::CycleError;
 use crate::ctx::Ctx;
-use crate::state::{RoundState, StateDir, make_private, sync_dir};
+use crate::state::{ROUNDS_DIR, RoundState, StateDir, make_private, sync_dir};
 use crate::step::Flow;
 
 /// Whether the round has its ZIP.
@@ -105,6 +105,16 @@ fn adopt(dir: &StateDir, given: &Path) -> Result<ZipFileName, CycleError> {
              like 20261120_4821_DROP.zip"
         ))
     })?;
+    let archived = dir
+        .root()
+        .join(ROUNDS_DIR)
+        .join(file_name.trim_end_matches(".zip"));
+    if archived.exists() {
+        return Err(refuse(format!(
+            "this batch was already answered in an earlier round ({})",
+            archived.display()
+        )));
+    }
     DownloadArchive::open(given).map_err(|e| refuse(format!("not a readable DROP ZIP: {e}")))?;
     let target = dir.root().join(name.to_string());
     if target.exists() {
@@ -116,8 +126,8 @@ fn adopt(dir: &StateDir, given: &Path) -> Result<ZipFileName, CycleError> {
             target.display()
         )));
     }
-    let mut tmp = tempfile::NamedTempFile::new_in(dir.root())
-        .map_err(|e| CycleError::io(dir.root(), e))?;
+    let mut tmp =
+        tempfile::NamedTempFile::new_in(dir.root()).map_err(|e| CycleError::io(dir.root(), e))?;
     let mut source = std::fs::File::open(given).map_err(|e| CycleError::io(given, e))?;
     std::io::copy(&mut source, tmp.as_file_mut()).map_err(|e| CycleError::io(given, e))?;
     tmp.as_file()

@@ -3,11 +3,11 @@
 use drop_provider::{DeletionProvider, DeletionRequest, ErrorKind};
 use serde::{Deserialize, Serialize};
 
+use crate::CycleError;
 use crate::ctx::Ctx;
 use crate::error::ProviderFailure;
 use crate::journal::Journal;
 use crate::state::{RoundState, StateDir};
-use crate::CycleError;
 
 /// A consumer whose data the broker deleted, as kept in `forward.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,13 +44,8 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
     let mut journal = Journal::open(dir.root())?;
     let mut failures = Vec::new();
     for provider in ctx.providers {
-        if let Some(failure) = forward_to(
-            provider.as_ref(),
-            &consumers,
-            &mut journal,
-            ctx.audit_label,
-        )
-        .await?
+        if let Some(failure) =
+            forward_to(provider.as_ref(), &consumers, &mut journal, ctx.audit_label).await?
         {
             failures.push(failure);
         }

@@ -59,7 +59,10 @@ fn read_answer(
             {
                 return Err(rejected(r.message.clone()));
             }
-            let outcome = if response.already_received().iter().any(|r| r.file_name == file)
+            let outcome = if response
+                .already_received()
+                .iter()
+                .any(|r| r.file_name == file)
                 || response.rejected().iter().any(|r| r.file_name == file)
             {
                 UploadOutcome::AlreadyReceived
@@ -85,9 +88,9 @@ fn read_answer(
         // DROP has nothing outstanding any more: an earlier attempt of this, the last file,
         // reached DROP and completed the batch. The client says so when its own retry meets
         // this answer; a resumed round knows it from the in-flight mark.
-        Err(ClientError::UploadOutcomeUnknown { message, .. }) if last_outstanding => Ok(
-            UploadRecord::now(UploadOutcome::AlreadyReceived, message),
-        ),
+        Err(ClientError::UploadOutcomeUnknown { message, .. }) if last_outstanding => {
+            Ok(UploadRecord::now(UploadOutcome::AlreadyReceived, message))
+        }
         Err(ClientError::NoActiveDownload { message, .. }) if was_in_flight && last_outstanding => {
             Ok(UploadRecord::now(UploadOutcome::AlreadyReceived, message))
         }

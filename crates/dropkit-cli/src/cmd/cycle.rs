@@ -168,13 +168,13 @@ async fn run_live(args: Args) -> anyhow::Result<ExitCode> {
     for list in &args.unmatched_list {
         round = round.with_unmatched_list(*list);
     }
-    let (providers, provider_errors) = super::providers::from_env();
-    if !provider_errors.is_empty() {
-        for error in &provider_errors {
-            eprintln!("dropkit: {error}");
+    let providers = match super::providers::from_env(Duration::from_secs(args.max_wait)) {
+        Ok(providers) => providers,
+        Err(e) => {
+            eprintln!("dropkit: {e}");
+            return Ok(ExitCode::from(1));
         }
-        return Ok(ExitCode::from(1));
-    }
+    };
     for provider in providers {
         round = round.with_provider(provider);
     }

@@ -2,6 +2,7 @@
 
 pub(crate) mod amend;
 pub(crate) mod cycle;
+pub(crate) mod doctor;
 pub(crate) mod download;
 pub(crate) mod emulator;
 pub(crate) mod forward;

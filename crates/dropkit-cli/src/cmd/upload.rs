@@ -43,7 +43,10 @@ pub(crate) fn send(endpoint: Endpoint, paths: &[PathBuf]) -> anyhow::Result<Exit
         Ok(response) => report(&response),
         Err(Error::Rejected { response, .. }) => {
             report(&response)?;
-            eprintln!("dropkit: DROP accepted no file: {}", response.message_text());
+            eprintln!(
+                "dropkit: DROP accepted no file: {}",
+                response.message_text()
+            );
             Ok(ExitCode::from(1))
         }
         Err(err) => Err(err.into()),
