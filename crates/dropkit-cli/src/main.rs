@@ -54,7 +54,7 @@ fn main() -> ExitCode {
         _ => None,
     };
     if let Err(err) = init_logging(audit_log.as_deref()) {
-        eprintln!("dropkit: {err:#}");
+        eprintln!("dropkit: {}", message(&err));
         return ExitCode::from(1);
     }
     let result = match cli.command {
@@ -74,10 +74,29 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("dropkit: {err:#}");
+            eprintln!("dropkit: {}", message(&err));
             ExitCode::from(1)
         }
     }
+}
+
+/// The error and its causes joined by `: `, each text once. Many errors already print their
+/// source in their own text (`cannot open x.zip: No such file or directory (os error 2)` over
+/// the OS error itself), and anyhow's `{:#}` would repeat it: a cause whose text is already in
+/// the message is left out.
+fn message(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 /// The audit trail `dropkit cycle` appends to in its state directory.
@@ -92,7 +111,12 @@ fn init_logging(audit_log: Option<&std::path::Path>) -> anyhow::Result<()> {
     use tracing_subscriber::prelude::*;
     use tracing_subscriber::{EnvFilter, fmt};
 
+    // Colour only for a person at a terminal, and never when NO_COLOR is set (no-color.org):
+    // escape codes in a cron mail or a log file are noise.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let stderr = fmt::layer()
+        .with_ansi(ansi)
         .with_writer(std::io::stderr)
         .with_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")));
     let audit = match audit_log {
@@ -129,4 +153,25 @@ fn init_logging(audit_log: Option<&std::path::Path>) -> anyhow::Result<()> {
         .try_init()
         .context("setting up logging")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::message;
+
+    #[test]
+    fn each_text_of_an_error_chain_is_printed_once() {
+        let os = std::io::Error::from(std::io::ErrorKind::NotFound);
+        // A cause whose text its context already holds.
+        let err = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::NotFound))
+            .context(format!("cannot open x.zip: {os}"))
+            .context("cannot read the download");
+        assert_eq!(
+            message(&err),
+            format!("cannot read the download: cannot open x.zip: {os}")
+        );
+        // Distinct texts are all kept, in order.
+        let err = anyhow::anyhow!("disk gone").context("reading standard input");
+        assert_eq!(message(&err), "reading standard input: disk gone");
+    }
 }
