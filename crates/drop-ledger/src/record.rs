@@ -1,0 +1,446 @@
+//! Recording a download: every work item of its lists, then its Removed list applied, in one
+//! transaction.
+
+use std::path::Path;
+
+use drop_files::{DownloadArchive, RemovedRow, WorkItemId, ZipFileName};
+use drop_hash::ListType;
+use rusqlite::{Connection, OptionalExtension as _, params};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::error::SqlContext as _;
+use crate::ledger::{download_id, fault_point, instant, parse_instant};
+use crate::{Ledger, LedgerError};
+
+/// What recording a download did. Recording the same download again changes nothing and
+/// returns the same summary (read back from the ledger).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct DownloadSummary {
+    /// The download.
+    #[serde(serialize_with = "crate::text::display")]
+    pub download: ZipFileName,
+    /// When it was received (as given the first time it was recorded).
+    #[serde(serialize_with = "crate::text::instant")]
+    pub received_at: OffsetDateTime,
+    /// Per list of the download, in [`ListType`] order.
+    pub lists: Vec<ListRecorded>,
+    /// What its Removed list did.
+    pub removed: RemovedApplied,
+}
+
+impl DownloadSummary {
+    /// Work items this download added to the ledger, all lists together.
+    pub fn work_items(&self) -> u64 {
+        self.lists.iter().map(|l| l.work_items).sum()
+    }
+}
+
+/// What one list of a download added to the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ListRecorded {
+    /// The list type.
+    #[serde(serialize_with = "crate::text::display")]
+    pub list_type: ListType,
+    /// The list file in the ZIP.
+    pub file: String,
+    /// Rows read (blank lines not counted).
+    pub rows: u64,
+    /// Work items recorded: the rows whose Id was new to the ledger.
+    pub work_items: u64,
+    /// Rows whose Id was in the ledger already (listed twice, or delivered by an earlier
+    /// download): not recorded again; a hash not seen before for that Id is kept as a further
+    /// hash of the work item (table `work_item_hash`), so it is screened too.
+    pub known: u64,
+    /// Rows without a readable Id: nothing can be recorded for them (drop-files reports them
+    /// with file and line; `dropkit validate` shows them).
+    pub unreadable: u64,
+}
+
+/// What a download's Removed list did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct RemovedApplied {
+    /// Removed entries read (each kept in table `removal`).
+    pub entries: u64,
+    /// Work items they cancelled: never screened again.
+    pub cancelled: u64,
+    /// Entries naming a work item cancelled already.
+    pub already_cancelled: u64,
+    /// Entries naming an Id not in the ledger (delivered before the ledger was kept, and not
+    /// imported): kept, so that work item is recorded cancelled if it is ever recorded.
+    pub unknown: u64,
+    /// Removed rows that could not be read (not applied: a cancellation is never guessed).
+    pub unreadable: u64,
+}
+
+/// One work item read from a list.
+struct Item {
+    id: WorkItemId,
+    list: ListType,
+    hash: Option<[u8; 32]>,
+}
+
+/// One list's counts while reading.
+#[derive(Default)]
+struct ListCount {
+    file: String,
+    rows: u64,
+    work_items: u64,
+    known: u64,
+    unreadable: u64,
+}
+
+impl Ledger {
+    /// Records the download ZIP at `zip`, received at `received_at`: every work item of its
+    /// lists (list type, Id, hash, the download, when) and then its Removed list (each entry
+    /// cancels the work item with its Id, whichever download delivered it), all in one
+    /// transaction.
+    ///
+    /// Idempotent: a download already recorded (by its name) is not read again, and the
+    /// summary of its first recording is returned. The ZIP is read whole before the
+    /// transaction starts, so a bad ZIP changes nothing. A list row whose Id is readable but
+    /// whose hash is not is recorded without a hash (it is answered, and cannot be screened).
+    pub fn record_download(
+        &mut self,
+        zip: &Path,
+        received_at: OffsetDateTime,
+    ) -> Result<DownloadSummary, LedgerError> {
+        self.record_download_as(zip, received_at, "round")
+    }
+
+    pub(crate) fn record_download_as(
+        &mut self,
+        zip: &Path,
+        received_at: OffsetDateTime,
+        source: &str,
+    ) -> Result<DownloadSummary, LedgerError> {
+        let name = zip_name(zip)?;
+        if let Some(id) = download_id(&self.conn, &self.path, &name)? {
+            return summary(&self.conn, &self.path, id, name);
+        }
+        let (items, mut counts, removed, removed_unreadable) = read_download(zip)?;
+        let (tx, path) = self.begin()?;
+        tx.execute(
+            "INSERT INTO download (name, received_at, recorded_at, source, removed_unreadable)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                name.to_string(),
+                instant(received_at),
+                instant(OffsetDateTime::now_utc()),
+                source,
+                removed_unreadable
+            ],
+        )
+        .at(path)?;
+        let download = tx.last_insert_rowid();
+        insert_items(&tx, path, download, &items, &mut counts)?;
+        drop(items);
+        // A Removed entry recorded before its work item (imported out of order, or delivered
+        // before the ledger was kept) cancels it now.
+        tx.execute(
+            "UPDATE work_item SET cancelled_by =
+                 (SELECT min(r.download) FROM removal r WHERE r.work_item = work_item.id)
+             WHERE download = ?1 AND id IN (SELECT work_item FROM removal)",
+            [download],
+        )
+        .at(path)?;
+        apply_removed(&tx, path, download, &removed)?;
+        {
+            let mut stmt = tx
+                .prepare(
+                    "INSERT INTO download_list
+                     (download, list_type, file, rows, work_items, known, unreadable)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .at(path)?;
+            for (list, c) in ListType::ALL.iter().zip(&counts) {
+                if c.file.is_empty() {
+                    continue;
+                }
+                stmt.execute(params![
+                    download,
+                    list.as_str(),
+                    c.file,
+                    c.rows,
+                    c.work_items,
+                    c.known,
+                    c.unreadable
+                ])
+                .at(path)?;
+            }
+        }
+        fault_point("record_download");
+        tx.commit().at(path)?;
+        summary(&self.conn, &self.path, download, name)
+    }
+}
+
+/// The download's name, from the ZIP's file name.
+pub(crate) fn zip_name(zip: &Path) -> Result<ZipFileName, LedgerError> {
+    let mismatch = |reason: String| LedgerError::Mismatch {
+        path: zip.to_owned(),
+        reason,
+    };
+    let file = zip
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| mismatch("no file name".into()))?;
+    file.parse::<ZipFileName>()
+        .map_err(|e| mismatch(format!("not a DROP download name: {e}")))
+}
+
+/// The index of a list type in [`ListType::ALL`].
+fn list_index(list: ListType) -> usize {
+    ListType::ALL.iter().position(|&l| l == list).unwrap_or(0)
+}
+
+type Read = (Vec<Item>, Vec<ListCount>, Vec<RemovedRow>, u64);
+
+/// Reads every list row and Removed row of the ZIP; work items sorted by Id (so the ledger's
+/// B-tree is filled in order), a repeated Id kept in file order.
+fn read_download(zip: &Path) -> Result<Read, LedgerError> {
+    let mut archive = DownloadArchive::open(zip)?;
+    let mut counts: Vec<ListCount> = ListType::ALL.iter().map(|_| ListCount::default()).collect();
+    let mut items = Vec::new();
+    let lists: Vec<(ListType, String)> = archive
+        .list_entries()
+        .filter_map(|e| Some((e.name().list_type()?, e.name().to_string())))
+        .collect();
+    for (list, file) in lists {
+        let count = &mut counts[list_index(list)];
+        count.file = file;
+        let Some(rows) = archive.open_list(list)? else {
+            continue;
+        };
+        for row in rows {
+            count.rows += 1;
+            match row {
+                Ok(row) => items.push(Item {
+                    id: row.id,
+                    list,
+                    hash: Some(*row.hash.as_bytes()),
+                }),
+                Err(e @ drop_files::Error::Io { .. }) => return Err(e.into()),
+                Err(e) => match e.row_id().and_then(WorkItemId::new) {
+                    Some(id) => items.push(Item {
+                        id,
+                        list,
+                        hash: None,
+                    }),
+                    None => count.unreadable += 1,
+                },
+            }
+        }
+    }
+    let mut removed = Vec::new();
+    let mut removed_unreadable = 0u64;
+    if let Some(rows) = archive.open_removed()? {
+        for row in rows {
+            match row {
+                Ok(row) => removed.push(row),
+                Err(e @ drop_files::Error::Io { .. }) => return Err(e.into()),
+                Err(_) => removed_unreadable += 1,
+            }
+        }
+    }
+    items.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+    Ok((items, counts, removed, removed_unreadable))
+}
+
+fn insert_items(
+    tx: &Connection,
+    path: &Path,
+    download: i64,
+    items: &[Item],
+    counts: &mut [ListCount],
+) -> Result<(), LedgerError> {
+    let mut insert = tx
+        .prepare(
+            "INSERT INTO work_item (id, list_type, hash, download) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .at(path)?;
+    let mut existing = tx
+        .prepare("SELECT hash FROM work_item WHERE id = ?1")
+        .at(path)?;
+    let mut fill = tx
+        .prepare("UPDATE work_item SET hash = ?2 WHERE id = ?1 AND hash IS NULL")
+        .at(path)?;
+    let mut alias = tx
+        .prepare(
+            "INSERT INTO work_item_hash (work_item, hash, download) VALUES (?1, ?2, ?3)
+             ON CONFLICT DO NOTHING",
+        )
+        .at(path)?;
+    for item in items {
+        let count = &mut counts[list_index(item.list)];
+        let hash = item.hash.as_ref().map(|h| &h[..]);
+        let added = insert
+            .execute(params![
+                item.id.as_str(),
+                item.list.as_str(),
+                hash,
+                download
+            ])
+            .at(path)?;
+        if added == 1 {
+            count.work_items += 1;
+            continue;
+        }
+        count.known += 1;
+        let Some(hash) = hash else { continue };
+        let old: Option<Vec<u8>> = existing
+            .query_row([item.id.as_str()], |r| r.get(0))
+            .at(path)?;
+        match old {
+            None => {
+                fill.execute(params![item.id.as_str(), hash]).at(path)?;
+            }
+            Some(old) if old != hash => {
+                alias
+                    .execute(params![item.id.as_str(), hash, download])
+                    .at(path)?;
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Applies the Removed entries: each cancels the work item with its Id, if it is recorded and
+/// still active; every entry is kept, with what it did.
+fn apply_removed(
+    tx: &Connection,
+    path: &Path,
+    download: i64,
+    removed: &[RemovedRow],
+) -> Result<(), LedgerError> {
+    let mut state = tx
+        .prepare("SELECT cancelled_by FROM work_item WHERE id = ?1")
+        .at(path)?;
+    let mut cancel = tx
+        .prepare("UPDATE work_item SET cancelled_by = ?2 WHERE id = ?1")
+        .at(path)?;
+    let mut keep = tx
+        .prepare(
+            "INSERT INTO removal (work_item, download, list_type, hash, effect)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+        )
+        .at(path)?;
+    for row in removed {
+        let id = row.id.as_str();
+        let found: Option<Option<i64>> = state.query_row([id], |r| r.get(0)).optional().at(path)?;
+        let effect = match found {
+            None => "unknown",
+            Some(Some(_)) => "already_cancelled",
+            Some(None) => {
+                cancel.execute(params![id, download]).at(path)?;
+                "cancelled"
+            }
+        };
+        keep.execute(params![
+            id,
+            download,
+            row.list_type.as_str(),
+            &row.hash.as_bytes()[..],
+            effect
+        ])
+        .at(path)?;
+    }
+    Ok(())
+}
+
+/// A recorded download's summary, read back from the ledger.
+pub(crate) fn summary(
+    conn: &Connection,
+    path: &Path,
+    download: i64,
+    name: ZipFileName,
+) -> Result<DownloadSummary, LedgerError> {
+    let (received, removed_unreadable): (String, u64) = conn
+        .query_row(
+            "SELECT received_at, removed_unreadable FROM download WHERE id = ?1",
+            [download],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .at(path)?;
+    let mut stmt = conn
+        .prepare(
+            "SELECT list_type, file, rows, work_items, known, unreadable
+             FROM download_list WHERE download = ?1",
+        )
+        .at(path)?;
+    let mut lists = stmt
+        .query_map([download], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                ListRecordedRow {
+                    file: r.get(1)?,
+                    rows: r.get(2)?,
+                    work_items: r.get(3)?,
+                    known: r.get(4)?,
+                    unreadable: r.get(5)?,
+                },
+            ))
+        })
+        .at(path)?
+        .map(|row| {
+            let (list, c) = row.at(path)?;
+            let list_type = list
+                .parse::<ListType>()
+                .map_err(|e| LedgerError::Malformed {
+                    path: path.to_owned(),
+                    line: 1,
+                    reason: format!("table download_list: {e}"),
+                })?;
+            Ok(ListRecorded {
+                list_type,
+                file: c.file,
+                rows: c.rows,
+                work_items: c.work_items,
+                known: c.known,
+                unreadable: c.unreadable,
+            })
+        })
+        .collect::<Result<Vec<_>, LedgerError>>()?;
+    lists.sort_by_key(|l| l.list_type);
+    let mut removed = RemovedApplied {
+        unreadable: removed_unreadable,
+        ..RemovedApplied::default()
+    };
+    let mut stmt = conn
+        .prepare("SELECT effect, count(*) FROM removal WHERE download = ?1 GROUP BY effect")
+        .at(path)?;
+    let rows = stmt
+        .query_map([download], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))
+        })
+        .at(path)?;
+    for row in rows {
+        let (effect, n) = row.at(path)?;
+        removed.entries += n;
+        match effect.as_str() {
+            "cancelled" => removed.cancelled += n,
+            "already_cancelled" => removed.already_cancelled += n,
+            _ => removed.unknown += n,
+        }
+    }
+    Ok(DownloadSummary {
+        download: name,
+        received_at: parse_instant(path, &received)?,
+        lists,
+        removed,
+    })
+}
+
+/// A `download_list` row before its list type is parsed.
+struct ListRecordedRow {
+    file: String,
+    rows: u64,
+    work_items: u64,
+    known: u64,
+    unreadable: u64,
+}

@@ -1,0 +1,180 @@
+//! The ledger's tables, their versions and the forward migrations.
+//!
+//! The schema version is SQLite's `PRAGMA user_version`; `PRAGMA application_id` marks the
+//! file as a dropkit ledger. Each migration runs in its own transaction with the version bump,
+//! so a crash during one leaves the file at the version before it. `docs/ledger.md` documents
+//! every table and column.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::LedgerError;
+use crate::error::SqlContext as _;
+
+/// The schema version this release writes (`PRAGMA user_version` of the ledger file).
+///
+/// - `1`: downloads and their lists, work items (hash as a 32-byte BLOB, status, answer file,
+///   cancellation), further hashes of a work item, Removed entries, answer files, matches,
+///   forwards.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// `PRAGMA application_id` of a dropkit ledger: `DROP` in ASCII.
+pub const APPLICATION_ID: i64 = 0x4452_4F50;
+
+/// The migrations, in order: `MIGRATIONS[n]` takes the schema from version `n` to `n + 1`.
+const MIGRATIONS: &[&str] = &[V1];
+
+/// Version 1. `WITHOUT ROWID` tables keyed on the DROP Id: one B-tree per table, no second
+/// index, which keeps a work item near 70 bytes on disk.
+const V1: &str = "
+CREATE TABLE download (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    received_at TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    source      TEXT NOT NULL CHECK (source IN ('round', 'import')),
+    removed_unreadable INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE download_list (
+    download    INTEGER NOT NULL REFERENCES download (id),
+    list_type   TEXT NOT NULL,
+    file        TEXT NOT NULL,
+    rows        INTEGER NOT NULL,
+    work_items  INTEGER NOT NULL,
+    known       INTEGER NOT NULL,
+    unreadable  INTEGER NOT NULL,
+    PRIMARY KEY (download, list_type)
+) WITHOUT ROWID;
+CREATE TABLE answer_file (
+    id          INTEGER PRIMARY KEY,
+    download    INTEGER NOT NULL REFERENCES download (id),
+    file        TEXT NOT NULL,
+    answered_at TEXT NOT NULL,
+    rows        INTEGER NOT NULL,
+    UNIQUE (download, file)
+);
+CREATE TABLE work_item (
+    id           TEXT NOT NULL PRIMARY KEY,
+    list_type    TEXT NOT NULL,
+    hash         BLOB CHECK (hash IS NULL OR length(hash) = 32),
+    download     INTEGER NOT NULL REFERENCES download (id),
+    status       INTEGER CHECK (status IS NULL OR status BETWEEN 2 AND 5),
+    answer       INTEGER REFERENCES answer_file (id),
+    cancelled_by INTEGER REFERENCES download (id)
+) WITHOUT ROWID;
+CREATE TABLE work_item_hash (
+    work_item   TEXT NOT NULL REFERENCES work_item (id),
+    hash        BLOB NOT NULL CHECK (length(hash) = 32),
+    download    INTEGER NOT NULL REFERENCES download (id),
+    PRIMARY KEY (work_item, hash)
+) WITHOUT ROWID;
+CREATE TABLE removal (
+    work_item   TEXT NOT NULL,
+    download    INTEGER NOT NULL REFERENCES download (id),
+    list_type   TEXT NOT NULL,
+    hash        BLOB NOT NULL,
+    effect      TEXT NOT NULL CHECK (effect IN ('cancelled', 'already_cancelled', 'unknown')),
+    PRIMARY KEY (work_item, download)
+) WITHOUT ROWID;
+CREATE TABLE record_match (
+    work_item   TEXT NOT NULL REFERENCES work_item (id),
+    key         TEXT NOT NULL,
+    round       INTEGER NOT NULL REFERENCES download (id),
+    kind        TEXT NOT NULL CHECK (kind IN ('new', 'late')),
+    status      INTEGER CHECK (status IS NULL OR status BETWEEN 2 AND 5),
+    last_round  INTEGER NOT NULL REFERENCES download (id),
+    PRIMARY KEY (work_item, key)
+) WITHOUT ROWID;
+CREATE TABLE forward (
+    provider     TEXT NOT NULL,
+    work_item    TEXT NOT NULL REFERENCES work_item (id),
+    key          TEXT NOT NULL,
+    round        INTEGER NOT NULL REFERENCES download (id),
+    forwarded_at TEXT NOT NULL,
+    PRIMARY KEY (provider, work_item, key)
+) WITHOUT ROWID;
+CREATE TABLE imported_round (
+    dir          TEXT NOT NULL PRIMARY KEY,
+    download     INTEGER REFERENCES download (id),
+    imported_at  TEXT NOT NULL
+) WITHOUT ROWID;
+";
+
+/// Sets the connection's pragmas and brings the schema to [`SCHEMA_VERSION`].
+pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), LedgerError> {
+    let not_ledger = |e: rusqlite::Error| match e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+            LedgerError::NotALedger {
+                path: path.to_owned(),
+                reason: "not an SQLite database".into(),
+            }
+        }
+        source => LedgerError::Sqlite {
+            path: path.to_owned(),
+            source,
+        },
+    };
+    conn.busy_timeout(std::time::Duration::from_secs(30))
+        .at(path)?;
+    // WAL: readers (an auditor's sqlite3) never block the round; FULL: a commit the round
+    // went on after survives a power cut too.
+    conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
+        .map_err(not_ledger)?;
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192;",
+    )
+    .at(path)?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .at(path)?;
+    let app: i64 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .at(path)?;
+    if version > SCHEMA_VERSION {
+        return Err(LedgerError::NewerSchema {
+            path: path.to_owned(),
+            found: version,
+            known: SCHEMA_VERSION,
+        });
+    }
+    if version == 0 {
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .at(path)?;
+        if tables > 0 {
+            return Err(LedgerError::NotALedger {
+                path: path.to_owned(),
+                reason: "an SQLite database with other tables".into(),
+            });
+        }
+    } else if app != APPLICATION_ID {
+        return Err(LedgerError::NotALedger {
+            path: path.to_owned(),
+            reason: format!("application id {app:#x}, a dropkit ledger has {APPLICATION_ID:#x}"),
+        });
+    }
+    // One transaction per migration, taken before reading the version again: two processes
+    // opening a new ledger at once migrate it once.
+    loop {
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .at(path)?;
+        let version: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .at(path)?;
+        let Some(sql) = usize::try_from(version)
+            .ok()
+            .and_then(|v| MIGRATIONS.get(v))
+        else {
+            return Ok(());
+        };
+        tx.execute_batch(sql).at(path)?;
+        tx.execute_batch(&format!(
+            "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {};",
+            version + 1
+        ))
+        .at(path)?;
+        tx.commit().at(path)?;
+    }
+}
