@@ -116,6 +116,7 @@
 #![forbid(unsafe_code)]
 
 mod active;
+mod ahead;
 mod answers;
 mod clean;
 mod error;
