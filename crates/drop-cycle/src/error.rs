@@ -87,6 +87,10 @@ pub enum CycleError {
     /// Matching the records against the lists failed.
     #[error(transparent)]
     Match(#[from] drop_match::Error),
+    /// The ledger could not be read or written (each write is one transaction: it is as
+    /// before or after the step, and the step is run again).
+    #[error(transparent)]
+    Ledger(Box<drop_ledger::LedgerError>),
     /// The status files written would not be accepted by DROP, or leave work items
     /// unanswered; nothing was uploaded.
     #[error("the status files are not valid; nothing was uploaded:\n  {}", problems.join("\n  "))]
@@ -159,6 +163,12 @@ fn forward_message(failures: &[ProviderFailure]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+impl From<drop_ledger::LedgerError> for CycleError {
+    fn from(e: drop_ledger::LedgerError) -> Self {
+        CycleError::Ledger(Box::new(e))
+    }
 }
 
 impl CycleError {

@@ -11,8 +11,21 @@
 //! idempotency key) is sent again, and it is journaled and logged as a possible duplicate.
 //!
 //! ```text
-//! download (waits through 202) → match → status files → validate → upload → forward → report
+//! download (waits through 202) → record in the ledger (and apply Removed) → match → re-screen
+//! earlier requests → validate → upload (and record DROP's answers) → forward → report
 //! ```
+//!
+//! # Rounds over time: the ledger
+//!
+//! A DROP download carries only what is new. The state directory's ledger
+//! (`ledger.sqlite`, [`drop_ledger`]) keeps every work item of every round, its answer, the
+//! Removed entries that cancelled it, every match and every forward. Each round records its
+//! download, then re-screens the records against every earlier work item still active: a
+//! record matching one is a late match (collected after the request was answered, or again
+//! after a deletion), listed in `late-matches.csv` and forwarded to the service providers,
+//! but not answered to DROP again. Each (work item, record key) pair is forwarded once in
+//! its life. A state directory left by a release without a ledger has its archived rounds
+//! imported on first use.
 //!
 //! # The round as a state machine
 //!

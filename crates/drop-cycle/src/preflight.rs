@@ -23,10 +23,7 @@ pub fn check_records(records: &Path, mapping: &Mapping) -> Result<(), CycleError
     if records.is_dir() {
         return Err(refuse("is a directory, expected a records file".into()));
     }
-    let mut file = std::fs::File::open(records).map_err(|e| CycleError::io(records, e))?;
-    let mut magic = [0u8; 4];
-    let is_parquet = file.read_exact(&mut magic).is_ok() && &magic == PARQUET_MAGIC;
-    let columns = if is_parquet {
+    let columns = if is_parquet(records)? {
         parquet_columns(records).map_err(refuse)?
     } else {
         csv_columns(records).map_err(refuse)?
@@ -46,6 +43,16 @@ pub fn check_records(records: &Path, mapping: &Mapping) -> Result<(), CycleError
             columns.iter().cloned().collect::<Vec<_>>().join(", ")
         )))
     }
+}
+
+/// Whether the records file is Parquet (by its first bytes), as the matcher decides.
+pub(crate) fn is_parquet(records: &Path) -> Result<bool, CycleError> {
+    let mut file = std::fs::File::open(records).map_err(|e| CycleError::io(records, e))?;
+    let mut magic = [0u8; 4];
+    let named = records
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    Ok(named || (file.read_exact(&mut magic).is_ok() && &magic == PARQUET_MAGIC))
 }
 
 fn csv_columns(records: &Path) -> Result<BTreeSet<String>, String> {

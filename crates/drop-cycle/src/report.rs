@@ -48,6 +48,11 @@ pub struct CycleReport {
     pub removed: u64,
     /// Per list (DROP's name): how its work items were answered.
     pub lists: BTreeMap<String, ListSummary>,
+    /// Per list: work items of this round's download that matched (answered 2, 3 or 4).
+    pub new_matches: BTreeMap<String, u64>,
+    /// Per list: (work item, record key) pairs matching a work item of an earlier download
+    /// still active (late matches: deleted and forwarded, not answered to DROP again).
+    pub late_matches: BTreeMap<String, u64>,
     /// Lists answered 5 Not found because no mapped field can match them, as the operator
     /// chose (`--unmatched-list`).
     pub unmatched_lists: Vec<String>,
@@ -105,6 +110,17 @@ impl CycleReport {
                 .iter()
                 .map(|(list, s)| (list.to_string(), s.clone()))
                 .collect(),
+            new_matches: matched
+                .lists
+                .iter()
+                .map(|(list, s)| (list.to_string(), s.exempted + s.deleted + s.opted_out))
+                .collect(),
+            late_matches: state
+                .screened
+                .iter()
+                .flat_map(|s| &s.late_matches)
+                .map(|(list, n)| (list.to_string(), *n))
+                .collect(),
             unmatched_lists: matched
                 .unmatched_lists
                 .iter()
@@ -146,6 +162,13 @@ fn to_do(dir: &StateDir, state: &RoundState, report: &CycleReport) -> Vec<String
             dir.matches_path().display()
         ));
     }
+    if report.late_matches.values().any(|n| *n > 0) {
+        lines.push(format!(
+            "delete (status 3) or opt out (status 4) the consumers whose keys are in {}: they \
+             match earlier requests still active",
+            dir.late_matches_path().display()
+        ));
+    }
     if let Outcome::StoppedAfter { step } = &report.outcome
         && *step != Step::Report
     {
@@ -184,6 +207,12 @@ impl fmt::Display for CycleReport {
                 f,
                 "  {list}: {} work items: {} deleted, {} exempted, {} opted out, {} not found",
                 s.work_items, s.deleted, s.exempted, s.opted_out, s.not_found
+            )?;
+        }
+        for (list, n) in &self.late_matches {
+            writeln!(
+                f,
+                "  {list}: {n} late matches (earlier requests, still active): deleted and forwarded, not answered again"
             )?;
         }
         for list in &self.unmatched_lists {

@@ -19,12 +19,17 @@ pub enum Step {
     /// Download the ZIP (waiting through 202 and 429) into the state directory, or adopt
     /// one downloaded by hand.
     Download,
+    /// Record the download in the ledger and apply its Removed list (importing the archived
+    /// rounds of an older release first).
+    Record,
     /// Check the mapping covers every list, match the records, write the status files and
     /// `matches.csv`.
     Match,
+    /// Re-screen the records against every earlier work item still active (late matches).
+    Screen,
     /// Validate the status files against the ZIP, completeness included.
     Validate,
-    /// Upload each status file once.
+    /// Upload each status file once, and record DROP's answers in the ledger.
     Upload,
     /// Forward the deleted consumers' emails to the service providers.
     Forward,
@@ -43,9 +48,11 @@ pub(crate) enum Flow {
 
 impl Step {
     /// Every step, in order.
-    pub const ALL: [Step; 6] = [
+    pub const ALL: [Step; 8] = [
         Step::Download,
+        Step::Record,
         Step::Match,
+        Step::Screen,
         Step::Validate,
         Step::Upload,
         Step::Forward,
@@ -56,7 +63,9 @@ impl Step {
     pub const fn as_str(self) -> &'static str {
         match self {
             Step::Download => "download",
+            Step::Record => "record",
             Step::Match => "match",
+            Step::Screen => "screen",
             Step::Validate => "validate",
             Step::Upload => "upload",
             Step::Forward => "forward",
@@ -68,7 +77,9 @@ impl Step {
     pub fn is_done(self, state: &RoundState) -> bool {
         match self {
             Step::Download => steps::download::is_done(state),
+            Step::Record => steps::record::is_done(state),
             Step::Match => steps::matching::is_done(state),
+            Step::Screen => steps::screen::is_done(state),
             Step::Validate => steps::validate::is_done(state),
             Step::Upload => steps::upload::is_done(state),
             Step::Forward => steps::forward::is_done(state),
@@ -89,7 +100,9 @@ impl Step {
     ) -> Result<Flow, CycleError> {
         match self {
             Step::Download => steps::download::run(ctx, state).await,
+            Step::Record => steps::record::run(ctx, state).map(|()| Flow::Next),
             Step::Match => steps::matching::run(ctx, state).map(|()| Flow::Next),
+            Step::Screen => steps::screen::run(ctx, state).map(|()| Flow::Next),
             Step::Validate => steps::validate::run(ctx, state).map(|()| Flow::Next),
             Step::Upload => steps::upload::run(ctx, state).await.map(|()| Flow::Next),
             Step::Forward => steps::forward::run(ctx, state).await.map(|()| Flow::Next),
@@ -106,7 +119,9 @@ impl fmt::Display for Step {
 
 /// The error returned for a string that names no [`Step`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown step {0:?}: expected download, match, validate, upload, forward or report")]
+#[error(
+    "unknown step {0:?}: expected download, record, match, screen, validate, upload, forward or report"
+)]
 pub struct ParseStepError(pub String);
 
 impl FromStr for Step {

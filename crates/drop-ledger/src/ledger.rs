@@ -89,6 +89,18 @@ impl Ledger {
         Ok(download_id(&self.conn, &self.path, download)?.is_some())
     }
 
+    /// Whether a round (not an import) has recorded a download here yet: until one has, the
+    /// archived rounds of a release without a ledger still need importing.
+    pub fn has_round_downloads(&self) -> Result<bool, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM download WHERE source = 'round')",
+                [],
+                |r| r.get::<_, bool>(0),
+            )
+            .at(&self.path)
+    }
+
     /// Starts a write: an immediate transaction (the write lock is taken now, so a concurrent
     /// writer waits here rather than failing at commit).
     pub(crate) fn begin(&mut self) -> Result<(Transaction<'_>, &Path), LedgerError> {

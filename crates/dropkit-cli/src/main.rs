@@ -45,6 +45,11 @@ enum Command {
     /// Check the DROP key, TLS, records and mapping, provider tokens and the state directory,
     /// without starting a download.
     Doctor(cmd::doctor::Args),
+    /// Screen a records file against every active DROP request in the ledger, without
+    /// talking to DROP.
+    Screen(cmd::screen::Args),
+    /// The ledger of every DROP request: its figures, or its work items as Parquet.
+    Ledger(cmd::ledger::Args),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +75,8 @@ fn main() -> ExitCode {
         Command::Match(args) => cmd::matching::run(args),
         Command::Cycle(args) => cmd::cycle::run(args),
         Command::Doctor(args) => cmd::doctor::run(args),
+        Command::Screen(args) => cmd::screen::run(args),
+        Command::Ledger(args) => cmd::ledger::run(args),
     };
     match result {
         Ok(code) => code,

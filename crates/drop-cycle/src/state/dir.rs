@@ -8,7 +8,10 @@
 //!   state.json                  the round's progress (crate::state)
 //!   <YYYYMMDD>_<id>_DROP.zip    the download, under its server-given name
 //!   responses/<list file>.csv   every status file written, under its DROP name
+//!   ledger.sqlite               every work item, cancellation, answer, match and forward of
+//!                               every round (drop-ledger); never archived
 //!   matches.csv                 Id,ListType,Key,Status for the broker's own deletion step
+//!   late-matches.csv            the same for records matching earlier, still active requests
 //!   forward.json                deleted consumers' emails, for the service providers
 //!   forward-journal.jsonl       every deletion sent to a provider and its answer
 //!   audit.log                   (dropkit cycle) every request and step, for the audit trail
@@ -37,6 +40,12 @@ pub const ROUNDS_DIR: &str = "rounds";
 pub const RESPONSES_DIR: &str = "responses";
 /// File name of the match report inside the state directory.
 pub const MATCHES_FILE: &str = "matches.csv";
+/// File name of the late-match report inside the state directory (same columns as
+/// [`MATCHES_FILE`]).
+pub const LATE_MATCHES_FILE: &str = "late-matches.csv";
+/// File name of the ledger inside the state directory: every work item of every round. It
+/// stays at the top of the directory when a round is archived.
+pub const LEDGER_FILE: &str = drop_ledger::LEDGER_FILE;
 /// File name of the consumers to forward to service providers.
 pub const FORWARD_FILE: &str = "forward.json";
 /// File name of the lock a run holds on the state directory.
@@ -85,6 +94,16 @@ impl StateDir {
     /// Where the match report is written.
     pub fn matches_path(&self) -> PathBuf {
         self.root.join(MATCHES_FILE)
+    }
+
+    /// Where the late-match report is written.
+    pub fn late_matches_path(&self) -> PathBuf {
+        self.root.join(LATE_MATCHES_FILE)
+    }
+
+    /// Opens (creating or migrating) the ledger of this state directory.
+    pub fn ledger(&self) -> Result<drop_ledger::Ledger, CycleError> {
+        Ok(drop_ledger::Ledger::open(self.root.join(LEDGER_FILE))?)
     }
 
     /// Where the consumers to forward are kept.
@@ -138,6 +157,7 @@ impl StateDir {
         let mut names = vec![
             RESPONSES_DIR.to_owned(),
             MATCHES_FILE.to_owned(),
+            LATE_MATCHES_FILE.to_owned(),
             FORWARD_FILE.to_owned(),
             JOURNAL_FILE.to_owned(),
         ];

@@ -16,9 +16,10 @@ mod dir;
 mod text;
 
 pub use dir::{
-    FORWARD_FILE, LOCK_FILE, MATCHES_FILE, RESPONSES_DIR, ROUNDS_DIR, STATE_FILE, StateDir,
+    FORWARD_FILE, LATE_MATCHES_FILE, LEDGER_FILE, LOCK_FILE, MATCHES_FILE, RESPONSES_DIR,
+    ROUNDS_DIR, STATE_FILE, StateDir,
 };
-pub(crate) use dir::{make_private, now, read_json, sync_dir, write_json};
+pub(crate) use dir::{make_private, now, read_json, sync_dir, write_atomically, write_json};
 
 pub use crate::journal::JOURNAL_FILE;
 
@@ -26,7 +27,8 @@ pub use crate::journal::JOURNAL_FILE;
 ///
 /// - `0` (no `version` field): written by dropkit 0.1.0; read as is (same field names).
 /// - `1`: adds `version`, `forwarded` and the match step's `unmatched_lists` and `warnings`.
-pub const STATE_VERSION: u32 = 1;
+/// - `2`: adds the ledger's steps: `recorded`, `screened`, `answered`.
+pub const STATE_VERSION: u32 = 2;
 
 /// The progress of one DROP round, as saved in `state.json`.
 ///
@@ -41,9 +43,16 @@ pub struct RoundState {
     /// The downloaded (or adopted) ZIP inside the state directory, once saved.
     #[serde(default, with = "text::option")]
     pub download: Option<ZipFileName>,
+    /// Set once the download and its Removed list are in the ledger.
+    #[serde(default)]
+    pub recorded: bool,
     /// What matching found and wrote, once it has finished.
     #[serde(default)]
     pub matched: Option<MatchSummary>,
+    /// What re-screening the records against earlier, still active work items found, once
+    /// it has finished.
+    #[serde(default)]
+    pub screened: Option<ScreenSummary>,
     /// Set once the status files have passed validation.
     #[serde(default)]
     pub validated: bool,
@@ -54,6 +63,9 @@ pub struct RoundState {
     /// not have reached DROP.
     #[serde(default, with = "text::option")]
     pub upload_in_flight: Option<ListFileName>,
+    /// Set once DROP's answers (the uploaded status files) are in the ledger.
+    #[serde(default)]
+    pub answered: bool,
     /// Set once every configured service provider has acknowledged every consumer.
     #[serde(default)]
     pub forwarded: bool,
@@ -101,6 +113,20 @@ pub struct MatchSummary {
     /// Warnings about the download (a work item listed twice, ...), one line each.
     #[serde(default)]
     pub warnings: Vec<String>,
+}
+
+/// What re-screening found: late matches, records that match a work item of an earlier
+/// download still active (collected after the request was answered, or collected again).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ScreenSummary {
+    /// Active work items of earlier downloads screened.
+    pub active_work_items: u64,
+    /// Per list: (work item, record key) pairs found.
+    #[serde(with = "text::keys")]
+    pub late_matches: BTreeMap<ListType, u64>,
+    /// Consumers to delete (and forward) because of a late match.
+    pub consumers: u64,
 }
 
 /// How one list's work items were answered.

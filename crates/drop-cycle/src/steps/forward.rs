@@ -1,5 +1,6 @@
 //! Step 6: forward deleted consumers' emails to every service provider, once each.
 
+use drop_files::WorkItemId;
 use drop_provider::{DeletionProvider, DeletionRequest, ErrorKind};
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +17,10 @@ pub struct ForwardConsumer {
     pub key: String,
     /// The consumer's emails, standardized (DROP's email rule).
     pub emails: Vec<String>,
+    /// The work items (Ids) whose deletion this forwards: each (work item, key) pair is
+    /// forwarded to a provider once in its life (the ledger remembers it across rounds).
+    #[serde(default)]
+    pub work_items: Vec<String>,
 }
 
 /// Whether every provider has acknowledged every consumer.
@@ -41,20 +46,59 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
             "no service provider is configured: deleted consumers are not forwarded"
         );
     }
+    let round = state
+        .download
+        .as_ref()
+        .ok_or_else(|| CycleError::Unexpected("the forward step ran before a download".into()))?;
     let mut journal = Journal::open(dir.root())?;
+    let mut ledger = dir.ledger()?;
     let mut failures = Vec::new();
     for provider in ctx.providers {
-        if let Some(failure) =
-            forward_to(provider.as_ref(), &consumers, &mut journal, ctx.audit_label).await?
-        {
-            failures.push(failure);
+        let name = provider.name();
+        // Each (work item, key) pair is forwarded once in its life: a late match of a consumer
+        // an earlier round already passed on for that request is not sent again.
+        let done_before = ledger.forwarded_pairs(name)?;
+        let outstanding: Vec<ForwardConsumer> = consumers
+            .iter()
+            .filter(|c| c.work_items.is_empty() || !pairs(c).all(|p| done_before.contains(&p)))
+            .cloned()
+            .collect();
+        let failure = forward_to(
+            provider.as_ref(),
+            &outstanding,
+            &mut journal,
+            ctx.audit_label,
+        )
+        .await?;
+        // What the journal says the provider accepted goes into the ledger (idempotent: a
+        // run resumed after a crash here records the same pairs again, harmlessly).
+        let accepted: Vec<(WorkItemId, String)> = outstanding
+            .iter()
+            .filter(|c| {
+                let done = journal.accepted_emails(name, &c.key);
+                c.emails.iter().all(|e| done.contains(e))
+            })
+            .flat_map(pairs)
+            .collect();
+        if !accepted.is_empty() {
+            ledger.record_forward(name, &accepted, round, time::OffsetDateTime::now_utc())?;
         }
+        failures.extend(failure);
     }
     if !failures.is_empty() {
         return Err(CycleError::Forward { failures });
     }
     state.forwarded = true;
     dir.save(state)
+}
+
+/// The (work item, key) pairs a consumer's deletion stands for.
+fn pairs(consumer: &ForwardConsumer) -> impl Iterator<Item = (WorkItemId, String)> + '_ {
+    consumer
+        .work_items
+        .iter()
+        .filter_map(|id| WorkItemId::new(id))
+        .map(|id| (id, consumer.key.clone()))
 }
 
 /// Forwards every consumer not yet acknowledged by `provider`; the failures, if any.
@@ -129,7 +173,7 @@ async fn forward_to(
     }))
 }
 
-fn load(dir: &StateDir) -> Result<Vec<ForwardConsumer>, CycleError> {
+pub(crate) fn load(dir: &StateDir) -> Result<Vec<ForwardConsumer>, CycleError> {
     crate::state::read_json(&dir.forward_path())
 }
 

@@ -3,7 +3,8 @@
 
 use drop_files::{DownloadArchive, Status};
 use drop_hash::{Field, ListType};
-use drop_match::{DirOptions, DirReport, match_into_dir};
+use drop_ledger::{LedgerMatch, MatchKind};
+use drop_match::{DirOptions, DirReport, MatchedRecord, match_into_dir};
 
 use crate::CycleError;
 use crate::ctx::Ctx;
@@ -59,8 +60,12 @@ pub(crate) fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleErro
         make_private(file)?;
     }
 
-    let consumers = consumers_to_forward(&report);
+    let consumers = consumers_to_forward(&report.matched);
     forward::save(dir, &consumers)?;
+    // The matches go into the ledger before the state says the step is done; recording is
+    // idempotent, so a crash in between records nothing twice.
+    let new_matches = ledger_matches(&report.matched, MatchKind::New);
+    dir.ledger()?.record_matches(zip, &new_matches)?;
     state.matched = Some(summary(&report, consumers.len(), unmatched)?);
     dir.save(state)
 }
@@ -109,16 +114,38 @@ fn holds_work_items<R: std::io::Read + std::io::Seek>(
 
 /// Providers are told to delete what the broker deleted: Deleted (3) consumers only, not
 /// Exempted ones nor the Opted out (4), whose data is kept.
-fn consumers_to_forward(report: &DirReport) -> Vec<ForwardConsumer> {
-    report
-        .matched
+pub(crate) fn consumers_to_forward(matched: &[MatchedRecord]) -> Vec<ForwardConsumer> {
+    matched
         .iter()
         .filter(|m| m.has_status(Status::Deleted))
         .map(|m| ForwardConsumer {
             key: m.key.clone(),
             emails: m.values(Field::Email).map(str::to_owned).collect(),
+            work_items: m
+                .matches
+                .iter()
+                .filter(|i| i.status == Status::Deleted)
+                .map(|i| i.id.as_str().to_owned())
+                .collect(),
         })
         .filter(|c| !c.emails.is_empty())
+        .collect()
+}
+
+/// Every (work item, record key) pair of `matched`, for the ledger. A new match carries the
+/// status DROP is told; a late one none (it is not answered again).
+pub(crate) fn ledger_matches(matched: &[MatchedRecord], kind: MatchKind) -> Vec<LedgerMatch> {
+    matched
+        .iter()
+        .flat_map(|m| {
+            m.matches.iter().map(move |item| LedgerMatch {
+                key: m.key.clone(),
+                work_item: item.id.clone(),
+                list_type: item.list_type,
+                kind,
+                status: (kind == MatchKind::New).then_some(item.status),
+            })
+        })
         .collect()
 }
 
@@ -175,7 +202,11 @@ fn clear_outputs(dir: &StateDir) -> Result<(), CycleError> {
         let path = entry.map_err(|e| CycleError::io(&responses, e))?.path();
         std::fs::remove_file(&path).map_err(|e| CycleError::io(&path, e))?;
     }
-    for path in [dir.matches_path(), dir.forward_path()] {
+    for path in [
+        dir.matches_path(),
+        dir.late_matches_path(),
+        dir.forward_path(),
+    ] {
         match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

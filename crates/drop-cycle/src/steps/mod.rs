@@ -4,6 +4,8 @@
 pub(crate) mod download;
 pub(crate) mod forward;
 pub(crate) mod matching;
+pub(crate) mod record;
 pub(crate) mod report;
+pub(crate) mod screen;
 pub(crate) mod upload;
 pub(crate) mod validate;

@@ -7,9 +7,9 @@ use crate::CycleError;
 use crate::ctx::Ctx;
 use crate::state::{RoundState, UploadOutcome, UploadRecord};
 
-/// Whether DROP has answered every status file.
+/// Whether DROP has answered every status file and the answers are in the ledger.
 pub(crate) fn is_done(state: &RoundState) -> bool {
-    state.validated && state.outstanding_uploads().next().is_none()
+    state.validated && state.outstanding_uploads().next().is_none() && state.answered
 }
 
 /// Uploads every status file the state has no answer for, one file per request.
@@ -37,7 +37,22 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
         state.upload_in_flight = None;
         ctx.dir.save(state)?;
     }
-    Ok(())
+    // The status answered and when, for every work item: idempotent, so a crash before the
+    // state is saved records nothing twice.
+    let zip = state
+        .download
+        .as_ref()
+        .ok_or_else(|| CycleError::Unexpected("the upload step ran before a download".into()))?;
+    let files: Vec<_> = state
+        .status_files()
+        .iter()
+        .map(|name| ctx.dir.responses_dir().join(name.to_string()))
+        .collect();
+    ctx.dir
+        .ledger()?
+        .record_answers(zip, &files, time::OffsetDateTime::now_utc())?;
+    state.answered = true;
+    ctx.dir.save(state)
 }
 
 /// What DROP's answer to the upload of `name` means for the round.

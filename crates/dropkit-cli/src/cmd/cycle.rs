@@ -42,8 +42,8 @@ pub(crate) struct Args {
     /// (otherwise such a list stops the round); repeatable. Only `not-found` is accepted.
     #[arg(long, value_name = "LIST=not-found", value_parser = parse_unmatched_list)]
     pub(crate) unmatched_list: Vec<ListType>,
-    /// Stop once this step is done (download, match, validate, upload, forward, report), for
-    /// example to review the status files before uploading; run again to go on.
+    /// Stop once this step is done (download, record, match, screen, validate, upload, forward,
+    /// report), for example to review the status files before uploading; run again to go on.
     #[arg(long, value_name = "STEP")]
     pub(crate) stop_after: Option<Step>,
     /// Split a list's status file into suffixed parts above this many rows.

@@ -9,8 +9,10 @@ pub(crate) mod forward;
 pub(crate) mod forward_status;
 pub(crate) mod hash;
 pub(crate) mod inspect;
+pub(crate) mod ledger;
 pub(crate) mod matching;
 pub(crate) mod providers;
+pub(crate) mod screen;
 pub(crate) mod upload;
 pub(crate) mod validate;
 
