@@ -429,3 +429,107 @@ async fn a_zip_already_answered_is_never_taken_up_as_a_new_round() {
         .to_string();
     assert!(refused.contains("already answered"), "{refused}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reviewed_round_never_goes_on_unapproved() {
+    let dir = tempfile::tempdir().unwrap();
+    let state_dir = dir.path().join("state");
+    let demo = Demo::start(&state_dir, options(None)).await.unwrap();
+    let provider = Arc::new(RecordingProvider::new("id5"));
+
+    let first = demo
+        .round()
+        .unwrap()
+        .with_review(true)
+        .with_provider(provider.clone())
+        .run()
+        .await
+        .unwrap();
+    let Outcome::AwaitingApproval { review } = &first.outcome else {
+        panic!("{first:?}");
+    };
+    let text = std::fs::read_to_string(review).unwrap();
+    assert!(text.contains("| Email |"), "{text}");
+    assert!(text.contains("dropkit approve"), "{text}");
+    assert!(
+        text.contains("first round in this state directory"),
+        "{text}"
+    );
+    // Nothing left: no upload, no forward.
+    assert!(
+        demo.emulator()
+            .received()
+            .iter()
+            .all(|r| r.files.is_empty())
+    );
+    assert!(provider.requests().is_empty());
+
+    // Run again without approval (and without asking for review): still stopped.
+    let again = demo
+        .round()
+        .unwrap()
+        .with_provider(provider.clone())
+        .run()
+        .await
+        .unwrap();
+    assert!(matches!(again.outcome, Outcome::AwaitingApproval { .. }));
+    assert!(
+        demo.emulator()
+            .received()
+            .iter()
+            .all(|r| r.files.is_empty())
+    );
+
+    let approval = drop_cycle::approve(&state_dir, "Dana Reviewer").unwrap();
+    assert_eq!(approval.by, "Dana Reviewer");
+    assert!(drop_cycle::approve(&state_dir, "Dana Reviewer").is_err());
+    let done = demo
+        .round()
+        .unwrap()
+        .with_provider(provider.clone())
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(done.outcome, Outcome::Finished);
+    assert!(demo.check().passed());
+    assert!(!provider.requests().is_empty());
+    let state = StateDir::open(&state_dir).unwrap().load().unwrap();
+    assert_eq!(state.review.unwrap().approval.unwrap().by, "Dana Reviewer");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn work_items_matched_only_by_exempt_consumers_are_answered_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let state_dir = dir.path().join("state");
+    let demo = Demo::start(&state_dir, options(None)).await.unwrap();
+    // CUST000030 is the first recorded consumer, listed in every list; its phone is shared
+    // with HOUSEHOLD1, who is not exempt.
+    let exempt = drop_cycle::Exemptions::from_pairs([("CUST000030", "litigation hold")]);
+    let report = demo
+        .round()
+        .unwrap()
+        .with_exemptions(exempt)
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Finished);
+    let matches = std::fs::read_to_string(state_dir.join("matches.csv")).unwrap();
+    let exempted: Vec<&str> = matches
+        .lines()
+        .filter(|l| l.contains(",CUST000030,") && l.ends_with(",2"))
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert!(!exempted.is_empty(), "{matches}");
+    let statuses = demo.emulator().statuses();
+    for id in &exempted {
+        let id: drop_files::WorkItemId = id.parse().unwrap();
+        assert_eq!(statuses[&id], drop_files::Status::Exempted, "{id}");
+    }
+    let total: u64 = report.lists.values().map(|l| l.exempted).sum();
+    assert_eq!(total as usize, exempted.len());
+    // The shared phone is answered for the consumer who is not exempt.
+    assert!(
+        matches.lines().any(|l| l.contains(",Phone,HOUSEHOLD1,3")),
+        "{matches}"
+    );
+}

@@ -9,6 +9,7 @@ use drop_hash::ListType;
 use drop_match::{Mapping, Rules};
 use drop_provider::DeletionProvider;
 
+use crate::exempt::Exemptions;
 use crate::state::StateDir;
 
 /// What a step needs to run: borrowed from the [`Round`](crate::Round) for one run.
@@ -35,4 +36,6 @@ pub(crate) struct Ctx<'a> {
     pub(crate) download_wait: Duration,
     /// The audit label sent with provider deletion requests.
     pub(crate) audit_label: &'a str,
+    /// Exempt consumers and why, when the operator gave any.
+    pub(crate) exemptions: Option<&'a Exemptions>,
 }

@@ -113,6 +113,14 @@ pub enum CycleError {
         /// Every provider that failed, in the order they were tried.
         failures: Vec<ProviderFailure>,
     },
+    /// `approve` found no round awaiting approval.
+    #[error("{}: nothing to approve: {reason}", dir.display())]
+    NothingToApprove {
+        /// The state directory.
+        dir: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// Something the round did not expect (a bug in dropkit or a server outside the spec).
     #[error("{0}")]
     Unexpected(String),

@@ -50,6 +50,10 @@
 //!   read as "already received".
 //! - **Provider timeouts**: journaled as "outcome unknown"; the resend is marked as a
 //!   possible duplicate.
+//! - **Review**: [`Round::with_review`] stops the round before anything leaves and writes
+//!   `review.md`; it goes on only after [`approve`].
+//! - **Exemptions**: [`Round::with_exemptions`] answers 2 for work items whose only matches
+//!   are exempt consumers.
 //! - **A mapping that cannot answer a list**: refused before anything is written, unless the
 //!   operator chose [`Round::with_unmatched_list`].
 //!
@@ -95,11 +99,13 @@
 //! # }
 //! ```
 
+mod approve;
 mod ctx;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod doctor;
 mod error;
+pub mod exempt;
 mod journal;
 mod lock;
 pub mod preflight;
@@ -109,9 +115,12 @@ pub mod state;
 mod step;
 mod steps;
 
+pub use approve::approve;
 pub use error::{CycleError, ProviderFailure};
+pub use exempt::Exemptions;
 pub use lock::StateLock;
 pub use report::{CycleReport, ForwardSummary, Outcome};
 pub use round::{DEFAULT_MAX_ROWS_PER_FILE, Round};
 pub use step::{ParseStepError, Step};
 pub use steps::forward::ForwardConsumer;
+pub use steps::review::REVIEW_FILE;

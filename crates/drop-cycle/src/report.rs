@@ -23,6 +23,11 @@ pub enum Outcome {
         /// The last step done.
         step: Step,
     },
+    /// The round waits for `dropkit approve` (it was run with `--review`); nothing has left.
+    AwaitingApproval {
+        /// The review to read, `review.md` in the state directory.
+        review: PathBuf,
+    },
     /// DROP had nothing new; nothing was saved, and the next run asks again.
     NoData {
         /// DROP's message.
@@ -169,6 +174,14 @@ fn to_do(dir: &StateDir, state: &RoundState, report: &CycleReport) -> Vec<String
             dir.late_matches_path().display()
         ));
     }
+    if let Outcome::AwaitingApproval { review } = &report.outcome {
+        lines.push(format!(
+            "review {} and the status files in {}, then approve with `dropkit approve --state-dir {}`",
+            review.display(),
+            dir.responses_dir().display(),
+            dir.root().display()
+        ));
+    }
     if let Outcome::StoppedAfter { step } = &report.outcome
         && *step != Step::Report
     {
@@ -239,6 +252,10 @@ impl fmt::Display for CycleReport {
         }
         let end = match &self.outcome {
             Outcome::StoppedAfter { step } => format!("stopped after {step} as asked"),
+            Outcome::AwaitingApproval { review } => format!(
+                "stopped for review: read {}, then run `dropkit approve` and `dropkit cycle`",
+                review.display()
+            ),
             _ if self.finished => "round complete".to_owned(),
             _ => "round not finished".to_owned(),
         };

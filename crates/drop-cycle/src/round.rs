@@ -10,9 +10,10 @@ use drop_match::{DefaultRules, Rules};
 use drop_provider::DeletionProvider;
 
 use crate::ctx::Ctx;
+use crate::exempt::Exemptions;
 use crate::journal::Journal;
 use crate::report::{CycleReport, Outcome};
-use crate::state::{RoundState, StateDir};
+use crate::state::{Review, RoundState, StateDir};
 use crate::step::Flow;
 use crate::{CycleError, Step, preflight, steps};
 
@@ -37,6 +38,8 @@ pub struct Round {
     rules: Arc<dyn Rules + Send + Sync>,
     zip: Option<PathBuf>,
     unmatched_lists: Vec<ListType>,
+    review: bool,
+    exemptions: Option<Arc<Exemptions>>,
 }
 
 impl std::fmt::Debug for Round {
@@ -79,6 +82,8 @@ impl Round {
             rules: Arc::new(DefaultRules),
             zip: None,
             unmatched_lists: Vec::new(),
+            review: false,
+            exemptions: None,
         }
     }
 
@@ -142,6 +147,24 @@ impl Round {
         self
     }
 
+    /// Stops the round for a person's review once the status files are written, before
+    /// anything is deleted, uploaded or forwarded ([`Outcome::AwaitingApproval`]); the round
+    /// goes on only after [`approve`](crate::approve). Asking on a round already past the
+    /// review step changes nothing.
+    pub fn with_review(mut self, review: bool) -> Self {
+        self.review = review;
+        self
+    }
+
+    /// Exempts these consumers' data from deletion: a work item whose only matches are exempt
+    /// is answered 2 Exempted (see [`Exemptions`]); the reasons go to the audit log.
+    pub fn with_exemptions(mut self, exemptions: Exemptions) -> Self {
+        let exemptions = Arc::new(exemptions);
+        self.rules = exemptions.clone();
+        self.exemptions = Some(exemptions);
+        self
+    }
+
     /// Calls `observer` as each step starts (for a progress display).
     pub fn with_step_observer(mut self, observer: impl Fn(Step) + Send + Sync + 'static) -> Self {
         self.on_step = Some(Arc::new(observer));
@@ -184,6 +207,13 @@ impl Round {
         if !Step::Match.is_done(&state) {
             preflight::check_records(&self.records, &self.mapping)?;
         }
+        if self.review && state.review.is_none() && !state.validated {
+            state.review = Some(Review {
+                requested_at: crate::state::now(),
+                approval: None,
+            });
+            dir.save(&state)?;
+        }
         let ctx = self.ctx(&dir);
         steps::download::confirm_adopted(&ctx, &state)?;
         for step in Step::ALL {
@@ -192,8 +222,16 @@ impl Round {
                 if let Some(observer) = &self.on_step {
                     observer(step);
                 }
-                if let Flow::NoData(message) = step.run(&ctx, &mut state).await? {
-                    return Ok(CycleReport::no_data(&dir, message, started.elapsed()));
+                match step.run(&ctx, &mut state).await? {
+                    Flow::Next => {}
+                    Flow::NoData(message) => {
+                        return Ok(CycleReport::no_data(&dir, message, started.elapsed()));
+                    }
+                    Flow::AwaitApproval => {
+                        let review = dir.root().join(steps::review::REVIEW_FILE);
+                        let outcome = Outcome::AwaitingApproval { review };
+                        return self.report(&dir, &state, outcome, started);
+                    }
                 }
             }
             if self.stop_after == Some(step) && step != Step::Report {
@@ -217,6 +255,7 @@ impl Round {
             max_rows_per_file: self.max_rows_per_file,
             download_wait: self.download_wait,
             audit_label: &self.audit_label,
+            exemptions: self.exemptions.as_deref(),
         }
     }
 

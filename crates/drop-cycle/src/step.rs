@@ -27,6 +27,9 @@ pub enum Step {
     Match,
     /// Re-screen the records against every earlier work item still active (late matches).
     Screen,
+    /// With `--review`: write `review.md` and wait for `dropkit approve` before anything
+    /// leaves.
+    Review,
     /// Validate the status files against the ZIP, completeness included.
     Validate,
     /// Upload each status file once, and record DROP's answers in the ledger.
@@ -44,15 +47,18 @@ pub(crate) enum Flow {
     Next,
     /// DROP has nothing new: end the run with DROP's message, saving nothing.
     NoData(String),
+    /// The round waits for a person's approval: end the run.
+    AwaitApproval,
 }
 
 impl Step {
     /// Every step, in order.
-    pub const ALL: [Step; 8] = [
+    pub const ALL: [Step; 9] = [
         Step::Download,
         Step::Record,
         Step::Match,
         Step::Screen,
+        Step::Review,
         Step::Validate,
         Step::Upload,
         Step::Forward,
@@ -66,6 +72,7 @@ impl Step {
             Step::Record => "record",
             Step::Match => "match",
             Step::Screen => "screen",
+            Step::Review => "review",
             Step::Validate => "validate",
             Step::Upload => "upload",
             Step::Forward => "forward",
@@ -80,6 +87,7 @@ impl Step {
             Step::Record => steps::record::is_done(state),
             Step::Match => steps::matching::is_done(state),
             Step::Screen => steps::screen::is_done(state),
+            Step::Review => steps::review::is_done(state),
             Step::Validate => steps::validate::is_done(state),
             Step::Upload => steps::upload::is_done(state),
             Step::Forward => steps::forward::is_done(state),
@@ -103,6 +111,7 @@ impl Step {
             Step::Record => steps::record::run(ctx, state).map(|()| Flow::Next),
             Step::Match => steps::matching::run(ctx, state).map(|()| Flow::Next),
             Step::Screen => steps::screen::run(ctx, state).map(|()| Flow::Next),
+            Step::Review => steps::review::run(ctx, state),
             Step::Validate => steps::validate::run(ctx, state).map(|()| Flow::Next),
             Step::Upload => steps::upload::run(ctx, state).await.map(|()| Flow::Next),
             Step::Forward => steps::forward::run(ctx, state).await.map(|()| Flow::Next),
@@ -120,7 +129,7 @@ impl fmt::Display for Step {
 /// The error returned for a string that names no [`Step`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown step {0:?}: expected download, record, match, screen, validate, upload, forward or report"
+    "unknown step {0:?}: expected download, record, match, screen, review, validate, upload, forward or report"
 )]
 pub struct ParseStepError(pub String);
 

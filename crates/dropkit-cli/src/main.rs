@@ -45,6 +45,8 @@ enum Command {
     /// Check the DROP key, TLS, records and mapping, provider tokens and the state directory,
     /// without starting a download.
     Doctor(cmd::doctor::Args),
+    /// Approve a round stopped for review (`dropkit cycle --review`).
+    Approve(cmd::approve::Args),
     /// Screen a records file against every active DROP request in the ledger, without
     /// talking to DROP.
     Screen(cmd::screen::Args),
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let audit_log = match &cli.command {
         Command::Cycle(args) => Some(args.state_dir.join(AUDIT_LOG)),
+        Command::Approve(args) if args.state_dir.is_dir() => Some(args.state_dir.join(AUDIT_LOG)),
         _ => None,
     };
     if let Err(err) = init_logging(audit_log.as_deref()) {
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
         Command::Match(args) => cmd::matching::run(args),
         Command::Cycle(args) => cmd::cycle::run(args),
         Command::Doctor(args) => cmd::doctor::run(args),
+        Command::Approve(args) => cmd::approve::run(args),
         Command::Screen(args) => cmd::screen::run(args),
         Command::Ledger(args) => cmd::ledger::run(args),
     };

@@ -27,7 +27,7 @@ pub use crate::journal::JOURNAL_FILE;
 ///
 /// - `0` (no `version` field): written by dropkit 0.1.0; read as is (same field names).
 /// - `1`: adds `version`, `forwarded` and the match step's `unmatched_lists` and `warnings`.
-/// - `2`: adds the ledger's steps: `recorded`, `screened`, `answered`.
+/// - `2`: adds the ledger's steps: `recorded`, `screened`, `answered`; and `review`.
 pub const STATE_VERSION: u32 = 2;
 
 /// The progress of one DROP round, as saved in `state.json`.
@@ -53,6 +53,10 @@ pub struct RoundState {
     /// it has finished.
     #[serde(default)]
     pub screened: Option<ScreenSummary>,
+    /// The review the operator asked for (`--review`), and its approval once given: a round
+    /// under review never goes past the review step unapproved.
+    #[serde(default)]
+    pub review: Option<Review>,
     /// Set once the status files have passed validation.
     #[serde(default)]
     pub validated: bool,
@@ -127,6 +131,26 @@ pub struct ScreenSummary {
     pub late_matches: BTreeMap<ListType, u64>,
     /// Consumers to delete (and forward) because of a late match.
     pub consumers: u64,
+}
+
+/// A review of the round before anything leaves.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Review {
+    /// When the review was asked for (RFC 3339, UTC).
+    pub requested_at: String,
+    /// Who approved the round and when, once someone has.
+    pub approval: Option<Approval>,
+}
+
+/// Who approved a reviewed round, and when.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Approval {
+    /// The approver's name (`--by`, or the login name).
+    pub by: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
 }
 
 /// How one list's work items were answered.

@@ -60,6 +60,19 @@ pub(crate) fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleErro
         make_private(file)?;
     }
 
+    if let Some(exemptions) = ctx.exemptions {
+        for m in report
+            .matched
+            .iter()
+            .filter(|m| m.has_status(Status::Exempted))
+        {
+            tracing::info!(
+                key = %m.key,
+                reason = exemptions.reason(&m.key).unwrap_or_default(),
+                "exempt from deletion: answered 2"
+            );
+        }
+    }
     let consumers = consumers_to_forward(&report.matched);
     forward::save(dir, &consumers)?;
     // The matches go into the ledger before the state says the step is done; recording is

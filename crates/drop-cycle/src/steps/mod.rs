@@ -6,6 +6,7 @@ pub(crate) mod forward;
 pub(crate) mod matching;
 pub(crate) mod record;
 pub(crate) mod report;
+pub(crate) mod review;
 pub(crate) mod screen;
 pub(crate) mod upload;
 pub(crate) mod validate;

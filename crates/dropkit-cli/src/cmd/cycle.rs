@@ -25,7 +25,7 @@ pub(crate) struct Args {
     pub(crate) json: bool,
     /// Run the demonstration round against the built-in DROP emulator with synthetic data
     /// (also the default when neither --records nor DROP_API_KEY is given).
-    #[arg(long, conflicts_with_all = ["records", "map", "zip"])]
+    #[arg(long, conflicts_with_all = ["records", "map", "zip", "exempt"])]
     pub(crate) demo: bool,
     /// The broker's records: a CSV with a header row, or a Parquet file (needs DROP_API_KEY).
     #[arg(long, value_name = "FILE")]
@@ -42,6 +42,15 @@ pub(crate) struct Args {
     /// (otherwise such a list stops the round); repeatable. Only `not-found` is accepted.
     #[arg(long, value_name = "LIST=not-found", value_parser = parse_unmatched_list)]
     pub(crate) unmatched_list: Vec<ListType>,
+    /// Stop for a person's review once the status files are written, before anything is
+    /// deleted, uploaded or forwarded: writes `review.md` in the state directory and exits 0;
+    /// the round goes on after `dropkit approve`.
+    #[arg(long)]
+    pub(crate) review: bool,
+    /// A CSV `Key[,Reason]` of records exempt from deletion: a work item whose only matches
+    /// are exempt is answered 2 Exempted; the reasons go to the audit log.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) exempt: Option<PathBuf>,
     /// Stop once this step is done (download, record, match, screen, validate, upload, forward,
     /// report), for example to review the status files before uploading; run again to go on.
     #[arg(long, value_name = "STEP")]
@@ -127,6 +136,7 @@ async fn run_demo(args: Args) -> anyhow::Result<ExitCode> {
     let progress = progress_bar(args.json);
     let round = demo
         .round()?
+        .with_review(args.review)
         .with_max_rows_per_file(args.max_rows_per_file)
         .with_provider(provider)
         .with_step_observer(observer(&progress));
@@ -161,10 +171,14 @@ async fn run_live(args: Args) -> anyhow::Result<ExitCode> {
     let progress = progress_bar(args.json);
     let mut round = Round::new(client, &args.state_dir, records, mapping)
         .with_zip(args.zip.clone())
+        .with_review(args.review)
         .with_stop_after(args.stop_after)
         .with_max_rows_per_file(args.max_rows_per_file)
         .with_download_wait(Duration::from_secs(args.download_wait))
         .with_step_observer(observer(&progress));
+    if let Some(exempt) = &args.exempt {
+        round = round.with_exemptions(drop_cycle::Exemptions::from_csv(exempt)?);
+    }
     for list in &args.unmatched_list {
         round = round.with_unmatched_list(*list);
     }

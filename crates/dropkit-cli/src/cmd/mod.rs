@@ -1,6 +1,7 @@
 //! One module per subcommand: `Args` (clap) and `run(args) -> anyhow::Result<ExitCode>`.
 
 pub(crate) mod amend;
+pub(crate) mod approve;
 pub(crate) mod cycle;
 pub(crate) mod doctor;
 pub(crate) mod download;
