@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cmd;
+mod config;
 
 /// California DROP compliance: hash, validate, download, match, upload, forward.
 #[derive(Debug, Parser)]
@@ -55,7 +56,18 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    // A round's usage errors are refused before logging creates its state directory.
+    if let Command::Cycle(args) = &mut cli.command {
+        match cmd::cycle::prepare(args) {
+            Ok(None) => {}
+            Ok(Some(code)) => return code,
+            Err(err) => {
+                eprintln!("dropkit: {}", message(&err));
+                return ExitCode::from(1);
+            }
+        }
+    }
     let audit_log = match &cli.command {
         Command::Cycle(args) => Some(args.state_dir.join(AUDIT_LOG)),
         Command::Approve(args) if args.state_dir.is_dir() => Some(args.state_dir.join(AUDIT_LOG)),

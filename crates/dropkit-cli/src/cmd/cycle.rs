@@ -10,6 +10,8 @@ use std::time::Duration;
 use drop_cycle::demo::{Demo, DemoCheck, DemoOptions};
 use drop_cycle::{CycleError, CycleReport, Outcome, Round, Step};
 use drop_hash::ListType;
+
+use crate::config::Config;
 use drop_provider::DeletionProvider;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -25,7 +27,7 @@ pub(crate) struct Args {
     pub(crate) json: bool,
     /// Run the demonstration round against the built-in DROP emulator with synthetic data
     /// (also the default when neither --records nor DROP_API_KEY is given).
-    #[arg(long, conflicts_with_all = ["records", "map", "zip", "exempt"])]
+    #[arg(long, conflicts_with_all = ["records", "map", "zip", "exempt", "config"])]
     pub(crate) demo: bool,
     /// The broker's records: a CSV with a header row, or a Parquet file (needs DROP_API_KEY).
     #[arg(long, value_name = "FILE")]
@@ -61,9 +63,47 @@ pub(crate) struct Args {
     /// How long to wait for DROP to prepare the download, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 6 * 3600)]
     pub(crate) download_wait: u64,
-    /// Total time one request may spend retrying 429, 5xx and network failures, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_MAX_WAIT_SECS)]
-    pub(crate) max_wait: u64,
+    /// Total time one request may spend retrying 429, 5xx and network failures, in seconds
+    /// (default 21600, six hours).
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) max_wait: Option<u64>,
+    /// Settings file (TOML; default `dropkit.toml` in the current directory when present):
+    /// records, mapping, exemptions, review, unmatched lists, connector, providers. Flags
+    /// override it; secrets come from the environment only.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+}
+
+impl Args {
+    /// The retry deadline of one request.
+    fn max_wait(&self) -> Duration {
+        Duration::from_secs(self.max_wait.unwrap_or(DEFAULT_MAX_WAIT_SECS))
+    }
+
+    /// Fills what the flags left unset from the settings file; flags win.
+    fn apply(&mut self, config: Config) -> anyhow::Result<()> {
+        if self.records.is_none() {
+            self.records = config.records;
+        }
+        if self.map.is_empty() {
+            self.map.extend(config.map);
+        }
+        if self.exempt.is_none() {
+            self.exempt = config.exempt;
+        }
+        self.review |= config.review.unwrap_or(false);
+        if self.unmatched_list.is_empty() {
+            for list in &config.unmatched_lists {
+                self.unmatched_list.push(list.parse().map_err(|e| {
+                    anyhow::anyhow!("settings file: unmatched_lists: {list:?}: {e}")
+                })?);
+            }
+        }
+        if self.max_wait.is_none() {
+            self.max_wait = config.max_wait_seconds;
+        }
+        Ok(())
+    }
 }
 
 /// The default retry deadline of one request: long enough for an unattended run to ride
@@ -93,22 +133,44 @@ struct JsonSummary<'a> {
     error: Option<String>,
 }
 
-/// Runs `dropkit cycle`.
+/// Reads the settings file into `args` and refuses what must never start a round; returns
+/// the exit code when the command must stop here, before anything (the state directory, its
+/// audit log) is created.
 ///
 /// The demonstration round runs with `--demo`, or when neither `--records` nor
 /// `DROP_API_KEY` is given; `--records` or `--map` without a key (an empty key is no key) is
 /// a usage error, so a misconfigured job never silently runs a demo.
-pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let has_key = std::env::var(drop_client::API_KEY_VAR).is_ok_and(|k| !k.trim().is_empty());
+pub(crate) fn prepare(args: &mut Args) -> anyhow::Result<Option<ExitCode>> {
+    if !args.demo {
+        match Config::load(args.config.as_deref()) {
+            Ok(Some(config)) => args.apply(config)?,
+            Ok(None) => {}
+            Err(e) => {
+                eprintln!("dropkit: {e}");
+                return Ok(Some(ExitCode::from(1)));
+            }
+        }
+    }
     let live_args = args.records.is_some() || !args.map.is_empty() || args.zip.is_some();
-    if !args.demo && !has_key && live_args {
+    if !args.demo && !has_key() && live_args {
         eprintln!(
             "dropkit: --records, --map and --zip run a round against DROP, which needs {} \
              (it is not set or empty); use --demo for a demonstration round",
             drop_client::API_KEY_VAR
         );
-        return Ok(ExitCode::from(2));
+        return Ok(Some(ExitCode::from(2)));
     }
+    Ok(None)
+}
+
+/// Whether `DROP_API_KEY` holds a key (an empty or blank one is none).
+fn has_key() -> bool {
+    std::env::var(drop_client::API_KEY_VAR).is_ok_and(|k| !k.trim().is_empty())
+}
+
+/// Runs `dropkit cycle` (after [`prepare`]).
+pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let has_key = has_key();
     let runtime = tokio::runtime::Runtime::new()?;
     if args.demo || !has_key {
         runtime.block_on(run_demo(args))
@@ -166,7 +228,7 @@ async fn run_live(args: Args) -> anyhow::Result<ExitCode> {
     }
     let mapping = drop_match::Mapping::parse_specs(args.map.iter().map(String::as_str))?;
     let client = drop_client::ClientBuilder::from_env()
-        .max_wait(Duration::from_secs(args.max_wait))
+        .max_wait(args.max_wait())
         .build()?;
     let progress = progress_bar(args.json);
     let mut round = Round::new(client, &args.state_dir, records, mapping)
@@ -182,7 +244,7 @@ async fn run_live(args: Args) -> anyhow::Result<ExitCode> {
     for list in &args.unmatched_list {
         round = round.with_unmatched_list(*list);
     }
-    let providers = match super::providers::from_env(Duration::from_secs(args.max_wait)) {
+    let providers = match super::providers::from_env(args.max_wait()) {
         Ok(providers) => providers,
         Err(e) => {
             eprintln!("dropkit: {e}");
