@@ -3,11 +3,23 @@
 //! delete it too.
 //!
 //! Every provider client implements [`DeletionProvider`]: it takes one consumer's
-//! [`DeletionRequest`], sends it the provider's way (MaestroQA five emails per call, ID5 one
-//! email per call) and returns a [`DeletionOutcome`]: a [`Receipt`] with a [`JobId`] for every
-//! accepted job and a [`Failure`] for every email that was not accepted; a failure for one email
-//! does not stop the others. [`DeletionProvider::status`] turns a job id into a common
-//! [`StatusSummary`]. [`fan_out`] sends one request to every configured provider at once.
+//! [`DeletionRequest`] (emails, MAIDs, partner user ids: every [`Identifier`] the broker holds),
+//! sends what it [accepts](DeletionProvider::accepts) the provider's way (MaestroQA: emails
+//! only, five per call; ID5: every kind, one identifier per call) and returns a
+//! [`DeletionOutcome`]: a [`Receipt`] with a [`JobId`] for every accepted job, naming the
+//! identifiers it covers, and a [`Failure`] for every identifier that was not accepted; a
+//! failure for one identifier does not stop the others. [`DeletionProvider::status`] turns a
+//! job id into a common [`StatusSummary`]. [`fan_out`] sends one request to every configured
+//! provider at once.
+//!
+//! Then, to the end:
+//! - [`confirm_jobs`] follows a provider's jobs with backoff until each is
+//!   [completed, failed or still pending](JobOutcome) at a deadline (stalled: poll it again
+//!   on a later run);
+//! - [`OptOutPolicy`] says, per provider, whether opted-out consumers (DROP status 4) are sent
+//!   as deletions (neither MaestroQA nor ID5 has an opt-out call) or skipped;
+//! - [`audit_label`] makes the label a deletion carries into a provider's audit log (the DROP
+//!   download and work items), within [`AUDIT_LABEL_MAX_CHARS`].
 //!
 //! [`DeletionProvider::check_token`] checks a provider's token without side effects, where
 //! the provider's API allows it ([`check_tokens`] asks every provider at once).
@@ -65,11 +77,15 @@
 //! # }
 //! ```
 
+mod audit;
 pub mod clock;
+mod confirm;
 mod connection;
 mod env;
 mod error;
+mod identifier;
 mod options;
+mod policy;
 pub mod poll;
 mod receipt;
 mod redact;
@@ -83,10 +99,14 @@ pub use drop_http::{InsecureUrl, RetryPolicy};
 pub use futures::future::BoxFuture;
 pub use secrecy::SecretString;
 
+pub use audit::{AUDIT_LABEL_MAX_CHARS, audit_label};
+pub use confirm::{JobOutcome, confirm_jobs};
 pub use connection::{Answer, BODY_LIMIT, Connection, ProviderSpec, TransportFailure};
 pub use env::{FromEnv, MisconfiguredProvider, ProvidersEnvError, ProvidersFromEnv};
 pub use error::{ErrorKind, NotSent, ProviderError};
+pub use identifier::{Identifier, IdentifierKind, UnknownIdentifierKind};
 pub use options::{OptionsError, ProviderOptions, var_value};
+pub use policy::{OptOutPolicy, UnknownOptOutPolicy};
 pub use receipt::{DeletionOutcome, Failure, JobId, JobState, Receipt, StatusSummary};
 pub use redact::{MASK, redact, truncate};
 pub use request::{DeletionRequest, Jurisdiction, UnknownJurisdiction};
@@ -99,9 +119,19 @@ pub trait DeletionProvider: std::fmt::Debug + Send + Sync {
     /// A short lower-case name (`maestroqa`, `id5`), used in receipts, errors and output.
     fn name(&self) -> &str;
 
-    /// Sends the deletion of everything in `request` the provider can take (it ignores fields it
-    /// has no use for), going on after a failure unless the failure
-    /// [stops sending](ErrorKind::stops_sending).
+    /// Whether the provider's API takes identifiers of `kind`. Identifiers of other kinds in a
+    /// [`DeletionRequest`] are ignored: neither sent nor reported as failures, so a caller
+    /// tracking what each provider acknowledged counts only the kinds it accepts.
+    ///
+    /// The default accepts emails only (what every provider took before other identifiers
+    /// existed); ID5 accepts every kind.
+    fn accepts(&self, kind: IdentifierKind) -> bool {
+        kind == IdentifierKind::Email
+    }
+
+    /// Sends the deletion of everything in `request` the provider can take (it ignores
+    /// identifiers it does not [accept](Self::accepts) and fields it has no use for), going on
+    /// after a failure unless the failure [stops sending](ErrorKind::stops_sending).
     fn request_deletion<'a>(
         &'a self,
         request: &'a DeletionRequest,
@@ -150,6 +180,10 @@ impl<P: DeletionProvider + ?Sized> DeletionProvider for Arc<P> {
         (**self).name()
     }
 
+    fn accepts(&self, kind: IdentifierKind) -> bool {
+        (**self).accepts(kind)
+    }
+
     fn request_deletion<'a>(
         &'a self,
         request: &'a DeletionRequest,
@@ -172,6 +206,10 @@ impl<P: DeletionProvider + ?Sized> DeletionProvider for Box<P> {
 
     fn name(&self) -> &str {
         (**self).name()
+    }
+
+    fn accepts(&self, kind: IdentifierKind) -> bool {
+        (**self).accepts(kind)
     }
 
     fn request_deletion<'a>(

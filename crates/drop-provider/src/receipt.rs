@@ -1,8 +1,10 @@
-//! What a provider hands back: job ids, their status, and the emails that could not be sent.
+//! What a provider hands back: job ids, their status, and the identifiers that could not be
+//! sent.
 
 use std::fmt;
 
 use crate::error::ProviderError;
+use crate::identifier::{Identifier, IdentifierKind};
 
 /// A provider's id for an asynchronous deletion job, as the provider spelled it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -111,7 +113,7 @@ impl fmt::Display for StatusSummary {
     }
 }
 
-/// One job a provider accepted: which emails it covers and how it stood when accepted.
+/// One job a provider accepted: which identifiers it covers and how it stood when accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Receipt {
@@ -119,35 +121,59 @@ pub struct Receipt {
     pub provider: String,
     /// The job to poll.
     pub job_id: JobId,
-    /// The emails this job covers.
+    /// The emails this job covers: the email values of
+    /// [`identifiers`](Self::identifiers), kept for callers that deal in emails only.
     pub emails: Vec<String>,
+    /// Every identifier this job covers, with its kind (one MAID for an ID5 job, up to five
+    /// emails for a MaestroQA job).
+    pub identifiers: Vec<Identifier>,
     /// The status at acceptance.
     pub status: StatusSummary,
 }
 
 impl Receipt {
-    /// A receipt for a job.
+    /// A receipt for a job covering these emails.
     pub fn new(
         provider: impl Into<String>,
         job_id: JobId,
         emails: Vec<String>,
         status: StatusSummary,
     ) -> Self {
+        let identifiers = emails.iter().cloned().map(Identifier::email).collect();
         Receipt {
             provider: provider.into(),
             job_id,
             emails,
+            identifiers,
+            status,
+        }
+    }
+
+    /// A receipt for a job covering these identifiers, of any kinds.
+    pub fn for_identifiers(
+        provider: impl Into<String>,
+        job_id: JobId,
+        identifiers: Vec<Identifier>,
+        status: StatusSummary,
+    ) -> Self {
+        Receipt {
+            provider: provider.into(),
+            job_id,
+            emails: emails_of(&identifiers),
+            identifiers,
             status,
         }
     }
 }
 
-/// Emails whose deletion a provider did not accept, and why.
+/// Identifiers whose deletion a provider did not accept, and why.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Failure {
-    /// The emails concerned.
+    /// The emails concerned: the email values of [`identifiers`](Self::identifiers).
     pub emails: Vec<String>,
+    /// Every identifier concerned, with its kind.
+    pub identifiers: Vec<Identifier>,
     /// Why.
     pub error: ProviderError,
 }
@@ -155,12 +181,36 @@ pub struct Failure {
 impl Failure {
     /// A failure for these emails.
     pub fn new(emails: Vec<String>, error: ProviderError) -> Self {
-        Failure { emails, error }
+        let identifiers = emails.iter().cloned().map(Identifier::email).collect();
+        Failure {
+            emails,
+            identifiers,
+            error,
+        }
+    }
+
+    /// A failure for these identifiers, of any kinds.
+    pub fn for_identifiers(identifiers: Vec<Identifier>, error: ProviderError) -> Self {
+        Failure {
+            emails: emails_of(&identifiers),
+            identifiers,
+            error,
+        }
     }
 }
 
+fn emails_of(identifiers: &[Identifier]) -> Vec<String> {
+    identifiers
+        .iter()
+        .filter(|i| i.kind == IdentifierKind::Email)
+        .map(|i| i.value.clone())
+        .collect()
+}
+
 /// Everything one provider did with one [`DeletionRequest`](crate::DeletionRequest): the jobs it
-/// accepted and the emails it did not. A failure for some emails does not stop the others.
+/// accepted and the identifiers it did not. A failure for some identifiers does not stop the
+/// others. Identifiers of a kind the provider does not
+/// [accept](crate::DeletionProvider::accepts) appear in neither.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct DeletionOutcome {
@@ -168,7 +218,7 @@ pub struct DeletionOutcome {
     pub provider: String,
     /// Accepted jobs, in sending order.
     pub receipts: Vec<Receipt>,
-    /// Emails not accepted, in sending order.
+    /// Identifiers not accepted, in sending order.
     pub failures: Vec<Failure>,
 }
 
@@ -182,9 +232,14 @@ impl DeletionOutcome {
         }
     }
 
-    /// Whether every email was accepted.
+    /// Whether every identifier sent was accepted.
     pub fn is_complete(&self) -> bool {
         self.failures.is_empty()
+    }
+
+    /// Every identifier an accepted job covers, in sending order.
+    pub fn accepted(&self) -> impl Iterator<Item = &Identifier> {
+        self.receipts.iter().flat_map(|r| r.identifiers.iter())
     }
 }
 
@@ -228,5 +283,37 @@ mod tests {
         for state in [JobState::Done, JobState::Failed, JobState::Unknown] {
             assert!(!state.is_pending(), "{state}");
         }
+    }
+
+    #[test]
+    fn receipts_and_failures_name_their_identifiers() {
+        let by_email = Receipt::new(
+            "p",
+            JobId::from("1"),
+            vec!["a@x.com".into()],
+            StatusSummary::without_raw(JobState::Pending),
+        );
+        assert_eq!(by_email.identifiers, [Identifier::email("a@x.com")]);
+        let by_maid = Receipt::for_identifiers(
+            "p",
+            JobId::from("2"),
+            vec![Identifier::maid("m-1")],
+            StatusSummary::without_raw(JobState::Pending),
+        );
+        assert!(by_maid.emails.is_empty());
+        let mut outcome = DeletionOutcome::new("p");
+        outcome.receipts.extend([by_email, by_maid]);
+        let accepted: Vec<_> = outcome.accepted().map(ToString::to_string).collect();
+        assert_eq!(accepted, ["email a@x.com", "maid m-1"]);
+
+        let failure = Failure::for_identifiers(
+            vec![
+                Identifier::partner_user_id("u"),
+                Identifier::email("b@x.com"),
+            ],
+            ProviderError::not_sent("p", ErrorKind::Rejected, "bad"),
+        );
+        assert_eq!(failure.emails, ["b@x.com"]);
+        assert_eq!(failure.identifiers.len(), 2);
     }
 }

@@ -10,6 +10,7 @@ pub use drop_http::TestClock;
 use futures::future::BoxFuture;
 
 use crate::error::{ErrorKind, ProviderError};
+use crate::identifier::IdentifierKind;
 use crate::receipt::{DeletionOutcome, Failure, JobId, JobState, Receipt, StatusSummary};
 use crate::request::DeletionRequest;
 use crate::{DeletionProvider, TokenCheck};
@@ -22,16 +23,19 @@ use crate::{DeletionProvider, TokenCheck};
 /// the test.
 pub type ManualClock = TestClock;
 
-/// A [`DeletionProvider`] for tests and demos: it records every request, accepts each email as a
-/// job of its own with a synthetic id (`{name}-000001`, `{name}-000002`, ...), and reports every
-/// job it made in one configured state ([`JobState::Done`] unless told otherwise).
+/// A [`DeletionProvider`] for tests and demos: it records every request, accepts each
+/// identifier (of every [kind](IdentifierKind): emails, MAIDs, partner user ids) as a job of
+/// its own with a synthetic id (`{name}-000001`, `{name}-000002`, ...), and reports every job
+/// it made in one configured state ([`JobState::Done`] unless told otherwise), after
+/// [`pending_for`](Self::pending_for) pending answers.
 ///
-/// Emails registered with [`failing_on`](Self::failing_on) are refused with
+/// Identifiers registered with [`failing_on`](Self::failing_on) are refused with
 /// [`ErrorKind::Rejected`], so callers can exercise their failure paths.
 #[derive(Debug)]
 pub struct RecordingProvider {
     name: String,
     state_of_jobs: JobState,
+    pending_polls: usize,
     failing: BTreeSet<String>,
     token_rejected: bool,
     record: Mutex<Record>,
@@ -41,6 +45,7 @@ pub struct RecordingProvider {
 struct Record {
     requests: Vec<DeletionRequest>,
     jobs: BTreeMap<JobId, String>,
+    polls: BTreeMap<JobId, usize>,
 }
 
 impl RecordingProvider {
@@ -49,16 +54,17 @@ impl RecordingProvider {
         RecordingProvider {
             name: name.into(),
             state_of_jobs: JobState::Done,
+            pending_polls: 0,
             failing: BTreeSet::new(),
             token_rejected: false,
             record: Mutex::new(Record::default()),
         }
     }
 
-    /// The same provider, refusing this email.
+    /// The same provider, refusing this identifier (an email, a MAID, a partner user id).
     #[must_use]
-    pub fn failing_on(mut self, email: impl Into<String>) -> Self {
-        self.failing.insert(email.into());
+    pub fn failing_on(mut self, identifier: impl Into<String>) -> Self {
+        self.failing.insert(identifier.into());
         self
     }
 
@@ -78,12 +84,26 @@ impl RecordingProvider {
         self
     }
 
+    /// The same provider, answering the first `polls` status requests of each job with
+    /// [`JobState::Pending`] before the configured state (a job that takes time, for
+    /// [`confirm_jobs`](crate::confirm_jobs)).
+    #[must_use]
+    pub fn pending_for(mut self, polls: usize) -> Self {
+        self.pending_polls = polls;
+        self
+    }
+
+    /// How many status requests each job has had, by job id.
+    pub fn polls(&self) -> BTreeMap<JobId, usize> {
+        self.lock().polls.clone()
+    }
+
     /// Every request received, in order.
     pub fn requests(&self) -> Vec<DeletionRequest> {
         self.lock().requests.clone()
     }
 
-    /// Every job made so far with the email it covers, by job id.
+    /// Every job made so far with the identifier value it covers, by job id.
     pub fn jobs(&self) -> BTreeMap<JobId, String> {
         self.lock().jobs.clone()
     }
@@ -96,24 +116,24 @@ impl RecordingProvider {
         let mut outcome = DeletionOutcome::new(&self.name);
         let mut record = self.lock();
         record.requests.push(request.clone());
-        for email in &request.emails {
-            if self.failing.contains(email) {
-                outcome.failures.push(Failure::new(
-                    vec![email.clone()],
+        for identifier in request.identifiers() {
+            if self.failing.contains(&identifier.value) {
+                outcome.failures.push(Failure::for_identifiers(
+                    vec![identifier],
                     ProviderError::not_sent(
                         &self.name,
                         ErrorKind::Rejected,
-                        "the recording provider was told to refuse this email",
+                        "the recording provider was told to refuse this identifier",
                     ),
                 ));
                 continue;
             }
             let job_id = JobId::new(format!("{}-{:06}", self.name, record.jobs.len() + 1));
-            record.jobs.insert(job_id.clone(), email.clone());
-            outcome.receipts.push(Receipt::new(
+            record.jobs.insert(job_id.clone(), identifier.value.clone());
+            outcome.receipts.push(Receipt::for_identifiers(
                 &self.name,
                 job_id,
-                vec![email.clone()],
+                vec![identifier],
                 StatusSummary::new(JobState::Pending, JobState::Pending.as_str()),
             ));
         }
@@ -121,11 +141,16 @@ impl RecordingProvider {
     }
 
     fn job_status(&self, job_id: &JobId) -> Result<StatusSummary, ProviderError> {
-        if self.lock().jobs.contains_key(job_id) {
-            Ok(StatusSummary::new(
-                self.state_of_jobs,
-                self.state_of_jobs.as_str(),
-            ))
+        let mut record = self.lock();
+        if record.jobs.contains_key(job_id) {
+            let polls = record.polls.entry(job_id.clone()).or_default();
+            *polls += 1;
+            let state = if *polls <= self.pending_polls {
+                JobState::Pending
+            } else {
+                self.state_of_jobs
+            };
+            Ok(StatusSummary::new(state, state.as_str()))
         } else {
             Err(ProviderError::not_sent(
                 &self.name,
@@ -139,6 +164,11 @@ impl RecordingProvider {
 impl DeletionProvider for RecordingProvider {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Every kind.
+    fn accepts(&self, _kind: IdentifierKind) -> bool {
+        true
     }
 
     fn request_deletion<'a>(
@@ -201,5 +231,28 @@ mod tests {
         let rejecting = RecordingProvider::new("old").rejecting_token();
         let err = rejecting.check_token().await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Authentication);
+    }
+
+    #[tokio::test]
+    async fn one_job_per_identifier_of_every_kind_and_pending_polls() {
+        let provider = RecordingProvider::new("demo")
+            .failing_on("m-bad")
+            .pending_for(1);
+        let request = DeletionRequest::new(["a@example.com"])
+            .with_maids(["m-1", "m-bad"])
+            .with_partner_user_id("u-1");
+        let outcome = provider.request_deletion(&request).await;
+        let accepted: Vec<_> = outcome.accepted().map(ToString::to_string).collect();
+        assert_eq!(
+            accepted,
+            ["email a@example.com", "maid m-1", "partner-user-id u-1"]
+        );
+        assert_eq!(outcome.failures[0].identifiers[0].to_string(), "maid m-bad");
+        assert!(provider.accepts(IdentifierKind::PartnerUserId));
+
+        let job = &outcome.receipts[1].job_id;
+        assert_eq!(provider.status(job).await.unwrap().state, JobState::Pending);
+        assert_eq!(provider.status(job).await.unwrap().state, JobState::Done);
+        assert_eq!(provider.polls()[job], 2);
     }
 }
