@@ -14,7 +14,13 @@
 //! - The token rides in the query string, so the client never logs a URL, strips URLs from
 //!   transport errors, masks the token wherever ID5 echoes it (its 403 message does), and
 //!   prints `***` in `Debug`.
-//! - [`Client`] implements [`drop_provider::DeletionProvider`] (one request per email).
+//! - [`Client`] implements [`drop_provider::DeletionProvider`]: it accepts every identifier
+//!   kind of a shared [`drop_provider::DeletionRequest`] (emails, MAIDs, partner user ids as
+//!   `partnerUid`) and sends one request per identifier, each receipt naming its identifier;
+//!   a MAID is sent in the UUID text form ID5 asks for (DROP's 32-hex-digit form is rewritten
+//!   with hyphens). [`drop_provider::confirm_jobs`] follows the jobs to the end: `CREATED` and
+//!   `STARTED` are pending; `DONE`, `SENT` and `SEND_FAILED` completed; `FAILED` and
+//!   `CANCELLED` failed ([`JobStatus::state`]).
 //! - The client is built from the shared
 //!   [`ProviderOptions`](drop_provider::ProviderOptions) ([`ClientBuilder::from_options`]);
 //!   [`Client::from_env`] reads `ID5_TOKEN`, `ID5_PARTNER_ID` and `ID5_BASE_URL` and is `None`
