@@ -101,32 +101,14 @@ impl Journal {
     /// Opens (creating) the journal in `dir` and replays it.
     pub(crate) fn open(dir: &Path) -> Result<Journal, CycleError> {
         let path = dir.join(JOURNAL_FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(CycleError::io(&path, e)),
-        };
-        let mut accepted: BTreeMap<String, BTreeMap<String, ForwardRecord>> = BTreeMap::new();
-        let mut in_flight = BTreeSet::new();
-        let lines: Vec<&str> = text.lines().collect();
-        let mut torn = false;
-        for (i, line) in lines.iter().enumerate() {
-            let event: Event = match serde_json::from_str(line) {
-                Ok(event) => event,
-                // A crash mid-append tears only the last line.
-                Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => {
-                    torn = true;
-                    break;
-                }
-                Err(e) => {
-                    return Err(CycleError::State {
-                        path,
-                        message: format!("line {}: {e}", i + 1),
-                    });
-                }
-            };
-            apply(&mut accepted, &mut in_flight, event);
-        }
+        let (
+            text,
+            Replay {
+                accepted,
+                in_flight,
+                torn,
+            },
+        ) = replay(&path)?;
         let mut options = OpenOptions::new();
         options.create(true).append(true);
         #[cfg(unix)]
@@ -151,6 +133,12 @@ impl Journal {
             accepted,
             in_flight,
         })
+    }
+
+    /// How many (provider, consumer) requests were sent without an answer recorded, reading
+    /// the journal in `dir` without changing it.
+    pub(crate) fn in_flight_in(dir: &Path) -> Result<usize, CycleError> {
+        Ok(replay(&dir.join(JOURNAL_FILE))?.1.in_flight.len())
     }
 
     /// What `provider` accepted, per consumer key.
@@ -265,6 +253,47 @@ impl Journal {
             .and_then(|()| self.file.sync_data())
             .map_err(|e| CycleError::io(&self.path, e))
     }
+}
+
+/// What replaying a journal found.
+struct Replay {
+    accepted: BTreeMap<String, BTreeMap<String, ForwardRecord>>,
+    in_flight: BTreeSet<(String, String)>,
+    /// Whether the last line was torn by a crash (it is ignored).
+    torn: bool,
+}
+
+/// Reads and replays the journal at `path` (missing: empty), changing nothing.
+fn replay(path: &Path) -> Result<(String, Replay), CycleError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(CycleError::io(path, e)),
+    };
+    let mut view = Replay {
+        accepted: BTreeMap::new(),
+        in_flight: BTreeSet::new(),
+        torn: false,
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let event: Event = match serde_json::from_str(line) {
+            Ok(event) => event,
+            // A crash mid-append tears only the last line.
+            Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => {
+                view.torn = true;
+                break;
+            }
+            Err(e) => {
+                return Err(CycleError::State {
+                    path: path.to_owned(),
+                    message: format!("line {}: {e}", i + 1),
+                });
+            }
+        };
+        apply(&mut view.accepted, &mut view.in_flight, event);
+    }
+    Ok((text, view))
 }
 
 /// The one place an event changes the view: used by replay and by recording alike.

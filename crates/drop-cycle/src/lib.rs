@@ -106,12 +106,14 @@ pub mod demo;
 pub mod doctor;
 mod error;
 pub mod exempt;
+pub mod health;
 mod journal;
 mod lock;
 pub mod preflight;
 mod report;
 mod round;
 pub mod state;
+pub mod status;
 mod step;
 mod steps;
 

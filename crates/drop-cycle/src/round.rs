@@ -11,6 +11,7 @@ use drop_provider::DeletionProvider;
 
 use crate::ctx::Ctx;
 use crate::exempt::Exemptions;
+use crate::health::Health;
 use crate::journal::Journal;
 use crate::report::{CycleReport, Outcome};
 use crate::state::{Review, RoundState, StateDir};
@@ -181,6 +182,18 @@ impl Round {
         let started = Instant::now();
         let dir = StateDir::open(&self.state_dir)?;
         let _lock = dir.lock()?;
+        let result = self.run_locked(&dir, started).await;
+        Health::record_run(&dir, result.as_ref().err());
+        result
+    }
+
+    /// The round, once the state directory is locked.
+    async fn run_locked(
+        &self,
+        dir: &StateDir,
+        started: Instant,
+    ) -> Result<CycleReport, CycleError> {
+        let dir = dir.clone();
         let mut state = dir.load()?;
         if state.finished {
             if self

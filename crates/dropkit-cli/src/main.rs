@@ -48,6 +48,9 @@ enum Command {
     Doctor(cmd::doctor::Args),
     /// Approve a round stopped for review (`dropkit cycle --review`).
     Approve(cmd::approve::Args),
+    /// Where a state directory stands against the 45-day duty (exit 0 ok, 1 warning, 2
+    /// overdue): a check for monitoring.
+    Status(cmd::status::Args),
     /// Screen a records file against every active DROP request in the ledger, without
     /// talking to DROP.
     Screen(cmd::screen::Args),
@@ -91,6 +94,7 @@ fn main() -> ExitCode {
         Command::Cycle(args) => cmd::cycle::run(args),
         Command::Doctor(args) => cmd::doctor::run(args),
         Command::Approve(args) => cmd::approve::run(args),
+        Command::Status(args) => cmd::status::run(args),
         Command::Screen(args) => cmd::screen::run(args),
         Command::Ledger(args) => cmd::ledger::run(args),
     };

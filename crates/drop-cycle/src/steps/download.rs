@@ -9,6 +9,7 @@ use drop_files::{DownloadArchive, ZipFileName};
 
 use crate::CycleError;
 use crate::ctx::Ctx;
+use crate::health::{AccessKind, Health};
 use crate::state::{ROUNDS_DIR, RoundState, StateDir, make_private, sync_dir};
 use crate::step::Flow;
 
@@ -31,10 +32,15 @@ pub(crate) fn is_done(state: &RoundState) -> bool {
 pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<Flow, CycleError> {
     let dir = ctx.dir;
     let name = match ctx.zip {
-        Some(given) => adopt(dir, given)?,
+        Some(given) => {
+            let name = adopt(dir, given)?;
+            Health::record_access(dir, AccessKind::Portal)?;
+            name
+        }
         None => match saved_zip(dir)? {
             Some(zip) => {
                 tracing::warn!(file = %zip, "adopting a downloaded ZIP the state did not record");
+                Health::record_access(dir, AccessKind::Download)?;
                 zip
             }
             None => match ctx
@@ -45,10 +51,12 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<Flow, C
                 Ok(WaitOutcome::Saved(zip)) => {
                     tracing::info!(file = %zip.file_name, bytes = zip.size, "download saved");
                     make_private(&zip.path)?;
+                    Health::record_access(dir, AccessKind::Download)?;
                     zip.file_name
                 }
                 Ok(WaitOutcome::NoData { message }) => {
                     tracing::info!(%message, "DROP has nothing new");
+                    Health::record_access(dir, AccessKind::NoData)?;
                     return Ok(Flow::NoData(message));
                 }
                 Err(ClientError::DownloadAlreadySent { message }) => {

@@ -14,6 +14,7 @@ pub(crate) mod ledger;
 pub(crate) mod matching;
 pub(crate) mod providers;
 pub(crate) mod screen;
+pub(crate) mod status;
 pub(crate) mod upload;
 pub(crate) mod validate;
 

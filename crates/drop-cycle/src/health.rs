@@ -1,0 +1,78 @@
+//! What `dropkit status` needs beyond the round's state: when DROP was last reached and how
+//! the last run ended. Kept in `<state-dir>/health.json`, which stays at the top of the
+//! directory across rounds (it is never archived).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::CycleError;
+use crate::state::{StateDir, now, read_json, write_json};
+
+/// File name of the health record inside the state directory.
+pub const HEALTH_FILE: &str = "health.json";
+
+/// How a run reached DROP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccessKind {
+    /// A ZIP was downloaded.
+    Download,
+    /// DROP answered that it had nothing new.
+    NoData,
+    /// A ZIP downloaded from the portal by hand was adopted (`--zip`).
+    Portal,
+}
+
+/// The last error of a run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastError {
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// The error's message.
+    pub message: String,
+}
+
+/// The health record of a state directory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Health {
+    /// When DROP was last reached successfully (RFC 3339, UTC).
+    pub last_access: Option<String>,
+    /// How.
+    pub last_access_kind: Option<AccessKind>,
+    /// When the last run ended (RFC 3339, UTC).
+    pub last_run: Option<String>,
+    /// The last run's error, if it failed; cleared by a run that does not fail.
+    pub last_error: Option<LastError>,
+}
+
+impl Health {
+    /// Reads the health record of the state directory at `root` (empty when there is none).
+    pub fn load(root: &Path) -> Result<Health, CycleError> {
+        read_json(&root.join(HEALTH_FILE))
+    }
+
+    /// Records a successful access to DROP now.
+    pub(crate) fn record_access(dir: &StateDir, kind: AccessKind) -> Result<(), CycleError> {
+        let mut health = Health::load(dir.root())?;
+        health.last_access = Some(now());
+        health.last_access_kind = Some(kind);
+        write_json(&dir.root().join(HEALTH_FILE), &health)
+    }
+
+    /// Records how a run ended (best effort: a failure to write this never hides the run's
+    /// own error).
+    pub(crate) fn record_run(dir: &StateDir, error: Option<&CycleError>) {
+        let mut health = Health::load(dir.root()).unwrap_or_default();
+        let at = now();
+        health.last_error = error.map(|e| LastError {
+            at: at.clone(),
+            message: e.to_string(),
+        });
+        health.last_run = Some(at);
+        if let Err(e) = write_json(&dir.root().join(HEALTH_FILE), &health) {
+            tracing::warn!(error = %e, "could not record how the run ended");
+        }
+    }
+}
