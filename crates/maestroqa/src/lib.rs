@@ -26,7 +26,14 @@
 //! - All waiting (rate limit, retries, polls) goes through an injectable
 //!   [`Clock`](drop_provider::clock::Clock), so tests never wait real seconds.
 //! - [`Client`] implements [`drop_provider::DeletionProvider`], so the DROP cycle can fan a
-//!   deletion out to it with other providers.
+//!   deletion out to it with other providers. MaestroQA deletes by email only: a shared
+//!   [`drop_provider::DeletionRequest`]'s MAIDs and partner user ids are ignored.
+//! - [`drop_provider::confirm_jobs`] follows the deep-deletion jobs to the end: `pending` is
+//!   polled again, `completed` is done, `errored` (the seed also writes `error`) and
+//!   `not found` failed ([`Status::summary`]).
+//! - [`audit_label`] writes the DROP download and work items into the `auditLabel` MaestroQA
+//!   keeps in its exportable audit log; MaestroQA documents no length limit, the label is kept
+//!   within [`AUDIT_LABEL_MAX_CHARS`] all the same.
 //!
 //! MaestroQA publishes no endpoint URL in its deletion guide: the client takes the full
 //! endpoint from configuration (`MAESTROQA_BASE_URL`) and has no default.
@@ -80,6 +87,7 @@ mod status;
 
 pub use builder::{ClientBuilder, ENDPOINT_ENV, TOKEN_ENV};
 pub use client::{BatchOutcome, Client, MAX_EMAILS_PER_REQUEST};
+pub use drop_provider::{AUDIT_LABEL_MAX_CHARS, audit_label};
 pub use error::{Error, Operation};
 pub use limiter::RateLimits;
 pub use status::{DeletionReceipt, Status};

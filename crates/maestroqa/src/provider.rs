@@ -1,8 +1,8 @@
 //! MaestroQA as a [`DeletionProvider`].
 
 use drop_provider::{
-    BoxFuture, DeletionOutcome, DeletionProvider, DeletionRequest, Failure, JobId, JobState,
-    ProviderError, Receipt, StatusSummary, TokenCheck,
+    BoxFuture, DeletionOutcome, DeletionProvider, DeletionRequest, Failure, IdentifierKind, JobId,
+    JobState, ProviderError, Receipt, StatusSummary, TokenCheck,
 };
 
 use crate::error::Error;
@@ -42,12 +42,20 @@ impl Client {
     }
 }
 
-/// Sends the request's emails five at a time with its audit label (the jurisdiction is not
-/// part of MaestroQA's API). A batch whose `confirmation` is not `true` is a failure
-/// ([`Error::NotConfirmed`], naming the job).
+/// Sends the request's emails five at a time with its audit label (see
+/// [`audit_label`](crate::audit_label)). MaestroQA deletes by email only: the request's MAIDs
+/// and partner user ids are not part of its API and are ignored (not sent, not reported as
+/// failures; [`accepts`](DeletionProvider::accepts) says so), and so is the jurisdiction. A
+/// batch whose `confirmation` is not `true` is a failure ([`Error::NotConfirmed`], naming the
+/// job).
 impl DeletionProvider for Client {
     fn name(&self) -> &str {
         PROVIDER_NAME
+    }
+
+    /// Emails only.
+    fn accepts(&self, kind: IdentifierKind) -> bool {
+        kind == IdentifierKind::Email
     }
 
     fn request_deletion<'a>(

@@ -7,7 +7,9 @@ use serde::Deserialize;
 
 /// The status of a deep-deletion job: `pending`, `completed`, `not found` or `errored`.
 ///
-/// A value this version does not know is kept in [`Status::Other`], not refused.
+/// The seed names the failure twice, `errored` in its list of values and `error` in its
+/// note on the two deletion stages: both read as [`Status::Errored`]. A value this version
+/// does not know is kept in [`Status::Other`], not refused.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Status {
@@ -17,7 +19,7 @@ pub enum Status {
     Completed,
     /// `not found`: MaestroQA does not know the job.
     NotFound,
-    /// `errored`: the job failed.
+    /// `errored` (or `error`): the job failed.
     Errored,
     /// Any other value, as sent.
     Other(String),
@@ -57,9 +59,13 @@ impl Status {
 }
 
 impl From<&str> for Status {
-    /// Reads MaestroQA's value, ignoring case and surrounding whitespace.
+    /// Reads MaestroQA's value, ignoring case and surrounding whitespace; `error` is read as
+    /// `errored`.
     fn from(value: &str) -> Self {
         let trimmed = value.trim();
+        if trimmed.eq_ignore_ascii_case("error") {
+            return Status::Errored;
+        }
         [
             Status::Pending,
             Status::Completed,
@@ -152,6 +158,7 @@ mod tests {
         assert_eq!(Status::from("Not Found"), Status::NotFound);
         assert_eq!(Status::from("completed").summary().state, JobState::Done);
         assert_eq!(Status::from("errored").summary().state, JobState::Failed);
+        assert_eq!(Status::from(" Error "), Status::Errored);
         let other = Status::from("archived");
         assert_eq!(other, Status::Other("archived".into()));
         assert_eq!(other.summary().state, JobState::Unknown);

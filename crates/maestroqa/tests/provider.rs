@@ -7,7 +7,10 @@ use std::sync::Arc;
 
 use common::{client, emails};
 use drop_provider::testing::ManualClock;
-use drop_provider::{DeletionProvider, DeletionRequest, ErrorKind, JobId, JobState, fan_out};
+use drop_provider::{
+    DeletionProvider, DeletionRequest, ErrorKind, Identifier, IdentifierKind, JobId, JobState,
+    fan_out,
+};
 use maestroqa::Error;
 use serde_json::json;
 use wiremock::matchers::{body_json, method};
@@ -65,4 +68,47 @@ async fn fan_out_batches_and_reports_unconfirmed_batches_as_failures() {
     let status = providers[0].status(&JobId::from("j1")).await.unwrap();
     assert_eq!(status.state, JobState::Done);
     assert_eq!(status.raw.as_deref(), Some("completed"));
+}
+
+#[tokio::test]
+async fn only_emails_are_sent_with_the_drop_audit_label() {
+    let server = MockServer::start().await;
+    let label = maestroqa::audit_label("20261120_download.zip", &["A7kP2xQ9Lm4R", "B8mQ3yR0Nn5S"]);
+    assert_eq!(
+        label,
+        "DROP 20261120_download.zip A7kP2xQ9Lm4R,B8mQ3yR0Nn5S"
+    );
+    Mock::given(method("DELETE"))
+        .and(body_json(json!({
+            "emails": ["anna@example.com"],
+            "auditLabel": "DROP 20261120_download.zip A7kP2xQ9Lm4R,B8mQ3yR0Nn5S"
+        })))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"confirmation": true, "id": "j1", "status": "pending"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let clock = Arc::new(ManualClock::new());
+    let client = client(&server, &clock);
+    assert!(client.accepts(IdentifierKind::Email));
+    assert!(!client.accepts(IdentifierKind::Maid));
+    assert!(!client.accepts(IdentifierKind::PartnerUserId));
+
+    let request = DeletionRequest::new(["anna@example.com"])
+        .with_maids(["580d2b4c-29a5-7a7b-85dc-44132c023ac8"])
+        .with_partner_user_id("u-1")
+        .with_audit_label(label);
+    let outcome = DeletionProvider::request_deletion(&client, &request).await;
+    assert!(outcome.is_complete());
+    assert_eq!(
+        outcome.receipts[0].identifiers,
+        [Identifier::email("anna@example.com")]
+    );
+
+    // a consumer with no email: nothing to send, nothing failed
+    let request = DeletionRequest::new(Vec::<String>::new()).with_maids(["m"]);
+    let outcome = DeletionProvider::request_deletion(&client, &request).await;
+    assert!(outcome.receipts.is_empty() && outcome.failures.is_empty());
 }
