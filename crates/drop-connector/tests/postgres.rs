@@ -267,3 +267,67 @@ async fn the_password_never_shows_on_a_real_server() {
     assert!(!shown.contains("Sup3rS3cret"), "{shown}");
     assert!(shown.contains(":***@"), "{shown}");
 }
+
+#[tokio::test]
+async fn a_locked_row_fails_its_key_after_the_urls_lock_timeout() {
+    let Some(url) = postgres_url("a_locked_row_fails_its_key_after_the_urls_lock_timeout") else {
+        return;
+    };
+    let table = "connector_customers_g";
+    let mut db = setup(&url, table).await;
+    // Another session holds c2's row lock for the whole batch.
+    let mut other = PgConnection::connect(&url).await.expect("connect");
+    sqlx::query("BEGIN")
+        .execute(&mut other)
+        .await
+        .expect("begin");
+    sqlx::query(&format!("SELECT 1 FROM {table} WHERE id = 'c2' FOR UPDATE"))
+        .execute(&mut other)
+        .await
+        .expect("lock c2");
+
+    let Ok(mut with_timeout) = url::Url::parse(&url) else {
+        panic!("DROPKIT_TEST_POSTGRES_URL is not a URL");
+    };
+    with_timeout
+        .query_pairs_mut()
+        .append_pair("options", "-c lock_timeout=100ms");
+    let connector = SqlConnector::connect(
+        with_timeout.as_str(),
+        &format!("DELETE FROM {table} WHERE id = $1"),
+        None,
+    )
+    .await
+    .expect("connect");
+    let got = connector
+        .apply(&[
+            target("c1", Action::Delete),
+            target("c2", Action::Delete),
+            target("c3", Action::Delete),
+        ])
+        .await
+        .expect("apply");
+    assert_eq!(got.done().collect::<Vec<_>>(), ["c1", "c3"]);
+    let failed: Vec<_> = got.failed().collect();
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0].1.contains("lock timeout"), "{failed:?}");
+
+    sqlx::query("ROLLBACK")
+        .execute(&mut other)
+        .await
+        .expect("release");
+    let left: Vec<String> = rows(&mut db, table)
+        .await
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(left, ["c2", "c4", "c5", "c6"]);
+    // The next run deletes it.
+    assert!(
+        connector
+            .apply(&[target("c2", Action::Delete)])
+            .await
+            .expect("retry")
+            .all_done()
+    );
+}
