@@ -264,8 +264,8 @@ fn split_tail(buf: &[u8], pos: u64) -> Option<Tail> {
         None if at_start => 0,
         None => return None,
     };
-    let torn = (torn_start < buf.len())
-        .then(|| (pos + torn_start as u64, buf[torn_start..].to_vec()));
+    let torn =
+        (torn_start < buf.len()).then(|| (pos + torn_start as u64, buf[torn_start..].to_vec()));
     if torn_start == 0 {
         return Some(Tail { last: None, torn });
     }

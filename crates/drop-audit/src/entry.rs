@@ -59,7 +59,9 @@ impl Label {
         for b in value.bytes() {
             digits = if b.is_ascii_digit() { digits + 1 } else { 0 };
             if digits >= 9 {
-                return refuse("9 or more digits in a row may be a phone or social security number");
+                return refuse(
+                    "9 or more digits in a row may be a phone or social security number",
+                );
             }
             if b.is_ascii_alphanumeric() {
                 run += 1;
@@ -302,7 +304,10 @@ mod tests {
 
     #[test]
     fn an_approver_is_a_person_of_the_broker() {
-        assert_eq!(Approver::new("Dana O'Neil").unwrap().as_str(), "Dana O'Neil");
+        assert_eq!(
+            Approver::new("Dana O'Neil").unwrap().as_str(),
+            "Dana O'Neil"
+        );
         assert!(Approver::new("dana@broker.example").is_ok());
         assert!(Approver::new("  ").is_err());
         assert!(Approver::new("a\u{7}").is_err());
@@ -312,6 +317,9 @@ mod tests {
     fn a_request_reads_method_path_name() {
         let r = Request::new("POST", "/data/upload").name("20261120_4821_Email.csv");
         assert_eq!(r.to_string(), "POST /data/upload 20261120_4821_Email.csv");
-        assert_eq!(Request::new("GET", "/data/download").to_string(), "GET /data/download");
+        assert_eq!(
+            Request::new("GET", "/data/download").to_string(),
+            "GET /data/download"
+        );
     }
 }

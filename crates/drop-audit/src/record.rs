@@ -88,7 +88,10 @@ impl Record {
                 // "missing field `seq` at line 1 column 80": names a field, never a value.
                 text.split(" at line").next().unwrap_or(&text).to_owned()
             } else if e.is_data() {
-                format!("a field has the wrong type or value (column {})", e.column())
+                format!(
+                    "a field has the wrong type or value (column {})",
+                    e.column()
+                )
             } else {
                 format!("not JSON (column {})", e.column())
             }
@@ -126,7 +129,9 @@ mod tests {
             .count("rows", 3)
             .approver(Approver::new("Dana").unwrap())
             .at(at);
-        let line = Record::from_entry(entry, 7, Digest::ZERO).to_line().unwrap();
+        let line = Record::from_entry(entry, 7, Digest::ZERO)
+            .to_line()
+            .unwrap();
         let zeros = "0".repeat(64);
         assert_eq!(
             String::from_utf8(line).unwrap(),
@@ -149,6 +154,10 @@ mod tests {
         assert!(!err.contains("jane"), "{err}");
         let err = Record::parse(br#"{"seq":1}"#).unwrap_err();
         assert!(err.starts_with("missing field"), "{err}");
-        assert!(Record::parse(b"{\"seq\":1,").unwrap_err().contains("not JSON"));
+        assert!(
+            Record::parse(b"{\"seq\":1,")
+                .unwrap_err()
+                .contains("not JSON")
+        );
     }
 }
