@@ -36,6 +36,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) download_wait: Duration,
     /// The audit label sent with provider deletion requests.
     pub(crate) audit_label: &'a str,
+    /// The broker's deletion connector, if one is configured.
+    pub(crate) connector: Option<&'a dyn drop_connector::Connector>,
     /// Exempt consumers and why, when the operator gave any.
     pub(crate) exemptions: Option<&'a Exemptions>,
 }

@@ -113,6 +113,23 @@ pub enum CycleError {
         /// Every provider that failed, in the order they were tried.
         failures: Vec<ProviderFailure>,
     },
+    /// The broker's connector could not delete some records: they are not claimed (their
+    /// lists' status files were not uploaded), and the next run retries only them.
+    #[error(
+        "{connector}: {} record(s) could not be deleted; their lists' status files were held back \
+         ({}): {}",
+        failed.len(),
+        held.join(", "),
+        failed.iter().take(10).map(|(k, r)| format!("{k}: {r}")).collect::<Vec<_>>().join("; ")
+    )]
+    Connector {
+        /// The connector's name.
+        connector: String,
+        /// Each key not deleted, with the reason.
+        failed: Vec<(String, String)>,
+        /// The lists held back.
+        held: Vec<String>,
+    },
     /// `approve` found no round awaiting approval.
     #[error("{}: nothing to approve: {reason}", dir.display())]
     NothingToApprove {

@@ -124,5 +124,6 @@ pub use lock::StateLock;
 pub use report::{CycleReport, ForwardSummary, Outcome};
 pub use round::{DEFAULT_MAX_ROWS_PER_FILE, Round};
 pub use step::{ParseStepError, Step};
+pub use steps::delete::DELETE_JOURNAL_FILE;
 pub use steps::forward::ForwardConsumer;
 pub use steps::review::REVIEW_FILE;

@@ -41,6 +41,7 @@ pub struct Round {
     unmatched_lists: Vec<ListType>,
     review: bool,
     exemptions: Option<Arc<Exemptions>>,
+    connector: Option<Arc<dyn drop_connector::Connector>>,
 }
 
 impl std::fmt::Debug for Round {
@@ -85,6 +86,7 @@ impl Round {
             unmatched_lists: Vec::new(),
             review: false,
             exemptions: None,
+            connector: None,
         }
     }
 
@@ -166,6 +168,14 @@ impl Round {
         self
     }
 
+    /// Deletes (or opts out) the matched records through `connector` before DROP is told:
+    /// only the keys it confirms are claimed 3 or 4 (see `docs/connectors.md`). Without one,
+    /// the matched records are the broker's to delete and the report says so.
+    pub fn with_connector(mut self, connector: Arc<dyn drop_connector::Connector>) -> Self {
+        self.connector = Some(connector);
+        self
+    }
+
     /// Calls `observer` as each step starts (for a progress display).
     pub fn with_step_observer(mut self, observer: impl Fn(Step) + Send + Sync + 'static) -> Self {
         self.on_step = Some(Arc::new(observer));
@@ -220,7 +230,7 @@ impl Round {
         if !Step::Match.is_done(&state) {
             preflight::check_records(&self.records, &self.mapping)?;
         }
-        if self.review && state.review.is_none() && !state.validated {
+        if self.review && state.review.is_none() && state.deletion.is_none() {
             state.review = Some(Review {
                 requested_at: crate::state::now(),
                 approval: None,
@@ -269,6 +279,7 @@ impl Round {
             download_wait: self.download_wait,
             audit_label: &self.audit_label,
             exemptions: self.exemptions.as_deref(),
+            connector: self.connector.as_deref(),
         }
     }
 

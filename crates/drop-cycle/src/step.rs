@@ -30,6 +30,9 @@ pub enum Step {
     /// With `--review`: write `review.md` and wait for `dropkit approve` before anything
     /// leaves.
     Review,
+    /// Delete (or opt out) the matched records through the broker's connector; only what it
+    /// confirms is claimed to DROP.
+    Delete,
     /// Validate the status files against the ZIP, completeness included.
     Validate,
     /// Upload each status file once, and record DROP's answers in the ledger.
@@ -53,12 +56,13 @@ pub(crate) enum Flow {
 
 impl Step {
     /// Every step, in order.
-    pub const ALL: [Step; 9] = [
+    pub const ALL: [Step; 10] = [
         Step::Download,
         Step::Record,
         Step::Match,
         Step::Screen,
         Step::Review,
+        Step::Delete,
         Step::Validate,
         Step::Upload,
         Step::Forward,
@@ -73,6 +77,7 @@ impl Step {
             Step::Match => "match",
             Step::Screen => "screen",
             Step::Review => "review",
+            Step::Delete => "delete",
             Step::Validate => "validate",
             Step::Upload => "upload",
             Step::Forward => "forward",
@@ -88,6 +93,7 @@ impl Step {
             Step::Match => steps::matching::is_done(state),
             Step::Screen => steps::screen::is_done(state),
             Step::Review => steps::review::is_done(state),
+            Step::Delete => steps::delete::is_done(state),
             Step::Validate => steps::validate::is_done(state),
             Step::Upload => steps::upload::is_done(state),
             Step::Forward => steps::forward::is_done(state),
@@ -112,6 +118,7 @@ impl Step {
             Step::Match => steps::matching::run(ctx, state).map(|()| Flow::Next),
             Step::Screen => steps::screen::run(ctx, state).map(|()| Flow::Next),
             Step::Review => steps::review::run(ctx, state),
+            Step::Delete => steps::delete::run(ctx, state).await.map(|()| Flow::Next),
             Step::Validate => steps::validate::run(ctx, state).map(|()| Flow::Next),
             Step::Upload => steps::upload::run(ctx, state).await.map(|()| Flow::Next),
             Step::Forward => steps::forward::run(ctx, state).await.map(|()| Flow::Next),
@@ -129,7 +136,7 @@ impl fmt::Display for Step {
 /// The error returned for a string that names no [`Step`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown step {0:?}: expected download, record, match, screen, review, validate, upload, forward or report"
+    "unknown step {0:?}: expected download, record, match, screen, review, delete, validate, upload, forward or report"
 )]
 pub struct ParseStepError(pub String);
 

@@ -160,6 +160,8 @@ impl StateDir {
             LATE_MATCHES_FILE.to_owned(),
             FORWARD_FILE.to_owned(),
             JOURNAL_FILE.to_owned(),
+            crate::steps::delete::DELETE_JOURNAL_FILE.to_owned(),
+            crate::steps::review::REVIEW_FILE.to_owned(),
         ];
         names.extend(state.download.as_ref().map(ToString::to_string));
         names.push(STATE_FILE.to_owned());

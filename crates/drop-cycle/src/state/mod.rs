@@ -57,6 +57,9 @@ pub struct RoundState {
     /// under review never goes past the review step unapproved.
     #[serde(default)]
     pub review: Option<Review>,
+    /// What the delete step did (set once it has run; it is done when nothing failed).
+    #[serde(default)]
+    pub deletion: Option<DeletionSummary>,
     /// Set once the status files have passed validation.
     #[serde(default)]
     pub validated: bool,
@@ -131,6 +134,31 @@ pub struct ScreenSummary {
     pub late_matches: BTreeMap<ListType, u64>,
     /// Consumers to delete (and forward) because of a late match.
     pub consumers: u64,
+}
+
+/// What the delete step did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DeletionSummary {
+    /// The connector's name (`postgres`, `sqlite`, `command`); `None` when none is
+    /// configured and the matched records are the broker's to delete.
+    pub connector: Option<String>,
+    /// Record keys the connector confirmed deleted or opted out.
+    pub done: u64,
+    /// Record keys it could not delete, with the reason: not claimed to DROP, retried by the
+    /// next run.
+    pub failed: BTreeMap<String, String>,
+    /// Lists whose status files are held back from the upload until their keys are deleted.
+    #[serde(default, with = "text::list")]
+    pub held_lists: Vec<ListType>,
+}
+
+impl RoundState {
+    /// Whether the status file `name` is held back because a key it claims is not deleted.
+    pub fn is_held(&self, name: &ListFileName) -> bool {
+        let held = self.deletion.as_ref().map_or(&[][..], |d| &d.held_lists);
+        name.list_type().is_some_and(|l| held.contains(&l))
+    }
 }
 
 /// A review of the round before anything leaves.

@@ -1,5 +1,7 @@
 //! Step 6: forward deleted consumers' emails to every service provider, once each.
 
+use std::collections::BTreeMap;
+
 use drop_files::WorkItemId;
 use drop_provider::{DeletionProvider, DeletionRequest, ErrorKind};
 use serde::{Deserialize, Serialize};
@@ -52,6 +54,9 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
         .ok_or_else(|| CycleError::Unexpected("the forward step ran before a download".into()))?;
     let mut journal = Journal::open(dir.root())?;
     let mut ledger = dir.ledger()?;
+    // Providers are told only of deletions the broker's connector confirmed.
+    let no_failures = BTreeMap::new();
+    let not_deleted = state.deletion.as_ref().map_or(&no_failures, |d| &d.failed);
     let mut failures = Vec::new();
     for provider in ctx.providers {
         let name = provider.name();
@@ -60,6 +65,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
         let done_before = ledger.forwarded_pairs(name)?;
         let outstanding: Vec<ForwardConsumer> = consumers
             .iter()
+            .filter(|c| !not_deleted.contains_key(&c.key))
             .filter(|c| c.work_items.is_empty() || !pairs(c).all(|p| done_before.contains(&p)))
             .cloned()
             .collect();
@@ -88,7 +94,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
     if !failures.is_empty() {
         return Err(CycleError::Forward { failures });
     }
-    state.forwarded = true;
+    state.forwarded = not_deleted.is_empty();
     dir.save(state)
 }
 

@@ -10,7 +10,22 @@ pub(crate) fn is_done(state: &RoundState) -> bool {
 }
 
 /// Marks the round finished: the next run archives it and starts a new one.
+///
+/// A round whose connector failed for some records is not finished: the run ends with
+/// [`CycleError::Connector`] (the other lists were uploaded and forwarded), and the next run
+/// retries the failed records.
 pub(crate) fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleError> {
+    if let Some(d) = state.deletion.as_ref().filter(|d| !d.failed.is_empty()) {
+        return Err(CycleError::Connector {
+            connector: d.connector.clone().unwrap_or_default(),
+            failed: d
+                .failed
+                .iter()
+                .map(|(k, r)| (k.clone(), r.clone()))
+                .collect(),
+            held: d.held_lists.iter().map(ToString::to_string).collect(),
+        });
+    }
     state.finished = true;
     ctx.dir.save(state)
 }

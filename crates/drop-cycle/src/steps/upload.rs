@@ -22,7 +22,11 @@ pub(crate) fn is_done(state: &RoundState) -> bool {
 /// names, and none is lost.
 pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleError> {
     loop {
-        let next = state.outstanding_uploads().next().cloned();
+        // A file claiming a record the connector could not delete waits for the next run.
+        let next = state
+            .outstanding_uploads()
+            .find(|name| !state.is_held(name))
+            .cloned();
         let Some(name) = next else { break };
         let was_in_flight = state.upload_in_flight.as_ref() == Some(&name);
         let last_outstanding = state.outstanding_uploads().count() == 1;
@@ -46,12 +50,14 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
     let files: Vec<_> = state
         .status_files()
         .iter()
+        .filter(|name| state.uploads.contains_key(*name))
         .map(|name| ctx.dir.responses_dir().join(name.to_string()))
         .collect();
     ctx.dir
         .ledger()?
         .record_answers(zip, &files, time::OffsetDateTime::now_utc())?;
-    state.answered = true;
+    let all_answered = state.outstanding_uploads().next().is_none();
+    state.answered = all_answered;
     ctx.dir.save(state)
 }
 

@@ -53,6 +53,27 @@ pub(crate) struct Args {
     /// are exempt is answered 2 Exempted; the reasons go to the audit log.
     #[arg(long, value_name = "FILE")]
     pub(crate) exempt: Option<PathBuf>,
+    /// The broker's database, where matched records are deleted before DROP is told:
+    /// `postgres://…` or `sqlite://…` (default: `DROPKIT_DATABASE_URL`; a password belongs
+    /// there, never in a file).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "DROPKIT_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub(crate) database_url: Option<String>,
+    /// The delete statement, `$1` the record key (with --database-url).
+    #[arg(long, value_name = "SQL")]
+    pub(crate) delete_sql: Option<String>,
+    /// The opt-out statement for status-4 consumers, `$1` the record key (default: delete
+    /// them).
+    #[arg(long, value_name = "SQL")]
+    pub(crate) opt_out_sql: Option<String>,
+    /// A command that deletes: it reads `Key,ListType,Id,Action` CSV on standard input and
+    /// answers `Key,Result` (`done` or `failed`) on standard output, exit 0.
+    #[arg(long, value_name = "CMD", conflicts_with_all = ["delete_sql", "opt_out_sql"])]
+    pub(crate) delete_command: Option<String>,
     /// Stop once this step is done (download, record, match, screen, validate, upload, forward,
     /// report), for example to review the status files before uploading; run again to go on.
     #[arg(long, value_name = "STEP")]
@@ -101,6 +122,16 @@ impl Args {
         }
         if self.max_wait.is_none() {
             self.max_wait = config.max_wait_seconds;
+        }
+        if let Some(c) = config.connector {
+            if self.database_url.is_none() {
+                self.database_url = c.database_url;
+            }
+            if self.delete_sql.is_none() && self.delete_command.is_none() {
+                self.delete_sql = c.delete_sql;
+                self.opt_out_sql = self.opt_out_sql.take().or(c.opt_out_sql);
+                self.delete_command = c.command;
+            }
         }
         Ok(())
     }
@@ -238,6 +269,14 @@ async fn run_live(args: Args) -> anyhow::Result<ExitCode> {
         .with_max_rows_per_file(args.max_rows_per_file)
         .with_download_wait(Duration::from_secs(args.download_wait))
         .with_step_observer(observer(&progress));
+    match connector(&args).await {
+        Ok(Some(connector)) => round = round.with_connector(connector),
+        Ok(None) => {}
+        Err(e) => {
+            eprintln!("dropkit: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    }
     if let Some(exempt) = &args.exempt {
         round = round.with_exemptions(drop_cycle::Exemptions::from_csv(exempt)?);
     }
@@ -257,6 +296,27 @@ async fn run_live(args: Args) -> anyhow::Result<ExitCode> {
     let result = round.run().await;
     progress.finish_and_clear();
     finish(&args, "drop", result, None)
+}
+
+/// The broker's deletion connector from the flags (or the settings file), if any.
+async fn connector(args: &Args) -> anyhow::Result<Option<Arc<dyn drop_connector::Connector>>> {
+    if let Some(command) = &args.delete_command {
+        return Ok(Some(Arc::new(drop_connector::CommandConnector::new(
+            command,
+        ))));
+    }
+    match (&args.database_url, &args.delete_sql) {
+        (Some(url), Some(delete)) => {
+            let sql =
+                drop_connector::SqlConnector::connect(url, delete, args.opt_out_sql.as_deref())
+                    .await?;
+            Ok(Some(Arc::new(sql)))
+        }
+        (None, Some(_)) => {
+            anyhow::bail!("--delete-sql needs --database-url (or DROPKIT_DATABASE_URL)")
+        }
+        _ => Ok(None),
+    }
 }
 
 fn finish(
