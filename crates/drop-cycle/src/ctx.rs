@@ -34,8 +34,12 @@ pub(crate) struct Ctx<'a> {
     pub(crate) max_rows_per_file: usize,
     /// How long to wait for DROP to prepare the package.
     pub(crate) download_wait: Duration,
-    /// The audit label sent with provider deletion requests.
+    /// A prefix of the audit label sent with provider deletion requests (the label names the
+    /// DROP download and the work items).
     pub(crate) audit_label: &'a str,
+    /// Per provider name: what to do with opted-out consumers (default: send as deletions).
+    pub(crate) opt_out_policies:
+        &'a std::collections::BTreeMap<String, drop_provider::OptOutPolicy>,
     /// The broker's deletion connector, if one is configured.
     pub(crate) connector: Option<&'a dyn drop_connector::Connector>,
     /// Exempt consumers and why, when the operator gave any.

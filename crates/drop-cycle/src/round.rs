@@ -42,6 +42,7 @@ pub struct Round {
     review: bool,
     exemptions: Option<Arc<Exemptions>>,
     connector: Option<Arc<dyn drop_connector::Connector>>,
+    opt_out_policies: std::collections::BTreeMap<String, drop_provider::OptOutPolicy>,
 }
 
 impl std::fmt::Debug for Round {
@@ -79,7 +80,7 @@ impl Round {
             max_rows_per_file: DEFAULT_MAX_ROWS_PER_FILE,
             download_wait: Duration::from_secs(6 * 3600),
             stop_after: None,
-            audit_label: "DROP deletion".to_owned(),
+            audit_label: String::new(),
             on_step: None,
             rules: Arc::new(DefaultRules),
             zip: None,
@@ -87,6 +88,7 @@ impl Round {
             review: false,
             exemptions: None,
             connector: None,
+            opt_out_policies: std::collections::BTreeMap::new(),
         }
     }
 
@@ -118,7 +120,8 @@ impl Round {
         self
     }
 
-    /// The audit label sent with provider deletion requests where the provider takes one.
+    /// A prefix for the audit label sent with provider deletion requests where the provider
+    /// takes one (the label itself names the DROP download and the work items).
     pub fn with_audit_label(mut self, label: impl Into<String>) -> Self {
         self.audit_label = label.into();
         self
@@ -173,6 +176,18 @@ impl Round {
     /// the matched records are the broker's to delete and the report says so.
     pub fn with_connector(mut self, connector: Arc<dyn drop_connector::Connector>) -> Self {
         self.connector = Some(connector);
+        self
+    }
+
+    /// What `provider` (by name) is sent for opted-out (status 4) consumers: both MaestroQA
+    /// and ID5 offer deletion only, so [`OptOutPolicy::SendAsDeletion`](drop_provider::OptOutPolicy)
+    /// (the default) or `Skip`.
+    pub fn with_opt_out_policy(
+        mut self,
+        provider: impl Into<String>,
+        policy: drop_provider::OptOutPolicy,
+    ) -> Self {
+        self.opt_out_policies.insert(provider.into(), policy);
         self
     }
 
@@ -280,6 +295,7 @@ impl Round {
             audit_label: &self.audit_label,
             exemptions: self.exemptions.as_deref(),
             connector: self.connector.as_deref(),
+            opt_out_policies: &self.opt_out_policies,
         }
     }
 

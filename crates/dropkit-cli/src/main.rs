@@ -42,7 +42,7 @@ enum Command {
     /// Match broker records against a downloaded ZIP and write status files.
     Match(cmd::matching::Args),
     /// Run a whole DROP round: download, match, write, validate, upload, forward, report.
-    Cycle(cmd::cycle::Args),
+    Cycle(Box<cmd::cycle::Args>),
     /// Check the DROP key, TLS, records and mapping, provider tokens and the state directory,
     /// without starting a download.
     Doctor(cmd::doctor::Args),
@@ -91,7 +91,7 @@ fn main() -> ExitCode {
         Command::Forward(args) => cmd::forward::run(args),
         Command::ForwardStatus(args) => cmd::forward_status::run(args),
         Command::Match(args) => cmd::matching::run(args),
-        Command::Cycle(args) => cmd::cycle::run(args),
+        Command::Cycle(args) => cmd::cycle::run(*args),
         Command::Doctor(args) => cmd::doctor::run(args),
         Command::Approve(args) => cmd::approve::run(args),
         Command::Status(args) => cmd::status::run(args),

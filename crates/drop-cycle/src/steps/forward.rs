@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use drop_files::WorkItemId;
-use drop_provider::{DeletionProvider, DeletionRequest, ErrorKind};
+use drop_provider::{DeletionProvider, DeletionRequest, ErrorKind, OptOutPolicy, audit_label};
 use serde::{Deserialize, Serialize};
 
 use crate::CycleError;
@@ -19,6 +19,14 @@ pub struct ForwardConsumer {
     pub key: String,
     /// The consumer's emails, standardized (DROP's email rule).
     pub emails: Vec<String>,
+    /// The consumer's mobile advertising ids, standardized (sent to providers that take
+    /// them: ID5).
+    #[serde(default)]
+    pub maids: Vec<String>,
+    /// Whether the consumer's requests are opt-outs only (status 4, their data is kept):
+    /// sent to a provider only if its [`OptOutPolicy`] says so.
+    #[serde(default)]
+    pub opted_out: bool,
     /// The work items (Ids) whose deletion this forwards: each (work item, key) pair is
     /// forwarded to a provider once in its life (the ledger remembers it across rounds).
     #[serde(default)]
@@ -69,11 +77,17 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
             .filter(|c| c.work_items.is_empty() || !pairs(c).all(|p| done_before.contains(&p)))
             .cloned()
             .collect();
+        let policy = ctx.opt_out_policies.get(name).copied().unwrap_or_default();
+        let download = match ctx.audit_label {
+            "" => round.to_string(),
+            prefix => format!("{prefix} {round}"),
+        };
         let failure = forward_to(
             provider.as_ref(),
             &outstanding,
             &mut journal,
-            ctx.audit_label,
+            &download,
+            policy,
         )
         .await?;
         // What the journal says the provider accepted goes into the ledger (idempotent: a
@@ -82,7 +96,8 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
             .iter()
             .filter(|c| {
                 let done = journal.accepted_emails(name, &c.key);
-                c.emails.iter().all(|e| done.contains(e))
+                let skipped = c.opted_out && !policy.sends();
+                !skipped && request_for(provider.as_ref(), c, done, "").is_empty()
             })
             .flat_map(pairs)
             .collect();
@@ -107,37 +122,53 @@ fn pairs(consumer: &ForwardConsumer) -> impl Iterator<Item = (WorkItemId, String
         .map(|id| (id, consumer.key.clone()))
 }
 
+/// The deletion request of `consumer` for `provider`: every identifier it takes (emails;
+/// for ID5 also MAIDs and the record key as the partner user id, since the key is the
+/// broker's own id of the consumer), minus what it already accepted, labelled with the DROP
+/// download and the work items (MaestroQA keeps the label in its exportable audit log).
+fn request_for(
+    provider: &dyn DeletionProvider,
+    consumer: &ForwardConsumer,
+    done: &[String],
+    label: &str,
+) -> DeletionRequest {
+    DeletionRequest::new(consumer.emails.iter().cloned())
+        .with_maids(consumer.maids.iter().cloned())
+        .with_partner_user_id(consumer.key.clone())
+        .only(|i| provider.accepts(i.kind) && !done.contains(&i.value))
+        .with_audit_label(label)
+}
+
 /// Forwards every consumer not yet acknowledged by `provider`; the failures, if any.
 async fn forward_to(
     provider: &dyn DeletionProvider,
     consumers: &[ForwardConsumer],
     journal: &mut Journal,
-    audit_label: &str,
+    download: &str,
+    policy: OptOutPolicy,
 ) -> Result<Option<ProviderFailure>, CycleError> {
     let name = provider.name();
     let mut failed = 0usize;
     let mut first_error = None;
     for consumer in consumers {
-        let done = journal.accepted_emails(name, &consumer.key);
-        let outstanding: Vec<String> = consumer
-            .emails
-            .iter()
-            .filter(|e| !done.contains(e))
-            .cloned()
-            .collect();
-        if outstanding.is_empty() {
+        if consumer.opted_out && !policy.sends() {
             continue;
         }
+        let done = journal.accepted_emails(name, &consumer.key).to_vec();
+        let label = audit_label(download, &consumer.work_items);
+        let request = request_for(provider, consumer, &done, &label);
+        if request.is_empty() {
+            continue;
+        }
+        let outstanding: Vec<String> = request.identifiers().into_iter().map(|i| i.value).collect();
         journal.sending(name, &consumer.key, &outstanding)?;
-
-        let request = DeletionRequest::new(outstanding).with_audit_label(audit_label);
         let outcome = provider.request_deletion(&request).await;
 
         let accepted = (!outcome.receipts.is_empty()).then(|| {
-            let emails = outcome
+            let values = outcome
                 .receipts
                 .iter()
-                .flat_map(|r| r.emails.clone())
+                .flat_map(|r| r.identifiers.iter().map(|i| i.value.clone()))
                 .collect();
             let jobs = outcome
                 .receipts
@@ -149,7 +180,7 @@ async fn forward_to(
                 .last()
                 .map(|r| r.status.state.as_str().to_owned())
                 .unwrap_or_default();
-            (emails, jobs, status)
+            (values, jobs, status)
         });
         // A transient failure (timeout, lost answer, 5xx) may have reached the provider: its
         // outcome stays unknown, so a resend is marked as a possible duplicate.

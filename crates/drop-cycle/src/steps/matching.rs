@@ -125,23 +125,25 @@ fn holds_work_items<R: std::io::Read + std::io::Seek>(
     })
 }
 
-/// Providers are told to delete what the broker deleted: Deleted (3) consumers only, not
-/// Exempted ones nor the Opted out (4), whose data is kept.
+/// Providers are told what the broker deleted (status 3) and, as their policy says, whom it
+/// opted out (status 4: their data is kept, but "all service providers" must process opt
+/// outs too); Exempted consumers (2) are not passed on.
 pub(crate) fn consumers_to_forward(matched: &[MatchedRecord]) -> Vec<ForwardConsumer> {
     matched
         .iter()
-        .filter(|m| m.has_status(Status::Deleted))
+        .filter(|m| m.has_status(Status::Deleted) || m.has_status(Status::OptedOut))
         .map(|m| ForwardConsumer {
             key: m.key.clone(),
             emails: m.values(Field::Email).map(str::to_owned).collect(),
+            maids: m.values(Field::Maid).map(str::to_owned).collect(),
+            opted_out: !m.has_status(Status::Deleted),
             work_items: m
                 .matches
                 .iter()
-                .filter(|i| i.status == Status::Deleted)
+                .filter(|i| matches!(i.status, Status::Deleted | Status::OptedOut))
                 .map(|i| i.id.as_str().to_owned())
                 .collect(),
         })
-        .filter(|c| !c.emails.is_empty())
         .collect()
 }
 

@@ -74,6 +74,10 @@ pub(crate) struct Args {
     /// answers `Key,Result` (`done` or `failed`) on standard output, exit 0.
     #[arg(long, value_name = "CMD", conflicts_with_all = ["delete_sql", "opt_out_sql"])]
     pub(crate) delete_command: Option<String>,
+    /// Per provider, what opted-out (status 4) consumers are sent as: PROVIDER=send-as-deletion
+    /// (the default) or PROVIDER=skip; repeatable (both providers offer deletion only).
+    #[arg(long, value_name = "PROVIDER=POLICY", value_parser = parse_opt_out)]
+    pub(crate) opt_out_policy: Vec<(String, drop_provider::OptOutPolicy)>,
     /// Stop once this step is done (download, record, match, screen, validate, upload, forward,
     /// report), for example to review the status files before uploading; run again to go on.
     #[arg(long, value_name = "STEP")]
@@ -123,6 +127,18 @@ impl Args {
         if self.max_wait.is_none() {
             self.max_wait = config.max_wait_seconds;
         }
+        if self.opt_out_policy.is_empty() {
+            for (provider, settings) in config.providers {
+                if let Some(policy) = settings.opt_out {
+                    self.opt_out_policy.push((
+                        provider.clone(),
+                        policy.parse().map_err(|e| {
+                            anyhow::anyhow!("settings file: providers.{provider}.opt_out: {e}")
+                        })?,
+                    ));
+                }
+            }
+        }
         if let Some(c) = config.connector {
             if self.database_url.is_none() {
                 self.database_url = c.database_url;
@@ -140,6 +156,17 @@ impl Args {
 /// The default retry deadline of one request: long enough for an unattended run to ride
 /// out an outage of a few hours.
 const DEFAULT_MAX_WAIT_SECS: u64 = 6 * 3600;
+
+/// Parses `PROVIDER=send-as-deletion|skip`.
+fn parse_opt_out(value: &str) -> Result<(String, drop_provider::OptOutPolicy), String> {
+    let (provider, policy) = value
+        .split_once('=')
+        .ok_or_else(|| format!("{value:?}: expected PROVIDER=send-as-deletion or PROVIDER=skip"))?;
+    Ok((
+        provider.to_owned(),
+        policy.parse().map_err(|e| format!("{value:?}: {e}"))?,
+    ))
+}
 
 /// Parses `LIST=not-found`.
 fn parse_unmatched_list(value: &str) -> Result<ListType, String> {
@@ -276,6 +303,9 @@ async fn run_live(args: Args) -> anyhow::Result<ExitCode> {
             eprintln!("dropkit: {e}");
             return Ok(ExitCode::from(1));
         }
+    }
+    for (provider, policy) in &args.opt_out_policy {
+        round = round.with_opt_out_policy(provider.clone(), *policy);
     }
     if let Some(exempt) = &args.exempt {
         round = round.with_exemptions(drop_cycle::Exemptions::from_csv(exempt)?);

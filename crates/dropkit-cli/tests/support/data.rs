@@ -140,13 +140,12 @@ impl Truth {
     }
 
     /// The standardized emails that must reach each provider: those of the records with at
-    /// least one work item answered Deleted (3), whatever else they matched.
+    /// least one work item answered Deleted (3) or Opted out (4) (providers are sent opt-outs
+    /// as deletions by default).
     pub fn forwarded_emails(&self, emulator: &Emulator) -> BTreeSet<String> {
         delivered(emulator)
-            .filter_map(|item| match self.matching(&item) {
-                [only] => self.emails[*only].clone(),
-                _ => None,
-            })
+            .flat_map(|item| self.matching(&item).to_vec())
+            .filter_map(|record| self.emails[record].clone())
             .collect()
     }
 }

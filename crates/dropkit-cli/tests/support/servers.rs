@@ -43,22 +43,25 @@ impl Id5 {
         self.server.uri()
     }
 
-    /// The email of every deletion request received, in arrival order (requests to other
-    /// paths are reported as `"<METHOD PATH>"` so a check sees them).
+    /// The email of every email deletion request received, in arrival order (ID5 takes one
+    /// identifier per request: the MAID and partnerUid requests of the same consumers are
+    /// left out; requests to other paths, or with no identifier, are reported as
+    /// `"<...>"` so a check sees them).
     pub async fn emails(&self) -> Vec<String> {
         self.server
             .received_requests()
             .await
             .unwrap_or_default()
             .iter()
-            .map(|r| {
+            .filter_map(|r| {
                 if r.method.as_str() != "POST" || r.url.path() != DELETION_PATH {
-                    return format!("<{} {}>", r.method, r.url.path());
+                    return Some(format!("<{} {}>", r.method, r.url.path()));
                 }
                 let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
                 match body.get("email").and_then(Value::as_str) {
-                    Some(email) => email.to_owned(),
-                    None => format!("<deletion without an email: {body}>"),
+                    Some(email) => Some(email.to_owned()),
+                    None if body.get("maid").is_some() || body.get("partnerUid").is_some() => None,
+                    None => Some(format!("<deletion without an identifier: {body}>")),
                 }
             })
             .collect()
