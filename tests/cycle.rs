@@ -533,3 +533,90 @@ async fn work_items_matched_only_by_exempt_consumers_are_answered_2() {
         "{matches}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provider_jobs_are_followed_to_the_end_and_stalled_ones_never_hold_up_a_round() {
+    use drop_provider::poll::Backoff;
+    use std::time::Duration;
+    let fast = Backoff::new(Duration::from_millis(5), Duration::from_millis(20));
+
+    // pending → completed within the step.
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Demo::start(dir.path().join("state"), options(None))
+        .await
+        .unwrap();
+    let provider = Arc::new(RecordingProvider::new("id5").pending_for(2));
+    let report = demo
+        .round()
+        .unwrap()
+        .with_provider(provider.clone())
+        .with_confirm(fast, Duration::from_secs(20))
+        .run()
+        .await
+        .unwrap();
+    let jobs = report.provider_jobs.clone().unwrap();
+    assert!(
+        jobs.completed > 0 && jobs.failed.is_empty() && jobs.pending.is_empty(),
+        "{jobs:?}"
+    );
+    assert!(
+        provider.polls().values().all(|n| *n >= 3),
+        "{:?}",
+        provider.polls()
+    );
+
+    // A provider whose jobs fail: reported with their ids, the round still finishes.
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Demo::start(dir.path().join("state"), options(None))
+        .await
+        .unwrap();
+    let failing =
+        Arc::new(RecordingProvider::new("id5").reporting(drop_provider::JobState::Failed));
+    let report = demo
+        .round()
+        .unwrap()
+        .with_provider(failing)
+        .with_confirm(fast, Duration::from_secs(20))
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Finished);
+    let jobs = report.provider_jobs.clone().unwrap();
+    assert!(!jobs.failed.is_empty() && jobs.completed == 0, "{jobs:?}");
+    assert!(
+        report.to_string().contains("provider job FAILED: id5"),
+        "{report}"
+    );
+
+    // Stalled jobs: kept, and polled again by the next round.
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let demo = Demo::start(&state, options(None)).await.unwrap();
+    let slow = Arc::new(RecordingProvider::new("id5").pending_for(1_000_000));
+    let first = demo
+        .round()
+        .unwrap()
+        .with_provider(slow.clone())
+        .with_confirm(fast, Duration::from_millis(50))
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(first.outcome, Outcome::Finished);
+    let stalled = first.provider_jobs.clone().unwrap().pending;
+    assert!(!stalled.is_empty());
+    let carried = std::fs::read_to_string(state.join("provider-jobs.json")).unwrap();
+    assert!(carried.contains(&stalled[0].job), "{carried}");
+    let polled_before = slow.polls()[&drop_provider::JobId::new(stalled[0].job.clone())];
+    demo.emulator()
+        .next_round(drop_emulator::synthetic::consumers(7, 3))
+        .unwrap();
+    demo.round()
+        .unwrap()
+        .with_provider(slow.clone())
+        .with_confirm(fast, Duration::from_millis(50))
+        .run()
+        .await
+        .unwrap();
+    let polled_after = slow.polls()[&drop_provider::JobId::new(stalled[0].job.clone())];
+    assert!(polled_after > polled_before);
+}

@@ -40,6 +40,8 @@ pub(crate) struct Ctx<'a> {
     /// Per provider name: what to do with opted-out consumers (default: send as deletions).
     pub(crate) opt_out_policies:
         &'a std::collections::BTreeMap<String, drop_provider::OptOutPolicy>,
+    /// How provider jobs are polled: the backoff, and the step's deadline.
+    pub(crate) confirm: (drop_provider::poll::Backoff, Duration),
     /// The broker's deletion connector, if one is configured.
     pub(crate) connector: Option<&'a dyn drop_connector::Connector>,
     /// Exempt consumers and why, when the operator gave any.

@@ -67,6 +67,8 @@ pub struct CycleReport {
     pub uploads: BTreeMap<String, String>,
     /// Per provider: consumers forwarded and jobs created.
     pub forwarded: BTreeMap<String, ForwardSummary>,
+    /// What following the providers' jobs found: completed, failed and stalled jobs.
+    pub provider_jobs: Option<crate::state::ConfirmSummary>,
     /// Whether every step is done.
     pub finished: bool,
     /// What is left for the operator to do, one sentence each.
@@ -147,6 +149,7 @@ impl CycleReport {
                     (provider.clone(), summary)
                 })
                 .collect(),
+            provider_jobs: state.confirmed.clone(),
             finished: state.finished,
             to_do: Vec::new(),
             elapsed_ms: millis(elapsed),
@@ -246,6 +249,23 @@ impl fmt::Display for CycleReport {
                 "forwarded to {provider}: {} consumers, {} jobs",
                 s.consumers, s.jobs
             )?;
+        }
+        if let Some(jobs) = &self.provider_jobs {
+            writeln!(f, "provider jobs completed: {}", jobs.completed)?;
+            for job in &jobs.failed {
+                writeln!(
+                    f,
+                    "provider job FAILED: {} {}: {}",
+                    job.provider, job.job, job.detail
+                )?;
+            }
+            for job in &jobs.pending {
+                writeln!(
+                    f,
+                    "provider job still pending (polled again next run): {} {}: {}",
+                    job.provider, job.job, job.detail
+                )?;
+            }
         }
         for line in &self.to_do {
             writeln!(f, "to do: {line}")?;

@@ -43,6 +43,7 @@ pub struct Round {
     exemptions: Option<Arc<Exemptions>>,
     connector: Option<Arc<dyn drop_connector::Connector>>,
     opt_out_policies: std::collections::BTreeMap<String, drop_provider::OptOutPolicy>,
+    confirm: (drop_provider::poll::Backoff, Duration),
 }
 
 impl std::fmt::Debug for Round {
@@ -89,6 +90,10 @@ impl Round {
             exemptions: None,
             connector: None,
             opt_out_policies: std::collections::BTreeMap::new(),
+            confirm: (
+                drop_provider::poll::Backoff::new(Duration::from_secs(2), Duration::from_secs(30)),
+                DEFAULT_CONFIRM_WAIT,
+            ),
         }
     }
 
@@ -188,6 +193,13 @@ impl Round {
         policy: drop_provider::OptOutPolicy,
     ) -> Self {
         self.opt_out_policies.insert(provider.into(), policy);
+        self
+    }
+
+    /// How long the confirm step follows provider jobs (default [`DEFAULT_CONFIRM_WAIT`]),
+    /// and the backoff between polls. Jobs still pending then are polled by later runs.
+    pub fn with_confirm(mut self, backoff: drop_provider::poll::Backoff, wait: Duration) -> Self {
+        self.confirm = (backoff, wait);
         self
     }
 
@@ -296,6 +308,7 @@ impl Round {
             exemptions: self.exemptions.as_deref(),
             connector: self.connector.as_deref(),
             opt_out_policies: &self.opt_out_policies,
+            confirm: self.confirm,
         }
     }
 
@@ -322,6 +335,9 @@ fn names(zip: &std::path::Path, download: Option<&drop_files::ZipFileName>) -> b
     let given = zip.file_name().and_then(|n| n.to_str());
     matches!((given, download), (Some(g), Some(d)) if g == d.to_string())
 }
+
+/// How long the confirm step follows provider jobs by default.
+pub const DEFAULT_CONFIRM_WAIT: Duration = Duration::from_secs(120);
 
 /// Default row count above which a list's status file is split into suffixed parts.
 pub const DEFAULT_MAX_ROWS_PER_FILE: usize = 1_000_000;

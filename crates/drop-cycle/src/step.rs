@@ -39,6 +39,9 @@ pub enum Step {
     Upload,
     /// Forward the deleted consumers' emails to the service providers.
     Forward,
+    /// Follow the providers' deletion jobs until they complete (pending ones are kept for
+    /// later runs, never holding up the round).
+    Confirm,
     /// Mark the round finished and report.
     Report,
 }
@@ -56,7 +59,7 @@ pub(crate) enum Flow {
 
 impl Step {
     /// Every step, in order.
-    pub const ALL: [Step; 10] = [
+    pub const ALL: [Step; 11] = [
         Step::Download,
         Step::Record,
         Step::Match,
@@ -66,6 +69,7 @@ impl Step {
         Step::Validate,
         Step::Upload,
         Step::Forward,
+        Step::Confirm,
         Step::Report,
     ];
 
@@ -81,6 +85,7 @@ impl Step {
             Step::Validate => "validate",
             Step::Upload => "upload",
             Step::Forward => "forward",
+            Step::Confirm => "confirm",
             Step::Report => "report",
         }
     }
@@ -97,6 +102,7 @@ impl Step {
             Step::Validate => steps::validate::is_done(state),
             Step::Upload => steps::upload::is_done(state),
             Step::Forward => steps::forward::is_done(state),
+            Step::Confirm => steps::confirm::is_done(state),
             Step::Report => steps::report::is_done(state),
         }
     }
@@ -122,6 +128,7 @@ impl Step {
             Step::Validate => steps::validate::run(ctx, state).map(|()| Flow::Next),
             Step::Upload => steps::upload::run(ctx, state).await.map(|()| Flow::Next),
             Step::Forward => steps::forward::run(ctx, state).await.map(|()| Flow::Next),
+            Step::Confirm => steps::confirm::run(ctx, state).await.map(|()| Flow::Next),
             Step::Report => steps::report::run(ctx, state).map(|()| Flow::Next),
         }
     }
@@ -136,7 +143,7 @@ impl fmt::Display for Step {
 /// The error returned for a string that names no [`Step`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown step {0:?}: expected download, record, match, screen, review, delete, validate, upload, forward or report"
+    "unknown step {0:?}: expected download, record, match, screen, review, delete, validate, upload, forward, confirm or report"
 )]
 pub struct ParseStepError(pub String);
 

@@ -76,6 +76,9 @@ pub struct RoundState {
     /// Set once every configured service provider has acknowledged every consumer.
     #[serde(default)]
     pub forwarded: bool,
+    /// What following the providers' jobs found, once done.
+    #[serde(default)]
+    pub confirmed: Option<ConfirmSummary>,
     /// Set when the round is complete and reported.
     #[serde(default)]
     pub finished: bool,
@@ -159,6 +162,29 @@ impl RoundState {
         let held = self.deletion.as_ref().map_or(&[][..], |d| &d.held_lists);
         name.list_type().is_some_and(|l| held.contains(&l))
     }
+}
+
+/// What following the providers' deletion jobs found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ConfirmSummary {
+    /// Jobs the providers completed.
+    pub completed: u64,
+    /// Jobs that failed, with the provider's reason.
+    pub failed: Vec<JobNote>,
+    /// Jobs still pending at the step's deadline (stalled): polled again by later runs.
+    pub pending: Vec<JobNote>,
+}
+
+/// One provider job the report names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobNote {
+    /// The provider's name.
+    pub provider: String,
+    /// The job id.
+    pub job: String,
+    /// What the provider last said.
+    pub detail: String,
 }
 
 /// A review of the round before anything leaves.
