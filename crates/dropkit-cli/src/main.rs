@@ -51,6 +51,10 @@ enum Command {
     /// Where a state directory stands against the 45-day duty (exit 0 ok, 1 warning, 2
     /// overdue): a check for monitoring.
     Status(cmd::status::Args),
+    /// Check the audit chain of a state directory (`audit.jsonl`), offline.
+    Audit(cmd::audit::Args),
+    /// Check a round's attestation offline, or make a key pair to sign attestations.
+    Attest(cmd::attest::Args),
     /// Screen a records file against every active DROP request in the ledger, without
     /// talking to DROP.
     Screen(cmd::screen::Args),
@@ -95,6 +99,8 @@ fn main() -> ExitCode {
         Command::Doctor(args) => cmd::doctor::run(args),
         Command::Approve(args) => cmd::approve::run(args),
         Command::Status(args) => cmd::status::run(args),
+        Command::Audit(args) => cmd::audit::run(args),
+        Command::Attest(args) => cmd::attest::run(args),
         Command::Screen(args) => cmd::screen::run(args),
         Command::Ledger(args) => cmd::ledger::run(args),
     };

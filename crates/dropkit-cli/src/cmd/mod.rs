@@ -2,6 +2,8 @@
 
 pub(crate) mod amend;
 pub(crate) mod approve;
+pub(crate) mod attest;
+pub(crate) mod audit;
 pub(crate) mod cycle;
 pub(crate) mod doctor;
 pub(crate) mod download;
