@@ -620,3 +620,74 @@ async fn provider_jobs_are_followed_to_the_end_and_stalled_ones_never_hold_up_a_
     let polled_after = slow.polls()[&drop_provider::JobId::new(stalled[0].job.clone())];
     assert!(polled_after > polled_before);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_round_leaves_an_intact_audit_chain_and_a_signed_attestation_that_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let keys = drop_audit::generate_key_pair(&dir.path().join("round.key")).unwrap();
+    let key = drop_audit::read_signing_key(&keys.private).unwrap();
+    let demo = Demo::start(&state, options(None)).await.unwrap();
+    let report = demo
+        .round()
+        .unwrap()
+        .with_review(true)
+        .with_sign_key(key.clone())
+        .run()
+        .await
+        .unwrap();
+    assert!(matches!(report.outcome, Outcome::AwaitingApproval { .. }));
+    drop_cycle::approve(&state, "Dana").unwrap();
+    let report = demo
+        .round()
+        .unwrap()
+        .with_sign_key(key)
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Finished);
+
+    let chain = state.join("audit.jsonl");
+    let verified = drop_audit::verify(&chain).unwrap();
+    assert!(!verified.torn_last_line);
+    let text = std::fs::read_to_string(&chain).unwrap();
+    for needle in [
+        "\"step\":\"download\"",
+        "\"step\":\"upload\"",
+        "\"command\":\"approve\"",
+        "\"approver\":\"Dana\"",
+        "/data/upload",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from the chain");
+    }
+    // No consumer identifier in the chain: no email address, no record key.
+    assert!(!text.contains('@'));
+    assert!(!text.contains("CUST0000"));
+
+    let check = drop_audit::verify_attestation(
+        &state.join("attestation.json"),
+        Some(&keys.public),
+        Some(&state),
+    )
+    .unwrap();
+    assert!(check.is_valid(), "{:?}", check.problems());
+
+    // A status file changed after the fact fails the attestation.
+    let responses = state.join("responses");
+    let file = std::fs::read_dir(&responses)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes.extend_from_slice(b"A7kP2xQ9Lm4R,5\n");
+    std::fs::write(&file, bytes).unwrap();
+    let check = drop_audit::verify_attestation(
+        &state.join("attestation.json"),
+        Some(&keys.public),
+        Some(&state),
+    )
+    .unwrap();
+    assert!(!check.is_valid());
+}

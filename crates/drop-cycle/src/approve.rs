@@ -33,12 +33,17 @@ pub fn approve(state_dir: impl AsRef<Path>, by: &str) -> Result<Approval, CycleE
             reason: format!("already approved by {} at {}", approval.by, approval.at),
         });
     }
+    let approver = drop_audit::Approver::new(by)?;
     let approval = Approval {
         by: by.to_owned(),
         at: now(),
     };
     review.approval = Some(approval.clone());
     dir.save(&state)?;
+    crate::audit::append(
+        &dir,
+        drop_audit::Entry::new("approve", "approved").approver(approver),
+    )?;
     tracing::info!(by = %approval.by, download = ?state.download.as_ref().map(ToString::to_string), "round approved");
     Ok(approval)
 }

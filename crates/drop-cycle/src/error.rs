@@ -130,6 +130,9 @@ pub enum CycleError {
         /// The lists held back.
         held: Vec<String>,
     },
+    /// The audit chain could not be written or the attestation made.
+    #[error(transparent)]
+    Audit(Box<drop_audit::AuditError>),
     /// `approve` found no round awaiting approval.
     #[error("{}: nothing to approve: {reason}", dir.display())]
     NothingToApprove {
@@ -193,6 +196,12 @@ fn forward_message(failures: &[ProviderFailure]) -> String {
 impl From<drop_ledger::LedgerError> for CycleError {
     fn from(e: drop_ledger::LedgerError) -> Self {
         CycleError::Ledger(Box::new(e))
+    }
+}
+
+impl From<drop_audit::AuditError> for CycleError {
+    fn from(e: drop_audit::AuditError) -> Self {
+        CycleError::Audit(Box::new(e))
     }
 }
 

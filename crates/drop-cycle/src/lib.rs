@@ -100,6 +100,7 @@
 //! ```
 
 mod approve;
+mod audit;
 mod ctx;
 #[cfg(feature = "demo")]
 pub mod demo;

@@ -16,7 +16,7 @@ use crate::journal::Journal;
 use crate::report::{CycleReport, Outcome};
 use crate::state::{Review, RoundState, StateDir};
 use crate::step::Flow;
-use crate::{CycleError, Step, preflight, steps};
+use crate::{CycleError, Step, audit, preflight, steps};
 
 /// A DROP round over one state directory: download → match → write the status files →
 /// validate → upload → forward → report, run as a state machine over [`Step`].
@@ -44,6 +44,7 @@ pub struct Round {
     connector: Option<Arc<dyn drop_connector::Connector>>,
     opt_out_policies: std::collections::BTreeMap<String, drop_provider::OptOutPolicy>,
     confirm: (drop_provider::poll::Backoff, Duration),
+    sign_key: Option<drop_audit::SigningKey>,
 }
 
 impl std::fmt::Debug for Round {
@@ -94,6 +95,7 @@ impl Round {
                 drop_provider::poll::Backoff::new(Duration::from_secs(2), Duration::from_secs(30)),
                 DEFAULT_CONFIRM_WAIT,
             ),
+            sign_key: None,
         }
     }
 
@@ -203,6 +205,13 @@ impl Round {
         self
     }
 
+    /// Signs the attestation written when the round completes with this Ed25519 key
+    /// (`dropkit cycle --sign-key FILE`; see `docs/audit.md`).
+    pub fn with_sign_key(mut self, key: drop_audit::SigningKey) -> Self {
+        self.sign_key = Some(key);
+        self
+    }
+
     /// Calls `observer` as each step starts (for a progress display).
     pub fn with_step_observer(mut self, observer: impl Fn(Step) + Send + Sync + 'static) -> Self {
         self.on_step = Some(Arc::new(observer));
@@ -231,6 +240,7 @@ impl Round {
         started: Instant,
     ) -> Result<CycleReport, CycleError> {
         let dir = dir.clone();
+        let started_at = crate::state::now();
         let mut state = dir.load()?;
         if state.finished {
             if self
@@ -272,7 +282,21 @@ impl Round {
                 if let Some(observer) = &self.on_step {
                     observer(step);
                 }
-                match step.run(&ctx, &mut state).await? {
+                let uploaded_before = state.uploads.len();
+                let ran = step.run(&ctx, &mut state).await;
+                // Every step that ran is in the audit chain, a failure too.
+                let outcome = if ran.is_ok() { "done" } else { "failed" };
+                audit::append(&dir, audit::step_entry(step, outcome, &state))?;
+                if state.uploads.len() > uploaded_before {
+                    for (file, record) in &state.uploads {
+                        if record.at >= started_at {
+                            let entry =
+                                audit::upload_entry(&file.to_string(), record.outcome.as_str());
+                            audit::append(&dir, entry)?;
+                        }
+                    }
+                }
+                match ran? {
                     Flow::Next => {}
                     Flow::NoData(message) => {
                         return Ok(CycleReport::no_data(&dir, message, started.elapsed()));
@@ -288,6 +312,11 @@ impl Round {
                 let outcome = Outcome::StoppedAfter { step };
                 return self.report(&dir, &state, outcome, started);
             }
+        }
+        if !state.attested {
+            audit::attest(&dir, &state, self.sign_key.as_ref())?;
+            state.attested = true;
+            dir.save(&state)?;
         }
         self.report(&dir, &state, Outcome::Finished, started)
     }

@@ -300,4 +300,8 @@ fn killed_rounds_lose_and_double_nothing() {
         problems.is_empty(),
         "ID5's side (seed {seed}): {problems:#?}"
     );
+    // After every kill and resume the audit chain is intact (a line torn by a kill is cut
+    // off and recorded by the next run, never called tampering).
+    let chain = drop_audit::verify(&world.state.join("audit.jsonl"));
+    assert!(chain.is_ok(), "audit chain (seed {seed}): {chain:?}");
 }

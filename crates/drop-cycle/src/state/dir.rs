@@ -15,6 +15,8 @@
 //!   forward.json                deleted consumers' emails, for the service providers
 //!   forward-journal.jsonl       every deletion sent to a provider and its answer
 //!   audit.log                   (dropkit cycle) every request and step, for the audit trail
+//!   audit.jsonl                 the tamper-evident audit chain (drop-audit); never archived
+//!   attestation.json, .md       the round's attestation when it completes (.sig: signed)
 //!   rounds/<ZIP name>/          each finished round, moved here when the next one starts
 //! ```
 //!
@@ -162,6 +164,9 @@ impl StateDir {
             JOURNAL_FILE.to_owned(),
             crate::steps::delete::DELETE_JOURNAL_FILE.to_owned(),
             crate::steps::review::REVIEW_FILE.to_owned(),
+            "attestation.json".to_owned(),
+            "attestation.json.sig".to_owned(),
+            "attestation.md".to_owned(),
         ];
         names.extend(state.download.as_ref().map(ToString::to_string));
         names.push(STATE_FILE.to_owned());

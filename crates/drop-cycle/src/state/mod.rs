@@ -82,6 +82,9 @@ pub struct RoundState {
     /// Set when the round is complete and reported.
     #[serde(default)]
     pub finished: bool,
+    /// Set once the round's attestation is written.
+    #[serde(default)]
+    pub attested: bool,
 }
 
 impl RoundState {

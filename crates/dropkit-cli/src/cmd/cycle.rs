@@ -78,6 +78,10 @@ pub(crate) struct Args {
     /// (the default) or PROVIDER=skip; repeatable (both providers offer deletion only).
     #[arg(long, value_name = "PROVIDER=POLICY", value_parser = parse_opt_out)]
     pub(crate) opt_out_policy: Vec<(String, drop_provider::OptOutPolicy)>,
+    /// Sign each round's attestation (`attestation.json`) with this Ed25519 private key
+    /// (PKCS#8 PEM, as `dropkit attest keygen` or openssl write it).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) sign_key: Option<PathBuf>,
     /// Stop once this step is done (download, record, match, screen, validate, upload, forward,
     /// report), for example to review the status files before uploading; run again to go on.
     #[arg(long, value_name = "STEP")]
@@ -303,6 +307,9 @@ async fn run_live(args: Args) -> anyhow::Result<ExitCode> {
             eprintln!("dropkit: {e}");
             return Ok(ExitCode::from(1));
         }
+    }
+    if let Some(path) = &args.sign_key {
+        round = round.with_sign_key(drop_audit::read_signing_key(path)?);
     }
     for (provider, policy) in &args.opt_out_policy {
         round = round.with_opt_out_policy(provider.clone(), *policy);
