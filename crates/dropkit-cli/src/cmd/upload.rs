@@ -5,24 +5,35 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use drop_client::{Client, Endpoint, Error, UploadFile, UploadResponse};
+use drop_client::{Endpoint, Error, UploadFile, UploadResponse};
+
+use super::download::DEFAULT_MAX_WAIT_SECS;
 
 /// Arguments of `dropkit upload`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The `Id,Status` files to upload.
+    /// The `Id,Status` files to upload, named as DROP status files
+    /// (`<date>_<broker>_<ListType>[_suffix].csv`); any other file is refused before sending.
     #[arg(value_name = "FILE", required = true)]
     pub(crate) files: Vec<std::path::PathBuf>,
+    /// Total time one request may spend retrying 429, 5xx and network failures, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_MAX_WAIT_SECS)]
+    pub(crate) max_wait: u64,
 }
 
 /// Runs `dropkit upload`.
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
-    send(Endpoint::Upload, &args.files)
+    send(Endpoint::Upload, &args.files, args.max_wait)
 }
 
 /// Uploads or amends `paths` and reports every file: exit 0 only when every file was accepted
-/// (or had already been received by an earlier attempt), 1 when any was rejected.
-pub(crate) fn send(endpoint: Endpoint, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+/// (or had already been received by an earlier attempt), 1 when any was rejected, when a
+/// file is not a status file (nothing is sent), or when the outcome is unknown.
+pub(crate) fn send(
+    endpoint: Endpoint,
+    paths: &[PathBuf],
+    max_wait_secs: u64,
+) -> anyhow::Result<ExitCode> {
     let files = paths
         .iter()
         .map(UploadFile::from_path)
@@ -31,7 +42,7 @@ pub(crate) fn send(endpoint: Endpoint, paths: &[PathBuf]) -> anyhow::Result<Exit
         // Fail before sending anything when a file is missing.
         std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
     }
-    let client = Client::from_env().context("cannot set up the DROP client")?;
+    let client = super::download::client(max_wait_secs)?;
     let runtime = super::download::runtime()?;
     let result = runtime.block_on(async {
         match endpoint {
@@ -47,6 +58,11 @@ pub(crate) fn send(endpoint: Endpoint, paths: &[PathBuf]) -> anyhow::Result<Exit
                 "dropkit: DROP accepted no file: {}",
                 response.message_text()
             );
+            Ok(ExitCode::from(1))
+        }
+        Err(err @ Error::UploadOutcomeUnknown { .. }) => {
+            // Likely received (the batch completed), but unconfirmed: not a success.
+            eprintln!("dropkit: {err}");
             Ok(ExitCode::from(1))
         }
         Err(err) => Err(err.into()),
