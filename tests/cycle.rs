@@ -691,3 +691,42 @@ async fn a_round_leaves_an_intact_audit_chain_and_a_signed_attestation_that_veri
     .unwrap();
     assert!(!check.is_valid());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_seen_before_that_the_mapping_cannot_match_is_refused_before_downloading() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let demo = Demo::start(&state, options(None)).await.unwrap();
+    demo.round().unwrap().run().await.unwrap();
+    demo.emulator()
+        .next_round(drop_emulator::synthetic::consumers(7, 3))
+        .unwrap();
+    // The next run forgets the phone column: refused before asking DROP for the batch.
+    let mapping = "key=key,email=email,first_name=first_name,last_name=last_name,dob=dob,\
+                   zip=zip,maid=maid,ctvid=ctvid,vin=vin";
+    let round = drop_cycle::Round::new(
+        demo.client().unwrap(),
+        &state,
+        demo.records(),
+        mapping.parse().unwrap(),
+    );
+    let err = round.run().await.unwrap_err().to_string();
+    assert!(
+        err.contains("Phone: no mapped field can match this list"),
+        "{err}"
+    );
+    assert_eq!(demo.emulator().downloads().len(), 1);
+    // Answered Not found on purpose, the round goes on.
+    let report = drop_cycle::Round::new(
+        demo.client().unwrap(),
+        &state,
+        demo.records(),
+        mapping.parse().unwrap(),
+    )
+    .with_unmatched_list(ListType::Phone)
+    .run()
+    .await
+    .unwrap();
+    assert_eq!(report.outcome, Outcome::Finished);
+    assert_eq!(demo.emulator().downloads().len(), 2);
+}

@@ -1,6 +1,7 @@
 //! Checks made before anything is downloaded: the records file exists and its header holds
-//! every mapped column. (Whether the mapping can match every list is checked on the saved
-//! ZIP by the match step: DROP tells the selected lists only in a download.)
+//! every mapped column, and the mapping can match every list earlier downloads delivered
+//! (from the ledger). A list never seen before is checked on the saved ZIP by the match step:
+//! DROP tells the selected lists only in a download.
 
 use std::collections::BTreeSet;
 use std::io::Read as _;
@@ -42,6 +43,35 @@ pub fn check_records(records: &Path, mapping: &Mapping) -> Result<(), CycleError
             missing.join(", "),
             columns.iter().cloned().collect::<Vec<_>>().join(", ")
         )))
+    }
+}
+
+/// Refuses, before anything is downloaded, the list types that earlier downloads (the
+/// ledger) delivered work items in but that no mapped field can match, unless the operator
+/// chose to answer them Not found. DROP sends the lists an account selected, so a list seen
+/// before comes again; a list never seen before is checked on the saved ZIP by the match
+/// step (the first round has no ledger to ask).
+pub(crate) fn check_known_lists(
+    dir: &crate::state::StateDir,
+    mapping: &Mapping,
+    allowed: &[drop_hash::ListType],
+) -> Result<(), CycleError> {
+    let path = dir.root().join(crate::state::LEDGER_FILE);
+    if !path.is_file() {
+        return Ok(());
+    }
+    let stats = drop_ledger::Ledger::open_existing(&path)?.stats()?;
+    let refused: Vec<drop_hash::ListType> = stats
+        .lists
+        .iter()
+        .filter(|l| l.received > 0)
+        .filter_map(|l| l.list_type.and_then(|t| t.parse().ok()))
+        .filter(|t| !mapping.can_match(*t) && !allowed.contains(t))
+        .collect();
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(CycleError::UnmatchedLists { lists: refused })
     }
 }
 

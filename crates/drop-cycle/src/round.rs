@@ -267,6 +267,9 @@ impl Round {
         if !Step::Match.is_done(&state) {
             preflight::check_records(&self.records, &self.mapping)?;
         }
+        if !Step::Download.is_done(&state) {
+            preflight::check_known_lists(&dir, &self.mapping, &self.unmatched_lists)?;
+        }
         if self.review && state.review.is_none() && state.deletion.is_none() {
             state.review = Some(Review {
                 requested_at: crate::state::now(),
