@@ -106,13 +106,6 @@ pub enum CycleError {
         /// DROP's reason.
         message: String,
     },
-    /// Service providers failed for some consumers; the others were forwarded and recorded,
-    /// and a new run retries only the failed ones.
-    #[error("{}", forward_message(failures))]
-    Forward {
-        /// Every provider that failed, in the order they were tried.
-        failures: Vec<ProviderFailure>,
-    },
     /// The broker's connector could not delete some records: they are not claimed (their
     /// lists' status files were not uploaded), and the next run retries only them.
     #[error(
@@ -147,7 +140,7 @@ pub enum CycleError {
 }
 
 /// How one service provider failed during the forward step.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ProviderFailure {
     /// The provider's name.
     pub provider: String,
@@ -178,19 +171,6 @@ fn hint(list: ListType) -> String {
         .map(|f| f.as_str().to_owned())
         .collect::<Vec<_>>()
         .join("=COLUMN,")
-}
-
-fn forward_message(failures: &[ProviderFailure]) -> String {
-    failures
-        .iter()
-        .map(|f| {
-            format!(
-                "{}: {} deletion request(s) failed, first: {}",
-                f.provider, f.failed, f.first
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 impl From<drop_ledger::LedgerError> for CycleError {

@@ -127,5 +127,5 @@ pub use round::{DEFAULT_CONFIRM_WAIT, DEFAULT_MAX_ROWS_PER_FILE, Round};
 pub use step::{ParseStepError, Step};
 pub use steps::confirm::PROVIDER_JOBS_FILE;
 pub use steps::delete::DELETE_JOURNAL_FILE;
-pub use steps::forward::ForwardConsumer;
+pub use steps::forward::{ForwardConsumer, PENDING_FORWARDS_FILE};
 pub use steps::review::REVIEW_FILE;

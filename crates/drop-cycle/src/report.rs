@@ -67,6 +67,9 @@ pub struct CycleReport {
     pub uploads: BTreeMap<String, String>,
     /// Per provider: consumers forwarded and jobs created.
     pub forwarded: BTreeMap<String, ForwardSummary>,
+    /// Providers that failed forwards (carried over and retried by later runs): the run
+    /// exits 1 to say so, though the round goes on.
+    pub forward_failures: Vec<crate::ProviderFailure>,
     /// What following the providers' jobs found: completed, failed and stalled jobs.
     pub provider_jobs: Option<crate::state::ConfirmSummary>,
     /// Whether every step is done.
@@ -149,6 +152,7 @@ impl CycleReport {
                     (provider.clone(), summary)
                 })
                 .collect(),
+            forward_failures: state.forward_failures.clone(),
             provider_jobs: state.confirmed.clone(),
             finished: state.finished,
             to_do: Vec::new(),
@@ -248,6 +252,13 @@ impl fmt::Display for CycleReport {
                 f,
                 "forwarded to {provider}: {} consumers, {} jobs",
                 s.consumers, s.jobs
+            )?;
+        }
+        for failure in &self.forward_failures {
+            writeln!(
+                f,
+                "forwarding FAILED to {}: {} request(s), first: {} (retried by the next run)",
+                failure.provider, failure.failed, failure.first
             )?;
         }
         if let Some(jobs) = &self.provider_jobs {

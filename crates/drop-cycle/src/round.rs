@@ -24,7 +24,8 @@ use crate::{CycleError, Step, audit, preflight, steps};
 /// [`Round::run`] may be called again after any error or crash: each step's result is saved in
 /// the state directory before the next step starts, so the round resumes where it stopped,
 /// without downloading or uploading anything twice; a provider request whose answer was lost
-/// in a crash is the one thing sent again (see [`CycleError::Forward`] and the crate docs).
+/// in a crash is the one thing sent again (see the crate docs); what a provider fails is carried
+/// over to later runs and reported ([`CycleReport::forward_failures`]).
 pub struct Round {
     client: Client,
     state_dir: PathBuf,
@@ -302,7 +303,10 @@ impl Round {
                 match ran? {
                     Flow::Next => {}
                     Flow::NoData(message) => {
-                        return Ok(CycleReport::no_data(&dir, message, started.elapsed()));
+                        // Nothing new at DROP: still pass on what providers failed before.
+                        let mut report = CycleReport::no_data(&dir, message, started.elapsed());
+                        report.forward_failures = steps::forward::retry_carried(&ctx).await?;
+                        return Ok(report);
                     }
                     Flow::AwaitApproval => {
                         let review = dir.root().join(steps::review::REVIEW_FILE);

@@ -76,6 +76,9 @@ pub struct RoundState {
     /// Set once every configured service provider has acknowledged every consumer.
     #[serde(default)]
     pub forwarded: bool,
+    /// Providers that failed some forwards this round (carried over to later runs).
+    #[serde(default)]
+    pub forward_failures: Vec<crate::ProviderFailure>,
     /// What following the providers' jobs found, once done.
     #[serde(default)]
     pub confirmed: Option<ConfirmSummary>,

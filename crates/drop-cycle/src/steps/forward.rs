@@ -33,6 +33,70 @@ pub struct ForwardConsumer {
     pub work_items: Vec<String>,
 }
 
+/// File name of the forwards a provider failed, carried over to later runs (kept at the top
+/// of the state directory across rounds).
+pub const PENDING_FORWARDS_FILE: &str = "pending-forwards.json";
+
+/// Per provider: consumers it has not acknowledged yet, retried by every later run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Carried {
+    consumers: BTreeMap<String, Vec<ForwardConsumer>>,
+    /// Per provider: keys whose last request's outcome is unknown (it may have arrived), so
+    /// their resend is journaled as a possible duplicate.
+    #[serde(default)]
+    unknown: BTreeMap<String, Vec<String>>,
+}
+
+impl Carried {
+    /// Takes `provider`'s consumers, seeding `journal` with the ones whose outcome is
+    /// unknown, so their resend is marked as a possible duplicate.
+    fn take(
+        &mut self,
+        provider: &str,
+        journal: &mut Journal,
+    ) -> Result<Vec<ForwardConsumer>, CycleError> {
+        for key in self.unknown.remove(provider).unwrap_or_default() {
+            if !journal.is_in_flight(provider, &key) {
+                journal.sending(provider, &key, &[])?;
+                journal.outcome_unknown(provider, &key, "carried over from an earlier run")?;
+            }
+        }
+        Ok(self.consumers.remove(provider).unwrap_or_default())
+    }
+
+    /// Keeps `still` (what `provider` has not acknowledged) for a later run.
+    fn keep(&mut self, provider: &str, still: Vec<ForwardConsumer>, journal: &Journal) {
+        if still.is_empty() {
+            return;
+        }
+        let unknown: Vec<String> = still
+            .iter()
+            .filter(|c| journal.is_in_flight(provider, &c.key))
+            .map(|c| c.key.clone())
+            .collect();
+        if !unknown.is_empty() {
+            self.unknown.insert(provider.to_owned(), unknown);
+        }
+        self.consumers.insert(provider.to_owned(), still);
+    }
+}
+
+fn load_carried(dir: &StateDir) -> Result<Carried, CycleError> {
+    crate::state::read_json(&dir.root().join(PENDING_FORWARDS_FILE))
+}
+
+fn save_carried(dir: &StateDir, carried: &Carried) -> Result<(), CycleError> {
+    let path = dir.root().join(PENDING_FORWARDS_FILE);
+    if carried.consumers.is_empty() {
+        return match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(CycleError::io(&path, e)),
+        };
+    }
+    crate::state::write_json(&path, carried)
+}
+
 /// Whether every provider has acknowledged every consumer.
 pub(crate) fn is_done(state: &RoundState) -> bool {
     state.forwarded
@@ -47,6 +111,11 @@ pub(crate) fn is_done(state: &RoundState) -> bool {
 /// deleted is harmless, a lost one is a missed legal duty) and journaled and logged as a
 /// possible duplicate. Every provider gets its requests even when another fails, and every
 /// failing provider is reported.
+///
+/// Provider work never holds up the next DROP round: what a provider failed is carried over
+/// in `pending-forwards.json` and retried by every later run (see [`retry_carried`]), the
+/// failures are in the report, and the run ends with exit 1 to say so; the round itself goes
+/// on to its end.
 pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleError> {
     let dir = ctx.dir;
     let consumers = load(dir)?;
@@ -62,6 +131,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
         .ok_or_else(|| CycleError::Unexpected("the forward step ran before a download".into()))?;
     let mut journal = Journal::open(dir.root())?;
     let mut ledger = dir.ledger()?;
+    let mut carried = load_carried(dir)?;
     // Providers are told only of deletions the broker's connector confirmed.
     let no_failures = BTreeMap::new();
     let not_deleted = state.deletion.as_ref().map_or(&no_failures, |d| &d.failed);
@@ -77,6 +147,12 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
             .filter(|c| c.work_items.is_empty() || !pairs(c).all(|p| done_before.contains(&p)))
             .cloned()
             .collect();
+        let mut outstanding = outstanding;
+        for earlier in carried.take(name, &mut journal)? {
+            if !outstanding.iter().any(|c| c.key == earlier.key) {
+                outstanding.push(earlier);
+            }
+        }
         let policy = ctx.opt_out_policies.get(name).copied().unwrap_or_default();
         let download = match ctx.audit_label {
             "" => round.to_string(),
@@ -104,13 +180,69 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
         if !accepted.is_empty() {
             ledger.record_forward(name, &accepted, round, time::OffsetDateTime::now_utc())?;
         }
+        let still = unacknowledged(provider.as_ref(), &outstanding, &journal, policy);
+        carried.keep(name, still, &journal);
         failures.extend(failure);
     }
-    if !failures.is_empty() {
-        return Err(CycleError::Forward { failures });
+    save_carried(dir, &carried)?;
+    for failure in &failures {
+        tracing::error!(provider = %failure.provider, failed = failure.failed, first = %failure.first, "forwarding failed: carried over to the next run");
     }
+    state.forward_failures = failures;
     state.forwarded = not_deleted.is_empty();
     dir.save(state)
+}
+
+/// The consumers `provider` has not acknowledged (skipping the opted-out ones its policy
+/// does not send).
+fn unacknowledged(
+    provider: &dyn DeletionProvider,
+    consumers: &[ForwardConsumer],
+    journal: &Journal,
+    policy: OptOutPolicy,
+) -> Vec<ForwardConsumer> {
+    consumers
+        .iter()
+        .filter(|c| !c.opted_out || policy.sends())
+        .filter(|c| {
+            let done = journal.accepted_emails(provider.name(), &c.key);
+            !request_for(provider, c, done, "").is_empty()
+        })
+        .cloned()
+        .collect()
+}
+
+/// Retries the forwards earlier runs carried over (a run that finds nothing new at DROP still
+/// passes them on). Returns the providers that failed again.
+pub(crate) async fn retry_carried(ctx: &Ctx<'_>) -> Result<Vec<ProviderFailure>, CycleError> {
+    let dir = ctx.dir;
+    let mut carried = load_carried(dir)?;
+    if carried.consumers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut journal = Journal::open(dir.root())?;
+    let mut failures = Vec::new();
+    for provider in ctx.providers {
+        let name = provider.name();
+        let consumers = carried.take(name, &mut journal)?;
+        if consumers.is_empty() {
+            continue;
+        }
+        let policy = ctx.opt_out_policies.get(name).copied().unwrap_or_default();
+        let failure = forward_to(
+            provider.as_ref(),
+            &consumers,
+            &mut journal,
+            "carried over",
+            policy,
+        )
+        .await?;
+        let still = unacknowledged(provider.as_ref(), &consumers, &journal, policy);
+        carried.keep(name, still, &journal);
+        failures.extend(failure);
+    }
+    save_carried(dir, &carried)?;
+    Ok(failures)
 }
 
 /// The (work item, key) pairs a consumer's deletion stands for.

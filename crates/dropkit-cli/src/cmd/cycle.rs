@@ -362,7 +362,11 @@ fn finish(
     result: Result<CycleReport, CycleError>,
     check: Option<&DemoCheck>,
 ) -> anyhow::Result<ExitCode> {
-    let ok = result.is_ok() && check.is_none_or(DemoCheck::passed);
+    // A provider that failed does not hold up the round, but the run says so with exit 1.
+    let ok = result
+        .as_ref()
+        .is_ok_and(|report| report.forward_failures.is_empty())
+        && check.is_none_or(DemoCheck::passed);
     if args.json {
         let summary = JsonSummary {
             ok,
