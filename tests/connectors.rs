@@ -245,6 +245,20 @@ async fn a_key_the_connector_cannot_delete_holds_its_lists_and_the_rerun_complet
     );
     let sent_first = std::fs::read_to_string(dir.path().join("sent.log")).unwrap();
 
+    // Run without the connector: the failed key is never claimed by default.
+    let without = demo.round().unwrap().run().await;
+    assert!(
+        matches!(&without, Err(CycleError::Connector { .. })),
+        "{without:?}"
+    );
+    let uploaded_after: usize = demo
+        .emulator()
+        .received()
+        .iter()
+        .flat_map(|r| r.files.iter().filter(|f| f.accepted()))
+        .count();
+    assert_eq!(uploaded_after, uploaded.len(), "nothing more uploaded");
+
     // The key can be deleted now: the rerun sends only it, and the round completes.
     std::fs::remove_file(dir.path().join("fail-flag")).unwrap();
     let second = demo

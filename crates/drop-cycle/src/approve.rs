@@ -39,11 +39,13 @@ pub fn approve(state_dir: impl AsRef<Path>, by: &str) -> Result<Approval, CycleE
         at: now(),
     };
     review.approval = Some(approval.clone());
-    dir.save(&state)?;
+    // The chain first: a crash between the two leaves an entry and no approval (approving
+    // again adds a second entry), never an approval the chain does not show.
     crate::audit::append(
         &dir,
         drop_audit::Entry::new("approve", "approved").approver(approver),
     )?;
+    dir.save(&state)?;
     tracing::info!(by = %approval.by, download = ?state.download.as_ref().map(ToString::to_string), "round approved");
     Ok(approval)
 }

@@ -12,7 +12,8 @@
 //!
 //! ```text
 //! download (waits through 202) → record in the ledger (and apply Removed) → match → re-screen
-//! earlier requests → validate → upload (and record DROP's answers) → forward → report
+//! earlier requests → [review] → validate → delete (connector) → upload (and record DROP's
+//! answers) → forward → confirm provider jobs → report
 //! ```
 //!
 //! # Rounds over time: the ledger

@@ -138,6 +138,16 @@ pub fn status(root: &Path, today: Date) -> Result<Status, CycleError> {
             &mut level,
         );
     }
+    let connector_failures = state.deletion.as_ref().map_or(0, |d| d.failed.len() as u64);
+    if connector_failures > 0 {
+        raise(
+            Level::Warning,
+            format!(
+                "{connector_failures} record(s) the connector could not delete hold their lists"
+            ),
+            &mut level,
+        );
+    }
     if forwards_pending > 0 {
         raise(
             Level::Warning,
@@ -160,7 +170,7 @@ pub fn status(root: &Path, today: Date) -> Result<Status, CycleError> {
         round,
         work_items_unanswered,
         forwards_pending,
-        connector_failures: 0,
+        connector_failures,
         last_error: health.last_error,
         level,
         reasons,

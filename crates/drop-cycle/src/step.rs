@@ -30,11 +30,11 @@ pub enum Step {
     /// With `--review`: write `review.md` and wait for `dropkit approve` before anything
     /// leaves.
     Review,
+    /// Validate the status files against the ZIP, completeness included.
+    Validate,
     /// Delete (or opt out) the matched records through the broker's connector; only what it
     /// confirms is claimed to DROP.
     Delete,
-    /// Validate the status files against the ZIP, completeness included.
-    Validate,
     /// Upload each status file once, and record DROP's answers in the ledger.
     Upload,
     /// Forward the deleted consumers' emails to the service providers.
@@ -65,8 +65,8 @@ impl Step {
         Step::Match,
         Step::Screen,
         Step::Review,
-        Step::Delete,
         Step::Validate,
+        Step::Delete,
         Step::Upload,
         Step::Forward,
         Step::Confirm,
@@ -143,7 +143,7 @@ impl fmt::Display for Step {
 /// The error returned for a string that names no [`Step`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown step {0:?}: expected download, record, match, screen, review, delete, validate, upload, forward, confirm or report"
+    "unknown step {0:?}: expected download, record, match, screen, review, validate, delete, upload, forward, confirm or report"
 )]
 pub struct ParseStepError(pub String);
 

@@ -41,6 +41,19 @@ pub(crate) fn is_done(state: &RoundState) -> bool {
 pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleError> {
     let dir = ctx.dir;
     let Some(connector) = ctx.connector else {
+        // Records a connector failed to delete are never claimed because the connector is
+        // gone: the round that started with one finishes with one.
+        if let Some(d) = state.deletion.as_ref().filter(|d| !d.failed.is_empty()) {
+            return Err(CycleError::Connector {
+                connector: d.connector.clone().unwrap_or_default(),
+                failed: d
+                    .failed
+                    .iter()
+                    .map(|(k, r)| (k.clone(), r.clone()))
+                    .collect(),
+                held: d.held_lists.iter().map(ToString::to_string).collect(),
+            });
+        }
         if state.deletion.is_none() {
             tracing::warn!(
                 "no deletion connector is configured: the matched records are the broker's to delete"
@@ -148,6 +161,14 @@ impl std::ops::Deref for RoundTarget {
 
 /// The round's targets, from `matches.csv` (new) and `late-matches.csv` (late).
 fn targets(dir: &StateDir) -> Result<Vec<RoundTarget>, CycleError> {
+    let matches = dir.matches_path();
+    if !matches.is_file() {
+        // Without the match report nothing could be deleted, and every 3/4 claimed unchecked.
+        return Err(CycleError::State {
+            path: matches,
+            message: "the match report is missing; nothing can be deleted or claimed".into(),
+        });
+    }
     let mut out = Vec::new();
     for (path, is_new) in [(dir.matches_path(), true), (dir.late_matches_path(), false)] {
         read_matches(&path, is_new, &mut out)?;

@@ -31,6 +31,10 @@ pub struct ForwardConsumer {
     /// forwarded to a provider once in its life (the ledger remembers it across rounds).
     #[serde(default)]
     pub work_items: Vec<String>,
+    /// Identifiers a provider already accepted in an earlier round, for a consumer carried
+    /// over after a failure (never sent again).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted: Vec<String>,
 }
 
 /// File name of the forwards a provider failed, carried over to later runs (kept at the top
@@ -118,6 +122,8 @@ pub(crate) fn is_done(state: &RoundState) -> bool {
 /// on to its end.
 pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleError> {
     let dir = ctx.dir;
+    // Jobs this run creates must be followed too: the confirm step runs again after it.
+    state.confirmed = None;
     let consumers = load(dir)?;
     if ctx.providers.is_empty() && !consumers.is_empty() {
         tracing::warn!(
@@ -171,9 +177,9 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
         let accepted: Vec<(WorkItemId, String)> = outstanding
             .iter()
             .filter(|c| {
-                let done = journal.accepted_emails(name, &c.key);
+                let done = done_for(&journal, name, c);
                 let skipped = c.opted_out && !policy.sends();
-                !skipped && request_for(provider.as_ref(), c, done, "").is_empty()
+                !skipped && request_for(provider.as_ref(), c, &done, "").is_empty()
             })
             .flat_map(pairs)
             .collect();
@@ -205,11 +211,25 @@ fn unacknowledged(
         .iter()
         .filter(|c| !c.opted_out || policy.sends())
         .filter(|c| {
-            let done = journal.accepted_emails(provider.name(), &c.key);
-            !request_for(provider, c, done, "").is_empty()
+            let done = done_for(journal, provider.name(), c);
+            !request_for(provider, c, &done, "").is_empty()
         })
-        .cloned()
+        .map(|c| {
+            // What the provider accepted travels with the consumer: a later round's new
+            // journal would not know it.
+            let mut c = c.clone();
+            c.accepted = done_for(journal, provider.name(), &c);
+            c
+        })
         .collect()
+}
+
+/// What `provider` already accepted for `consumer`: this round's journal, and what an
+/// earlier round recorded on a carried-over consumer.
+fn done_for(journal: &Journal, provider: &str, consumer: &ForwardConsumer) -> Vec<String> {
+    let mut done = journal.accepted_emails(provider, &consumer.key).to_vec();
+    done.extend(consumer.accepted.iter().cloned());
+    done
 }
 
 /// Retries the forwards earlier runs carried over (a run that finds nothing new at DROP still
@@ -286,7 +306,7 @@ async fn forward_to(
         if consumer.opted_out && !policy.sends() {
             continue;
         }
-        let done = journal.accepted_emails(name, &consumer.key).to_vec();
+        let done = done_for(journal, name, consumer);
         let label = audit_label(download, &consumer.work_items);
         let request = request_for(provider, consumer, &done, &label);
         if request.is_empty() {

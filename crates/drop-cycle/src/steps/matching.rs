@@ -143,6 +143,7 @@ pub(crate) fn consumers_to_forward(matched: &[MatchedRecord]) -> Vec<ForwardCons
                 .filter(|i| matches!(i.status, Status::Deleted | Status::OptedOut))
                 .map(|i| i.id.as_str().to_owned())
                 .collect(),
+            accepted: Vec::new(),
         })
         .collect()
 }
