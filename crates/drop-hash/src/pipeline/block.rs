@@ -66,11 +66,15 @@ pub(super) fn hash_block(kind: LineKind, first_line: u64, data: &[u8]) -> Hashed
         not_utf8: None,
     };
     let mut hasher = LineHasher::new(kind);
-    let data = data.strip_suffix(b"\n").unwrap_or(data);
     let data = match first_line {
         1 => data.strip_prefix(BOM).unwrap_or(data),
         _ => data,
     };
+    // A byte-order mark alone is no line (an empty line still ends with a line end).
+    if data.is_empty() {
+        return hashed;
+    }
+    let data = data.strip_suffix(b"\n").unwrap_or(data);
     // Checking UTF-8 once for the whole block is cheaper than line by line; only a block that
     // fails is checked line by line, to name the bad line.
     if let Ok(text) = std::str::from_utf8(data) {
