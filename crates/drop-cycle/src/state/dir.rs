@@ -164,9 +164,9 @@ impl StateDir {
             JOURNAL_FILE.to_owned(),
             crate::steps::delete::DELETE_JOURNAL_FILE.to_owned(),
             crate::steps::review::REVIEW_FILE.to_owned(),
-            "attestation.json".to_owned(),
-            "attestation.json.sig".to_owned(),
-            "attestation.md".to_owned(),
+            drop_audit::ATTESTATION_FILE.to_owned(),
+            drop_audit::SIGNATURE_FILE.to_owned(),
+            drop_audit::ATTESTATION_MARKDOWN.to_owned(),
         ];
         names.extend(state.download.as_ref().map(ToString::to_string));
         names.push(STATE_FILE.to_owned());

@@ -37,22 +37,29 @@ pub(crate) fn is_done(state: &RoundState) -> bool {
     state.deletion.as_ref().is_some_and(|d| d.failed.is_empty())
 }
 
+/// The error of a round whose connector left records undeleted (their lists held back), if
+/// any: such a round neither finishes nor goes on without its connector.
+pub(crate) fn unclaimed(state: &RoundState) -> Option<CycleError> {
+    let d = state.deletion.as_ref().filter(|d| !d.failed.is_empty())?;
+    Some(CycleError::Connector {
+        connector: d.connector.clone().unwrap_or_default(),
+        failed: d
+            .failed
+            .iter()
+            .map(|(k, r)| (k.clone(), r.clone()))
+            .collect(),
+        held: d.held_lists.iter().map(ToString::to_string).collect(),
+    })
+}
+
 /// Applies every target not yet done through the connector, batch by batch.
 pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleError> {
     let dir = ctx.dir;
     let Some(connector) = ctx.connector else {
         // Records a connector failed to delete are never claimed because the connector is
         // gone: the round that started with one finishes with one.
-        if let Some(d) = state.deletion.as_ref().filter(|d| !d.failed.is_empty()) {
-            return Err(CycleError::Connector {
-                connector: d.connector.clone().unwrap_or_default(),
-                failed: d
-                    .failed
-                    .iter()
-                    .map(|(k, r)| (k.clone(), r.clone()))
-                    .collect(),
-                held: d.held_lists.iter().map(ToString::to_string).collect(),
-            });
+        if let Some(unclaimed) = unclaimed(state) {
+            return Err(unclaimed);
         }
         if state.deletion.is_none() {
             tracing::warn!(

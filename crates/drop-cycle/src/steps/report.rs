@@ -15,16 +15,8 @@ pub(crate) fn is_done(state: &RoundState) -> bool {
 /// [`CycleError::Connector`] (the other lists were uploaded and forwarded), and the next run
 /// retries the failed records.
 pub(crate) fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleError> {
-    if let Some(d) = state.deletion.as_ref().filter(|d| !d.failed.is_empty()) {
-        return Err(CycleError::Connector {
-            connector: d.connector.clone().unwrap_or_default(),
-            failed: d
-                .failed
-                .iter()
-                .map(|(k, r)| (k.clone(), r.clone()))
-                .collect(),
-            held: d.held_lists.iter().map(ToString::to_string).collect(),
-        });
+    if let Some(unclaimed) = crate::steps::delete::unclaimed(state) {
+        return Err(unclaimed);
     }
     state.finished = true;
     ctx.dir.save(state)
