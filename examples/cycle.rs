@@ -6,9 +6,9 @@
 
 use std::sync::Arc;
 
-use drop_cycle::demo::{Demo, DemoOptions};
-use drop_provider::DeletionProvider;
-use drop_provider::testing::RecordingProvider;
+use dropkit_cycle::demo::{Demo, DemoOptions};
+use dropkit_provider::DeletionProvider;
+use dropkit_provider::testing::RecordingProvider;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

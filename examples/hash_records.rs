@@ -2,7 +2,7 @@
 //!
 //! `cargo run -p dropkit-examples --example hash_records`
 
-use drop_hash::{Field, Hasher, StandardizeError};
+use dropkit_hash::{Field, Hasher, StandardizeError};
 
 fn main() -> Result<(), StandardizeError> {
     // One Hasher per thread, reused for every value: no allocation per value.

@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use drop_connector::{CommandConnector, SqlConnector};
-use drop_cycle::demo::{Demo, DemoOptions};
-use drop_cycle::{CycleError, Outcome};
+use dropkit_connector::{CommandConnector, SqlConnector};
+use dropkit_cycle::demo::{Demo, DemoOptions};
+use dropkit_cycle::{CycleError, Outcome};
 use sqlx::{Connection as _, Executor as _, Row as _};
 
 const DELETE: &str = "DELETE FROM customers WHERE id = $1";
@@ -285,14 +285,14 @@ async fn child_round_killed_inside_the_delete_step() {
     };
     let [base, key, state, records, cmd]: [&str; 5] =
         spec.split('|').collect::<Vec<_>>().try_into().unwrap();
-    let client = drop_client::Client::builder()
-        .environment(drop_client::Environment::Custom(base.to_owned()))
+    let client = dropkit_client::Client::builder()
+        .environment(dropkit_client::Environment::Custom(base.to_owned()))
         .api_key(key.to_owned())
         .build()
         .unwrap();
     let mapping = "key=key,email=email,phone=phone,first_name=first_name,last_name=last_name,\
                    dob=dob,zip=zip,maid=maid,ctvid=ctvid,vin=vin";
-    let round = drop_cycle::Round::new(client, state, records, mapping.parse().unwrap())
+    let round = dropkit_cycle::Round::new(client, state, records, mapping.parse().unwrap())
         .with_connector(Arc::new(CommandConnector::new(cmd)));
     let _ = round.run().await;
     panic!("the connector should have killed this process");

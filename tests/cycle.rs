@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use drop_cycle::demo::{Demo, DemoOptions};
-use drop_cycle::state::StateDir;
-use drop_cycle::{Outcome, Step};
-use drop_emulator::{Endpoint, Fault};
-use drop_files::ListType;
-use drop_provider::DeletionProvider;
-use drop_provider::testing::RecordingProvider;
+use dropkit_cycle::demo::{Demo, DemoOptions};
+use dropkit_cycle::state::StateDir;
+use dropkit_cycle::{Outcome, Step};
+use dropkit_emulator::{Endpoint, Fault};
+use dropkit_files::ListType;
+use dropkit_provider::DeletionProvider;
+use dropkit_provider::testing::RecordingProvider;
 
 fn options(stop_after: Option<Step>) -> DemoOptions {
     DemoOptions {
@@ -100,7 +100,7 @@ async fn a_round_answers_every_work_item_and_forwards_each_deletion_once() {
 
     // "Nothing new" is not remembered: once DROP has a batch, the next run downloads it.
     demo.emulator()
-        .next_round(drop_emulator::synthetic::consumers(7, 3))
+        .next_round(dropkit_emulator::synthetic::consumers(7, 3))
         .unwrap();
     let third = demo.round().unwrap().run().await.unwrap();
     assert!(third.download.is_some() && third.finished, "{third:?}");
@@ -141,7 +141,7 @@ async fn an_archive_interrupted_part_way_completes_on_the_next_run() {
     std::fs::create_dir_all(&target).unwrap();
     std::fs::rename(state_dir.join("responses"), target.join("responses")).unwrap();
     demo.emulator()
-        .next_round(drop_emulator::synthetic::consumers(99, 5))
+        .next_round(dropkit_emulator::synthetic::consumers(99, 5))
         .unwrap();
     let second = demo.round().unwrap().run().await.unwrap();
     assert!(second.finished && second.download.is_some(), "{second:?}");
@@ -167,7 +167,7 @@ async fn the_next_round_archives_the_last_and_answers_the_new_work_items() {
 
     let new_ids = demo
         .emulator()
-        .next_round(drop_emulator::synthetic::consumers(99, 5))
+        .next_round(dropkit_emulator::synthetic::consumers(99, 5))
         .unwrap();
     let second = demo.round().unwrap().run().await.unwrap();
     assert!(second.finished);
@@ -295,7 +295,7 @@ async fn a_failing_provider_is_retried_for_the_failed_consumers_only() {
         .await
         .unwrap();
     let _ = demo.round().unwrap().run().await;
-    let consumers: Vec<drop_cycle::ForwardConsumer> =
+    let consumers: Vec<dropkit_cycle::ForwardConsumer> =
         serde_json_from(&std::fs::read(dir.path().join("state/forward.json")).unwrap());
     let victim = consumers[0].emails[0].clone();
 
@@ -352,7 +352,7 @@ async fn stopping_after_report_on_a_finished_round_does_not_start_the_next() {
     let first = demo.round().unwrap().run().await.unwrap();
     assert_eq!(first.outcome, Outcome::Finished);
     demo.emulator()
-        .next_round(drop_emulator::synthetic::consumers(7, 3))
+        .next_round(dropkit_emulator::synthetic::consumers(7, 3))
         .unwrap();
     let again = demo
         .round()
@@ -374,7 +374,7 @@ async fn every_failing_provider_is_reported_not_the_first() {
         .await
         .unwrap();
     let _ = demo.round().unwrap().run().await;
-    let consumers: Vec<drop_cycle::ForwardConsumer> =
+    let consumers: Vec<dropkit_cycle::ForwardConsumer> =
         serde_json_from(&std::fs::read(dir.path().join("state/forward.json")).unwrap());
     let victim = consumers[0].emails[0].clone();
     let result = demo
@@ -428,7 +428,7 @@ async fn a_zip_already_answered_is_never_taken_up_as_a_new_round() {
 
     // Once the next round has archived it, the same batch is refused.
     demo.emulator()
-        .next_round(drop_emulator::synthetic::consumers(7, 3))
+        .next_round(dropkit_emulator::synthetic::consumers(7, 3))
         .unwrap();
     demo.round().unwrap().run().await.unwrap();
     let refused = demo
@@ -492,9 +492,9 @@ async fn a_reviewed_round_never_goes_on_unapproved() {
             .all(|r| r.files.is_empty())
     );
 
-    let approval = drop_cycle::approve(&state_dir, "Dana Reviewer").unwrap();
+    let approval = dropkit_cycle::approve(&state_dir, "Dana Reviewer").unwrap();
     assert_eq!(approval.by, "Dana Reviewer");
-    assert!(drop_cycle::approve(&state_dir, "Dana Reviewer").is_err());
+    assert!(dropkit_cycle::approve(&state_dir, "Dana Reviewer").is_err());
     let done = demo
         .round()
         .unwrap()
@@ -516,7 +516,7 @@ async fn work_items_matched_only_by_exempt_consumers_are_answered_2() {
     let demo = Demo::start(&state_dir, options(None)).await.unwrap();
     // CUST000030 is the first recorded consumer, listed in every list; its phone is shared
     // with HOUSEHOLD1, who is not exempt.
-    let exempt = drop_cycle::Exemptions::from_pairs([("CUST000030", "litigation hold")]);
+    let exempt = dropkit_cycle::Exemptions::from_pairs([("CUST000030", "litigation hold")]);
     let report = demo
         .round()
         .unwrap()
@@ -534,8 +534,8 @@ async fn work_items_matched_only_by_exempt_consumers_are_answered_2() {
     assert!(!exempted.is_empty(), "{matches}");
     let statuses = demo.emulator().statuses();
     for id in &exempted {
-        let id: drop_files::WorkItemId = id.parse().unwrap();
-        assert_eq!(statuses[&id], drop_files::Status::Exempted, "{id}");
+        let id: dropkit_files::WorkItemId = id.parse().unwrap();
+        assert_eq!(statuses[&id], dropkit_files::Status::Exempted, "{id}");
     }
     let total: u64 = report.lists.values().map(|l| l.exempted).sum();
     assert_eq!(total as usize, exempted.len());
@@ -548,7 +548,7 @@ async fn work_items_matched_only_by_exempt_consumers_are_answered_2() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn provider_jobs_are_followed_to_the_end_and_stalled_ones_never_hold_up_a_round() {
-    use drop_provider::poll::Backoff;
+    use dropkit_provider::poll::Backoff;
     use std::time::Duration;
     let fast = Backoff::new(Duration::from_millis(5), Duration::from_millis(20));
 
@@ -583,7 +583,7 @@ async fn provider_jobs_are_followed_to_the_end_and_stalled_ones_never_hold_up_a_
         .await
         .unwrap();
     let failing =
-        Arc::new(RecordingProvider::new("id5").reporting(drop_provider::JobState::Failed));
+        Arc::new(RecordingProvider::new("id5").reporting(dropkit_provider::JobState::Failed));
     let report = demo
         .round()
         .unwrap()
@@ -618,9 +618,9 @@ async fn provider_jobs_are_followed_to_the_end_and_stalled_ones_never_hold_up_a_
     assert!(!stalled.is_empty());
     let carried = std::fs::read_to_string(state.join("provider-jobs.json")).unwrap();
     assert!(carried.contains(&stalled[0].job), "{carried}");
-    let polled_before = slow.polls()[&drop_provider::JobId::new(stalled[0].job.clone())];
+    let polled_before = slow.polls()[&dropkit_provider::JobId::new(stalled[0].job.clone())];
     demo.emulator()
-        .next_round(drop_emulator::synthetic::consumers(7, 3))
+        .next_round(dropkit_emulator::synthetic::consumers(7, 3))
         .unwrap();
     demo.round()
         .unwrap()
@@ -629,7 +629,7 @@ async fn provider_jobs_are_followed_to_the_end_and_stalled_ones_never_hold_up_a_
         .run()
         .await
         .unwrap();
-    let polled_after = slow.polls()[&drop_provider::JobId::new(stalled[0].job.clone())];
+    let polled_after = slow.polls()[&dropkit_provider::JobId::new(stalled[0].job.clone())];
     assert!(polled_after > polled_before);
 }
 
@@ -637,8 +637,8 @@ async fn provider_jobs_are_followed_to_the_end_and_stalled_ones_never_hold_up_a_
 async fn a_round_leaves_an_intact_audit_chain_and_a_signed_attestation_that_verifies() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state");
-    let keys = drop_audit::generate_key_pair(&dir.path().join("round.key")).unwrap();
-    let key = drop_audit::read_signing_key(&keys.private).unwrap();
+    let keys = dropkit_audit::generate_key_pair(&dir.path().join("round.key")).unwrap();
+    let key = dropkit_audit::read_signing_key(&keys.private).unwrap();
     let demo = Demo::start(&state, options(None)).await.unwrap();
     let report = demo
         .round()
@@ -649,7 +649,7 @@ async fn a_round_leaves_an_intact_audit_chain_and_a_signed_attestation_that_veri
         .await
         .unwrap();
     assert!(matches!(report.outcome, Outcome::AwaitingApproval { .. }));
-    drop_cycle::approve(&state, "Dana").unwrap();
+    dropkit_cycle::approve(&state, "Dana").unwrap();
     let report = demo
         .round()
         .unwrap()
@@ -660,7 +660,7 @@ async fn a_round_leaves_an_intact_audit_chain_and_a_signed_attestation_that_veri
     assert_eq!(report.outcome, Outcome::Finished);
 
     let chain = state.join("audit.jsonl");
-    let verified = drop_audit::verify(&chain).unwrap();
+    let verified = dropkit_audit::verify(&chain).unwrap();
     assert!(!verified.torn_last_line);
     let text = std::fs::read_to_string(&chain).unwrap();
     for needle in [
@@ -676,7 +676,7 @@ async fn a_round_leaves_an_intact_audit_chain_and_a_signed_attestation_that_veri
     assert!(!text.contains('@'));
     assert!(!text.contains("CUST0000"));
 
-    let check = drop_audit::verify_attestation(
+    let check = dropkit_audit::verify_attestation(
         &state.join("attestation.json"),
         Some(&keys.public),
         Some(&state),
@@ -695,7 +695,7 @@ async fn a_round_leaves_an_intact_audit_chain_and_a_signed_attestation_that_veri
     let mut bytes = std::fs::read(&file).unwrap();
     bytes.extend_from_slice(b"A7kP2xQ9Lm4R,5\n");
     std::fs::write(&file, bytes).unwrap();
-    let check = drop_audit::verify_attestation(
+    let check = dropkit_audit::verify_attestation(
         &state.join("attestation.json"),
         Some(&keys.public),
         Some(&state),
@@ -711,12 +711,12 @@ async fn a_list_seen_before_that_the_mapping_cannot_match_is_refused_before_down
     let demo = Demo::start(&state, options(None)).await.unwrap();
     demo.round().unwrap().run().await.unwrap();
     demo.emulator()
-        .next_round(drop_emulator::synthetic::consumers(7, 3))
+        .next_round(dropkit_emulator::synthetic::consumers(7, 3))
         .unwrap();
     // The next run forgets the phone column: refused before asking DROP for the batch.
     let mapping = "key=key,email=email,first_name=first_name,last_name=last_name,dob=dob,\
                    zip=zip,maid=maid,ctvid=ctvid,vin=vin";
-    let round = drop_cycle::Round::new(
+    let round = dropkit_cycle::Round::new(
         demo.client().unwrap(),
         &state,
         demo.records(),
@@ -729,7 +729,7 @@ async fn a_list_seen_before_that_the_mapping_cannot_match_is_refused_before_down
     );
     assert_eq!(demo.emulator().downloads().len(), 1);
     // Answered Not found on purpose, the round goes on.
-    let report = drop_cycle::Round::new(
+    let report = dropkit_cycle::Round::new(
         demo.client().unwrap(),
         &state,
         demo.records(),

@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use drop_client::{Client, Environment};
-use drop_cycle::{CycleReport, Outcome, Round};
-use drop_emulator::synthetic::{self, SyntheticConsumer};
-use drop_emulator::{Config, Emulator, Preparation};
-use drop_files::{ListType, Status, WorkItemId};
-use drop_ledger::Ledger;
-use drop_provider::testing::RecordingProvider;
+use dropkit_client::{Client, Environment};
+use dropkit_cycle::{CycleReport, Outcome, Round};
+use dropkit_emulator::synthetic::{self, SyntheticConsumer};
+use dropkit_emulator::{Config, Emulator, Preparation};
+use dropkit_files::{ListType, Status, WorkItemId};
+use dropkit_ledger::Ledger;
+use dropkit_provider::testing::RecordingProvider;
 
 /// Three consumers in round 1's Email list: A and C are in the broker's records then (3
 /// Deleted), B is not (5 Not found).

@@ -2,7 +2,7 @@
 //! typed errors, never panic, and every row they return must be well-formed.
 #![no_main]
 
-use drop_files::{ListReader, RemovedReader};
+use dropkit_files::{ListReader, RemovedReader};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,7 +2,7 @@
 //! the same bytes of that row through the status writer.
 #![no_main]
 
-use drop_files::{StatusReader, StatusWriter};
+use dropkit_files::{StatusReader, StatusWriter};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,0 +1,372 @@
+//! Step 6: forward deleted consumers' emails to every service provider, once each.
+
+use std::collections::BTreeMap;
+
+use dropkit_files::WorkItemId;
+use dropkit_provider::{DeletionProvider, DeletionRequest, ErrorKind, OptOutPolicy, audit_label};
+use serde::{Deserialize, Serialize};
+
+use crate::CycleError;
+use crate::ctx::Ctx;
+use crate::error::ProviderFailure;
+use crate::journal::Journal;
+use crate::state::{RoundState, StateDir};
+
+/// A consumer whose data the broker deleted, as kept in `forward.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForwardConsumer {
+    /// The broker's consumer key.
+    pub key: String,
+    /// The consumer's emails, standardized (DROP's email rule).
+    pub emails: Vec<String>,
+    /// The consumer's mobile advertising ids, standardized (sent to providers that take
+    /// them: ID5).
+    #[serde(default)]
+    pub maids: Vec<String>,
+    /// Whether the consumer's requests are opt-outs only (status 4, their data is kept):
+    /// sent to a provider only if its [`OptOutPolicy`] says so.
+    #[serde(default)]
+    pub opted_out: bool,
+    /// The work items (Ids) whose deletion this forwards: each (work item, key) pair is
+    /// forwarded to a provider once in its life (the ledger remembers it across rounds).
+    #[serde(default)]
+    pub work_items: Vec<String>,
+    /// Identifiers a provider already accepted in an earlier round, for a consumer carried
+    /// over after a failure (never sent again).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted: Vec<String>,
+}
+
+/// File name of the forwards a provider failed, carried over to later runs (kept at the top
+/// of the state directory across rounds).
+pub const PENDING_FORWARDS_FILE: &str = "pending-forwards.json";
+
+/// Per provider: consumers it has not acknowledged yet, retried by every later run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Carried {
+    consumers: BTreeMap<String, Vec<ForwardConsumer>>,
+    /// Per provider: keys whose last request's outcome is unknown (it may have arrived), so
+    /// their resend is journaled as a possible duplicate.
+    #[serde(default)]
+    unknown: BTreeMap<String, Vec<String>>,
+}
+
+impl Carried {
+    /// Takes `provider`'s consumers, seeding `journal` with the ones whose outcome is
+    /// unknown, so their resend is marked as a possible duplicate.
+    fn take(
+        &mut self,
+        provider: &str,
+        journal: &mut Journal,
+    ) -> Result<Vec<ForwardConsumer>, CycleError> {
+        for key in self.unknown.remove(provider).unwrap_or_default() {
+            if !journal.is_in_flight(provider, &key) {
+                journal.sending(provider, &key, &[])?;
+                journal.outcome_unknown(provider, &key, "carried over from an earlier run")?;
+            }
+        }
+        Ok(self.consumers.remove(provider).unwrap_or_default())
+    }
+
+    /// Keeps `still` (what `provider` has not acknowledged) for a later run.
+    fn keep(&mut self, provider: &str, still: Vec<ForwardConsumer>, journal: &Journal) {
+        if still.is_empty() {
+            return;
+        }
+        let unknown: Vec<String> = still
+            .iter()
+            .filter(|c| journal.is_in_flight(provider, &c.key))
+            .map(|c| c.key.clone())
+            .collect();
+        if !unknown.is_empty() {
+            self.unknown.insert(provider.to_owned(), unknown);
+        }
+        self.consumers.insert(provider.to_owned(), still);
+    }
+}
+
+fn load_carried(dir: &StateDir) -> Result<Carried, CycleError> {
+    crate::state::read_json(&dir.root().join(PENDING_FORWARDS_FILE))
+}
+
+fn save_carried(dir: &StateDir, carried: &Carried) -> Result<(), CycleError> {
+    let path = dir.root().join(PENDING_FORWARDS_FILE);
+    if carried.consumers.is_empty() {
+        return match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(CycleError::io(&path, e)),
+        };
+    }
+    crate::state::write_json(&path, carried)
+}
+
+/// Whether every provider has acknowledged every consumer.
+pub(crate) fn is_done(state: &RoundState) -> bool {
+    state.forwarded
+}
+
+/// Sends each consumer's outstanding emails to each provider. Before each request its
+/// consumer is journaled as sent with its outcome unknown, and the provider's answer after it
+/// (see [`Journal`]), so a resumed round sends only what no provider has acknowledged.
+///
+/// A consumer whose request may have reached the provider without an answer recorded (a
+/// crash, a timeout, a lost answer) is sent again (a deletion request for data already
+/// deleted is harmless, a lost one is a missed legal duty) and journaled and logged as a
+/// possible duplicate. Every provider gets its requests even when another fails, and every
+/// failing provider is reported.
+///
+/// Provider work never holds up the next DROP round: what a provider failed is carried over
+/// in `pending-forwards.json` and retried by every later run (see [`retry_carried`]), the
+/// failures are in the report, and the run ends with exit 1 to say so; the round itself goes
+/// on to its end.
+pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleError> {
+    let dir = ctx.dir;
+    // Jobs this run creates must be followed too: the confirm step runs again after it.
+    state.confirmed = None;
+    let consumers = load(dir)?;
+    if ctx.providers.is_empty() && !consumers.is_empty() {
+        tracing::warn!(
+            consumers = consumers.len(),
+            "no service provider is configured: deleted consumers are not forwarded"
+        );
+    }
+    let round = state
+        .download
+        .as_ref()
+        .ok_or_else(|| CycleError::Unexpected("the forward step ran before a download".into()))?;
+    let mut journal = Journal::open(dir.root())?;
+    let mut ledger = dir.ledger()?;
+    let mut carried = load_carried(dir)?;
+    // Providers are told only of deletions the broker's connector confirmed.
+    let no_failures = BTreeMap::new();
+    let not_deleted = state.deletion.as_ref().map_or(&no_failures, |d| &d.failed);
+    let mut failures = Vec::new();
+    for provider in ctx.providers {
+        let name = provider.name();
+        // Each (work item, key) pair is forwarded once in its life: a late match of a consumer
+        // an earlier round already passed on for that request is not sent again.
+        let done_before = ledger.forwarded_pairs(name)?;
+        let outstanding: Vec<ForwardConsumer> = consumers
+            .iter()
+            .filter(|c| !not_deleted.contains_key(&c.key))
+            .filter(|c| c.work_items.is_empty() || !pairs(c).all(|p| done_before.contains(&p)))
+            .cloned()
+            .collect();
+        let mut outstanding = outstanding;
+        for earlier in carried.take(name, &mut journal)? {
+            if !outstanding.iter().any(|c| c.key == earlier.key) {
+                outstanding.push(earlier);
+            }
+        }
+        let policy = ctx.opt_out_policies.get(name).copied().unwrap_or_default();
+        let download = match ctx.audit_label {
+            "" => round.to_string(),
+            prefix => format!("{prefix} {round}"),
+        };
+        let failure = forward_to(
+            provider.as_ref(),
+            &outstanding,
+            &mut journal,
+            &download,
+            policy,
+        )
+        .await?;
+        // What the journal says the provider accepted goes into the ledger (idempotent: a
+        // run resumed after a crash here records the same pairs again, harmlessly).
+        let accepted: Vec<(WorkItemId, String)> = outstanding
+            .iter()
+            .filter(|c| {
+                let done = done_for(&journal, name, c);
+                let skipped = c.opted_out && !policy.sends();
+                !skipped && request_for(provider.as_ref(), c, &done, "").is_empty()
+            })
+            .flat_map(pairs)
+            .collect();
+        if !accepted.is_empty() {
+            ledger.record_forward(name, &accepted, round, time::OffsetDateTime::now_utc())?;
+        }
+        let still = unacknowledged(provider.as_ref(), &outstanding, &journal, policy);
+        carried.keep(name, still, &journal);
+        failures.extend(failure);
+    }
+    save_carried(dir, &carried)?;
+    for failure in &failures {
+        tracing::error!(provider = %failure.provider, failed = failure.failed, first = %failure.first, "forwarding failed: carried over to the next run");
+    }
+    state.forward_failures = failures;
+    state.forwarded = not_deleted.is_empty();
+    dir.save(state)
+}
+
+/// The consumers `provider` has not acknowledged (skipping the opted-out ones its policy
+/// does not send).
+fn unacknowledged(
+    provider: &dyn DeletionProvider,
+    consumers: &[ForwardConsumer],
+    journal: &Journal,
+    policy: OptOutPolicy,
+) -> Vec<ForwardConsumer> {
+    consumers
+        .iter()
+        .filter(|c| !c.opted_out || policy.sends())
+        .filter(|c| {
+            let done = done_for(journal, provider.name(), c);
+            !request_for(provider, c, &done, "").is_empty()
+        })
+        .map(|c| {
+            // What the provider accepted travels with the consumer: a later round's new
+            // journal would not know it.
+            let mut c = c.clone();
+            c.accepted = done_for(journal, provider.name(), &c);
+            c
+        })
+        .collect()
+}
+
+/// What `provider` already accepted for `consumer`: this round's journal, and what an
+/// earlier round recorded on a carried-over consumer.
+fn done_for(journal: &Journal, provider: &str, consumer: &ForwardConsumer) -> Vec<String> {
+    let mut done = journal.accepted_emails(provider, &consumer.key).to_vec();
+    done.extend(consumer.accepted.iter().cloned());
+    done
+}
+
+/// Retries the forwards earlier runs carried over (a run that finds nothing new at DROP still
+/// passes them on). Returns the providers that failed again.
+pub(crate) async fn retry_carried(ctx: &Ctx<'_>) -> Result<Vec<ProviderFailure>, CycleError> {
+    let dir = ctx.dir;
+    let mut carried = load_carried(dir)?;
+    if carried.consumers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut journal = Journal::open(dir.root())?;
+    let mut failures = Vec::new();
+    for provider in ctx.providers {
+        let name = provider.name();
+        let consumers = carried.take(name, &mut journal)?;
+        if consumers.is_empty() {
+            continue;
+        }
+        let policy = ctx.opt_out_policies.get(name).copied().unwrap_or_default();
+        let failure = forward_to(
+            provider.as_ref(),
+            &consumers,
+            &mut journal,
+            "carried over",
+            policy,
+        )
+        .await?;
+        let still = unacknowledged(provider.as_ref(), &consumers, &journal, policy);
+        carried.keep(name, still, &journal);
+        failures.extend(failure);
+    }
+    save_carried(dir, &carried)?;
+    Ok(failures)
+}
+
+/// The (work item, key) pairs a consumer's deletion stands for.
+fn pairs(consumer: &ForwardConsumer) -> impl Iterator<Item = (WorkItemId, String)> + '_ {
+    consumer
+        .work_items
+        .iter()
+        .filter_map(|id| WorkItemId::new(id))
+        .map(|id| (id, consumer.key.clone()))
+}
+
+/// The deletion request of `consumer` for `provider`: every identifier it takes (emails;
+/// for ID5 also MAIDs and the record key as the partner user id, since the key is the
+/// broker's own id of the consumer), minus what it already accepted, labelled with the DROP
+/// download and the work items (MaestroQA keeps the label in its exportable audit log).
+fn request_for(
+    provider: &dyn DeletionProvider,
+    consumer: &ForwardConsumer,
+    done: &[String],
+    label: &str,
+) -> DeletionRequest {
+    DeletionRequest::new(consumer.emails.iter().cloned())
+        .with_maids(consumer.maids.iter().cloned())
+        .with_partner_user_id(consumer.key.clone())
+        .only(|i| provider.accepts(i.kind) && !done.contains(&i.value))
+        .with_audit_label(label)
+}
+
+/// Forwards every consumer not yet acknowledged by `provider`; the failures, if any.
+async fn forward_to(
+    provider: &dyn DeletionProvider,
+    consumers: &[ForwardConsumer],
+    journal: &mut Journal,
+    download: &str,
+    policy: OptOutPolicy,
+) -> Result<Option<ProviderFailure>, CycleError> {
+    let name = provider.name();
+    let mut failed = 0usize;
+    let mut first_error = None;
+    for consumer in consumers {
+        if consumer.opted_out && !policy.sends() {
+            continue;
+        }
+        let done = done_for(journal, name, consumer);
+        let label = audit_label(download, &consumer.work_items);
+        let request = request_for(provider, consumer, &done, &label);
+        if request.is_empty() {
+            continue;
+        }
+        let outstanding: Vec<String> = request.identifiers().into_iter().map(|i| i.value).collect();
+        journal.sending(name, &consumer.key, &outstanding)?;
+        let outcome = provider.request_deletion(&request).await;
+
+        let accepted = (!outcome.receipts.is_empty()).then(|| {
+            let values = outcome
+                .receipts
+                .iter()
+                .flat_map(|r| r.identifiers.iter().map(|i| i.value.clone()))
+                .collect();
+            let jobs = outcome
+                .receipts
+                .iter()
+                .map(|r| r.job_id.as_str().to_owned())
+                .collect();
+            let status = outcome
+                .receipts
+                .last()
+                .map(|r| r.status.state.as_str().to_owned())
+                .unwrap_or_default();
+            (values, jobs, status)
+        });
+        // A transient failure (timeout, lost answer, 5xx) may have reached the provider: its
+        // outcome stays unknown, so a resend is marked as a possible duplicate.
+        let unknown = outcome
+            .failures
+            .iter()
+            .find(|f| f.error.kind() == ErrorKind::Transient);
+        match unknown {
+            Some(failure) => {
+                if let Some(accepted) = accepted {
+                    journal.record_accepted(name, &consumer.key, accepted)?;
+                }
+                journal.outcome_unknown(name, &consumer.key, &failure.error.to_string())?;
+            }
+            None => journal.finished(name, &consumer.key, accepted)?,
+        }
+        for failure in &outcome.failures {
+            failed += 1;
+            tracing::error!(provider = %name, key = %consumer.key, error = %failure.error, "deletion request failed");
+            first_error.get_or_insert_with(|| failure.error.to_string());
+        }
+    }
+    Ok(first_error.map(|first| ProviderFailure {
+        provider: name.to_owned(),
+        failed,
+        first,
+    }))
+}
+
+pub(crate) fn load(dir: &StateDir) -> Result<Vec<ForwardConsumer>, CycleError> {
+    crate::state::read_json(&dir.forward_path())
+}
+
+/// Saves the consumers to forward (atomically), written by the match step.
+pub(crate) fn save(dir: &StateDir, consumers: &[ForwardConsumer]) -> Result<(), CycleError> {
+    crate::state::write_json(&dir.forward_path(), consumers)
+}

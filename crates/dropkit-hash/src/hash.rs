@@ -1,0 +1,174 @@
+//! The 32-byte SHA-256 digest DROP exchanges as 44 characters of Base64.
+
+use std::fmt;
+use std::str::FromStr;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+/// Length of a DROP hash in its Base64 text form: always 44 characters, the last one `=`.
+pub const BASE64_LEN: usize = 44;
+
+/// A DROP hash: the raw 32 bytes of a SHA-256 digest.
+///
+/// DROP writes hashes as standard-alphabet, padded Base64 (`^[A-Za-z0-9+/]{43}=$`).
+/// This type keeps the raw digest so that matching compares and hashes 32 bytes, and only
+/// encodes to Base64 for output.
+///
+/// ```
+/// use dropkit_hash::DropHash;
+///
+/// let h = DropHash::of_standardized("anna.smith@domain.com");
+/// assert_eq!(h.to_string(), "KA18MT/ph6IHYjzT9zwETySDQyvSh87YuoSBpOQtkhE=");
+/// assert_eq!("KA18MT/ph6IHYjzT9zwETySDQyvSh87YuoSBpOQtkhE=".parse::<DropHash>().unwrap(), h);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DropHash([u8; 32]);
+
+impl DropHash {
+    /// Wraps a raw 32-byte digest.
+    pub const fn from_bytes(bytes: [u8; 32]) -> Self {
+        DropHash(bytes)
+    }
+
+    /// The raw 32 bytes of the digest.
+    pub const fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// SHA-256 of an already standardized value's UTF-8 bytes.
+    ///
+    /// No standardization happens here: use [`crate::Hasher`] or the functions in
+    /// [`crate::standardize`] to turn raw input into the standardized text first.
+    pub fn of_standardized(standardized: &str) -> Self {
+        Self::of_bytes(standardized.as_bytes())
+    }
+
+    pub(crate) fn of_bytes(bytes: &[u8]) -> Self {
+        DropHash(crate::sha::sha256(bytes))
+    }
+
+    /// Writes the 44-character Base64 form into `buf` without allocating and returns it.
+    pub fn encode_base64<'a>(&self, buf: &'a mut [u8; BASE64_LEN]) -> &'a str {
+        let n = STANDARD
+            .encode_slice(self.0, &mut buf[..])
+            .expect("32 bytes always encode to exactly 44 Base64 characters");
+        debug_assert_eq!(n, BASE64_LEN);
+        // Base64 output is ASCII.
+        std::str::from_utf8(&buf[..]).expect("Base64 is ASCII")
+    }
+
+    /// Parses the 44-character Base64 form from bytes (as read from a CSV field).
+    pub fn from_base64(text: &[u8]) -> Result<Self, ParseHashError> {
+        if text.len() != BASE64_LEN {
+            return Err(ParseHashError::Length(text.len()));
+        }
+        // The 43rd character carries 2 bits of padding that must be zero and the 44th must be
+        // `=`; the canonical decoder checks both, so only one text maps to each digest.
+        let mut out = [0u8; 33];
+        match STANDARD.decode_slice(text, &mut out) {
+            Ok(32) => {
+                let mut bytes = [0u8; 32];
+                bytes.copy_from_slice(&out[..32]);
+                Ok(DropHash(bytes))
+            }
+            Ok(n) => Err(ParseHashError::DecodedLength(n)),
+            Err(e) => Err(ParseHashError::Base64(e.to_string())),
+        }
+    }
+}
+
+impl From<[u8; 32]> for DropHash {
+    fn from(bytes: [u8; 32]) -> Self {
+        DropHash(bytes)
+    }
+}
+
+impl AsRef<[u8]> for DropHash {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Display for DropHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut buf = [0u8; BASE64_LEN];
+        f.write_str(self.encode_base64(&mut buf))
+    }
+}
+
+impl fmt::Debug for DropHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DropHash({self})")
+    }
+}
+
+/// Why a text is not a DROP hash.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseHashError {
+    /// The text is not 44 characters long.
+    #[error("a DROP hash is 44 Base64 characters, got {0}")]
+    Length(usize),
+    /// The text is not canonical, padded, standard-alphabet Base64.
+    #[error("a DROP hash must be standard padded Base64 (A-Z a-z 0-9 + /, ending in =): {0}")]
+    Base64(String),
+    /// The Base64 decodes to a number of bytes other than 32.
+    #[error("a DROP hash decodes to 32 bytes, got {0}")]
+    DecodedLength(usize),
+}
+
+impl FromStr for DropHash {
+    type Err = ParseHashError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::from_base64(s.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_everything_but_canonical_padded_standard_base64() {
+        let good = "KA18MT/ph6IHYjzT9zwETySDQyvSh87YuoSBpOQtkhE=";
+        assert!(good.parse::<DropHash>().is_ok());
+        // URL-safe alphabet
+        assert!(matches!(
+            "KA18MT_ph6IHYjzT9zwETySDQyvSh87YuoSBpOQtkhE=".parse::<DropHash>(),
+            Err(ParseHashError::Base64(_))
+        ));
+        // missing padding
+        assert_eq!(
+            "KA18MT/ph6IHYjzT9zwETySDQyvSh87YuoSBpOQtkhE".parse::<DropHash>(),
+            Err(ParseHashError::Length(43))
+        );
+        // hex
+        assert_eq!(
+            "a".repeat(64).parse::<DropHash>(),
+            Err(ParseHashError::Length(64))
+        );
+        // non-zero trailing bits (not canonical)
+        assert!(
+            "KA18MT/ph6IHYjzT9zwETySDQyvSh87YuoSBpOQtkhF="
+                .parse::<DropHash>()
+                .is_err()
+        );
+        // whitespace is not trimmed silently
+        assert!(
+            " A18MT/ph6IHYjzT9zwETySDQyvSh87YuoSBpOQtkhE="
+                .parse::<DropHash>()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn debug_shows_base64() {
+        let h = DropHash::of_standardized("");
+        assert_eq!(
+            format!("{h:?}"),
+            "DropHash(47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=)"
+        );
+    }
+}

@@ -1,0 +1,214 @@
+//! Standardize and hash a stream of lines, one value per line, on every core, in constant memory:
+//! the engine of `dropkit hash`.
+//!
+//! For each input line, [`hash_lines`] writes one output line, in input order:
+//! `STANDARDIZED<TAB>HASH`, or `ERROR<TAB>reason` for a value DROP would not hash (an
+//! [`LineError`]: data, not a failure, as `grep` treats a non-matching line). The run fails
+//! ([`PipelineError`]) only when the input cannot be read, the output cannot be written, or a
+//! line is not UTF-8; the output then holds every line before that one.
+//!
+//! Lines end with LF or CRLF; a UTF-8 byte-order mark before the first line is dropped (U+FEFF
+//! elsewhere is data). A composite line ([`LineKind::Ndz`], [`LineKind::NameVin`]) is one CSV
+//! record: `,` between fields, `"` around a field that holds a comma, `""` for a quote inside
+//! quotes.
+//!
+//! The input is read in blocks of about [`Options::block_bytes`], cut on line ends; a round of
+//! blocks, one per thread of the current rayon pool, is hashed in parallel and written in order
+//! before the next round is read, so memory stays in proportion to the block size whatever the
+//! input's.
+//!
+//! ```
+//! use dropkit_hash::Field;
+//! use dropkit_hash::pipeline::{HashStats, LineKind, Options, hash_lines};
+//!
+//! let input = " Anna.Smith@Domain.com\r\n  \n";
+//! let mut output = Vec::new();
+//! let stats = hash_lines(LineKind::Field(Field::Email), input.as_bytes(), &mut output, &Options::new())?;
+//! assert_eq!(
+//!     String::from_utf8(output).unwrap(),
+//!     "anna.smith@domain.com\tKA18MT/ph6IHYjzT9zwETySDQyvSh87YuoSBpOQtkhE=\n\
+//!      ERROR\temail standardizes to nothing\n"
+//! );
+//! assert_eq!((stats.lines, stats.hashed, stats.rejected), (2, 1, 1));
+//! # Ok::<(), dropkit_hash::pipeline::PipelineError>(())
+//! ```
+
+mod block;
+mod line;
+mod split;
+
+use std::io::{self, Read, Write};
+use std::str::Utf8Error;
+
+use rayon::prelude::*;
+
+pub use line::{LineError, LineHasher, LineKind};
+
+/// The block size [`Options::new`] starts from: 1 MiB, large enough that the per-block costs
+/// (a thread hand-off, one output buffer) vanish, small enough for the CPU caches.
+pub const DEFAULT_BLOCK_BYTES: usize = 1 << 20;
+
+/// How [`hash_lines`] reads and names its input and output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// How errors name the input: `standard input` (the default) or a file name.
+    pub input_name: String,
+    /// How errors name the output: `standard output` (the default) or a file name.
+    pub output_name: String,
+    /// Bytes per block, about: a block ends at the first line end after this many bytes (a line
+    /// longer than a block makes its block longer). At least 1.
+    pub block_bytes: usize,
+}
+
+impl Options {
+    /// Standard input to standard output, in blocks of [`DEFAULT_BLOCK_BYTES`].
+    pub fn new() -> Self {
+        Self {
+            input_name: "standard input".to_owned(),
+            output_name: "standard output".to_owned(),
+            block_bytes: DEFAULT_BLOCK_BYTES,
+        }
+    }
+
+    /// Names the input in errors (`emails.txt:3: not valid UTF-8`).
+    pub fn input_name(mut self, name: impl Into<String>) -> Self {
+        self.input_name = name.into();
+        self
+    }
+
+    /// Names the output in errors.
+    pub fn output_name(mut self, name: impl Into<String>) -> Self {
+        self.output_name = name.into();
+        self
+    }
+
+    /// Sets the block size in bytes (0 counts as 1).
+    pub fn block_bytes(mut self, bytes: usize) -> Self {
+        self.block_bytes = bytes;
+        self
+    }
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What a run of [`hash_lines`] wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HashStats {
+    /// Lines read, each answered by one output line.
+    pub lines: u64,
+    /// Lines answered with a hash.
+    pub hashed: u64,
+    /// Lines answered with `ERROR<TAB>reason`.
+    pub rejected: u64,
+}
+
+impl HashStats {
+    fn add(&mut self, other: HashStats) {
+        self.lines += other.lines;
+        self.hashed += other.hashed;
+        self.rejected += other.rejected;
+    }
+}
+
+/// Why [`hash_lines`] stopped before the end of its input. Each variant's text names the input
+/// or output (and line); the cause is its [`source`](std::error::Error::source).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PipelineError {
+    /// The input could not be read.
+    #[error("reading {input}")]
+    Read {
+        /// [`Options::input_name`].
+        input: String,
+        /// What the reader said.
+        #[source]
+        source: io::Error,
+    },
+    /// The output could not be written (for example, the reading end of a pipe was closed).
+    #[error("writing {output}")]
+    Write {
+        /// [`Options::output_name`].
+        output: String,
+        /// What the writer said.
+        #[source]
+        source: io::Error,
+    },
+    /// A line is not UTF-8. Every line before it was answered; none after it was read.
+    #[error("{input}:{line}: not valid UTF-8")]
+    NotUtf8 {
+        /// [`Options::input_name`].
+        input: String,
+        /// The line's number, from 1.
+        line: u64,
+        /// Where in the line the bad bytes are.
+        #[source]
+        source: Utf8Error,
+    },
+}
+
+/// Reads lines of `kind` from `input` and writes one answer line per input line to `output`,
+/// in order (see the [module documentation](self)); flushes `output` before returning.
+pub fn hash_lines(
+    kind: LineKind,
+    mut input: impl Read,
+    mut output: impl Write,
+    options: &Options,
+) -> Result<HashStats, PipelineError> {
+    let block_bytes = options.block_bytes.max(1);
+    let per_round = rayon::current_num_threads().max(1);
+    let write_error = |source| PipelineError::Write {
+        output: options.output_name.clone(),
+        source,
+    };
+    let mut stats = HashStats::default();
+    let mut carry = Vec::new();
+    let mut next_line = 1u64;
+    let mut eof = false;
+    while !eof {
+        let mut blocks = Vec::with_capacity(per_round);
+        while blocks.len() < per_round && !eof {
+            let mut data = std::mem::take(&mut carry);
+            eof = block::fill(&mut input, &mut data, block_bytes).map_err(|source| {
+                PipelineError::Read {
+                    input: options.input_name.clone(),
+                    source,
+                }
+            })?;
+            if !eof {
+                // Keep the partial last line for the next block.
+                let cut = memchr::memrchr(b'\n', &data).map_or(0, |i| i + 1);
+                carry = data.split_off(cut);
+            }
+            if data.is_empty() {
+                continue;
+            }
+            let first_line = next_line;
+            next_line += block::count_lines(&data);
+            blocks.push((first_line, data));
+        }
+        let done: Vec<block::Hashed> = blocks
+            .par_iter()
+            .map(|(first_line, data)| block::hash_block(kind, *first_line, data))
+            .collect();
+        for hashed in done {
+            output.write_all(&hashed.out).map_err(write_error)?;
+            stats.add(hashed.stats);
+            if let Some((line, source)) = hashed.not_utf8 {
+                output.flush().map_err(write_error)?;
+                return Err(PipelineError::NotUtf8 {
+                    input: options.input_name.clone(),
+                    line,
+                    source,
+                });
+            }
+        }
+    }
+    output.flush().map_err(write_error)?;
+    Ok(stats)
+}

@@ -1,0 +1,334 @@
+//! One list of the download in memory: one entry per distinct work item Id, and a table keyed
+//! on the raw 32-byte digest.
+//!
+//! An Id listed more than once is kept once (DROP's Ids are unique within a list; a repeat is
+//! answered once and reported). Memory and the status file therefore grow with the distinct
+//! work items, not with the rows: a list repeating one Id millions of times holds one entry.
+//! If a repeat carries another hash than the first listing, that hash is kept as an *alias* of
+//! the same work item, so a record matching either hash matches the work item (the safest
+//! reading: no identifier DROP sent is left unmatched).
+
+use std::hash::BuildHasher;
+
+use dropkit_files::{ListFileName, WorkItemId};
+use dropkit_hash::ListType;
+use hashbrown::{DefaultHashBuilder, HashMap, HashSet, HashTable};
+
+use crate::Error;
+
+/// A digest that stands for "no hash": a row whose Id is readable but whose hash is not.
+/// SHA-256 never yields 32 zero bytes in practice, so no record can match it.
+pub(crate) const NO_HASH: [u8; 32] = [0; 32];
+
+/// The bit of a table slot that marks an alias (the rest indexes `aliases`); without it the
+/// slot is an entry index. It also bounds the work items of one list.
+const ALIAS: u32 = 1 << 31;
+
+/// Most slots the Id table reserves before the first row: its control bytes are written at
+/// once, so a size estimate inflated by repeated rows must not reserve them all (the table
+/// grows past this when the rows are distinct).
+const MAX_ID_TABLE_RESERVE: usize = 1 << 22;
+
+/// Most work items one list may hold.
+pub(crate) const MAX_WORK_ITEMS: usize = (ALIAS - 1) as usize;
+
+/// The tag byte of an entry's Id that is not 12 Base62 characters (a canonical Id is
+/// alphanumeric, so its first byte is never 0): the next 8 bytes index `odd_ids`.
+const ODD_ID: u8 = 0;
+
+/// Where an odd Id's index into `odd_ids` sits in [`Entry::id`] (after the [`ODD_ID`] tag),
+/// little-endian.
+const ODD_INDEX: std::ops::Range<usize> = 1..9;
+
+/// One work item: 44 bytes, alignment 1, so a `Vec` of them has no padding.
+#[derive(Clone, Copy)]
+pub(crate) struct Entry {
+    hash: [u8; 32],
+    /// A canonical Id's 12 bytes; for any other Id, [`ODD_ID`] then the index into `odd_ids`.
+    id: [u8; 12],
+}
+
+/// A table slot: an entry index, or [`ALIAS`] and an alias index.
+pub(crate) type Slot = u32;
+
+/// One list of the download, indexed.
+pub(crate) struct ListData {
+    pub(crate) name: ListFileName,
+    pub(crate) list: ListType,
+    entries: Vec<Entry>,
+    /// Further hashes of a listed Id: (hash, entry index).
+    aliases: Vec<([u8; 32], u32)>,
+    /// Slot by digest (the first slot of each digest); built by [`ListData::index`].
+    table: HashTable<Slot>,
+    /// Further work items with the digest of a first slot (DROP may list one identifier
+    /// twice under two work items): first slot -> the other entries.
+    dups: HashMap<Slot, Vec<u32>>,
+    odd_ids: Vec<WorkItemId>,
+    /// While loading: entry index by Id, to answer a repeated Id once.
+    by_id: HashTable<u32>,
+    ids_hasher: DefaultHashBuilder,
+    /// While loading: the aliases already kept, to keep each once.
+    alias_set: HashSet<(u32, [u8; 32])>,
+    /// Work items listed more than once: entry index -> rows beyond the first.
+    repeats: HashMap<u32, u64>,
+    /// Rows in the file that gave a work item (repeats and Removed ones included).
+    pub(crate) rows_read: u64,
+    /// Work items dropped because the Removed file withdrew them.
+    pub(crate) removed: u64,
+}
+
+fn odd_index(id: &[u8; 12]) -> usize {
+    let mut n = [0u8; 8];
+    n.copy_from_slice(&id[ODD_INDEX]);
+    u64::from_le_bytes(n) as usize
+}
+
+fn table_hash(digest: &[u8; 32]) -> u64 {
+    // The key is a SHA-256 digest already: its first 8 bytes are as good as any hash of it.
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&digest[..8]);
+    u64::from_le_bytes(b)
+}
+
+impl ListData {
+    /// An empty list with room for about `capacity` work items (an estimate from the file's
+    /// size: a list of repeated rows holds far fewer, so the Id table reserves less, and the
+    /// entries are trimmed to their number once loaded).
+    pub(crate) fn new(name: ListFileName, list: ListType, capacity: usize) -> Self {
+        ListData {
+            name,
+            list,
+            entries: Vec::with_capacity(capacity),
+            aliases: Vec::new(),
+            table: HashTable::new(),
+            dups: HashMap::new(),
+            odd_ids: Vec::new(),
+            by_id: HashTable::with_capacity(capacity.min(MAX_ID_TABLE_RESERVE)),
+            ids_hasher: DefaultHashBuilder::default(),
+            alias_set: HashSet::new(),
+            repeats: HashMap::new(),
+            rows_read: 0,
+            removed: 0,
+        }
+    }
+
+    /// Adds a row: a new work item, or a repeat of one already listed (counted; a new hash
+    /// becomes an alias).
+    pub(crate) fn push(&mut self, id: &WorkItemId, hash: [u8; 32]) -> Result<(), Error> {
+        self.rows_read += 1;
+        let h = self.ids_hasher.hash_one(id.as_str().as_bytes());
+        let (entries, odd_ids) = (&self.entries, &self.odd_ids);
+        let found = self.by_id.find(h, |&j| {
+            id_text(entries, odd_ids, j).as_bytes() == id.as_str().as_bytes()
+        });
+        if let Some(&e) = found {
+            *self.repeats.entry(e).or_insert(0) += 1;
+            let entry = &mut self.entries[e as usize];
+            if entry.hash == NO_HASH {
+                entry.hash = hash;
+            } else if hash != NO_HASH && hash != entry.hash && self.alias_set.insert((e, hash)) {
+                self.aliases.push((hash, e));
+            }
+            return Ok(());
+        }
+        if self.entries.len() >= MAX_WORK_ITEMS {
+            return Err(Error::TooManyWorkItems {
+                file: self.name.to_string(),
+            });
+        }
+        let bytes = match id.canonical_bytes() {
+            Some(bytes) => bytes,
+            None => {
+                let mut bytes = [ODD_ID; 12];
+                bytes[ODD_INDEX].copy_from_slice(&(self.odd_ids.len() as u64).to_le_bytes());
+                self.odd_ids.push(id.clone());
+                bytes
+            }
+        };
+        // Below MAX_WORK_ITEMS, checked above.
+        let e = self.entries.len() as u32;
+        self.entries.push(Entry { hash, id: bytes });
+        let (entries, odd_ids, hasher) = (&self.entries, &self.odd_ids, &self.ids_hasher);
+        self.by_id.insert_unique(h, e, |&j| {
+            hasher.hash_one(id_text(entries, odd_ids, j).as_bytes())
+        });
+        Ok(())
+    }
+
+    /// The entry of `id`, while loading.
+    pub(crate) fn find_id(&self, id: &str) -> Option<u32> {
+        let h = self.ids_hasher.hash_one(id.as_bytes());
+        self.by_id
+            .find(h, |&j| {
+                id_text(&self.entries, &self.odd_ids, j).as_bytes() == id.as_bytes()
+            })
+            .copied()
+    }
+
+    /// Drops the entries flagged in `gone` (one flag per entry), with their aliases and
+    /// repeats; entry indexes are renumbered. Called before [`ListData::index`].
+    pub(crate) fn drop_entries(&mut self, gone: &[bool]) {
+        let mut renumber = Vec::with_capacity(self.entries.len());
+        let mut kept = 0u32;
+        for &g in gone {
+            renumber.push(if g { None } else { Some(kept) });
+            kept += u32::from(!g);
+        }
+        let before = self.entries.len();
+        let mut flags = gone.iter();
+        self.entries.retain(|_| flags.next() == Some(&false));
+        self.removed += (before - self.entries.len()) as u64;
+        let new = |e: u32| renumber.get(e as usize).copied().flatten();
+        self.aliases = self
+            .aliases
+            .iter()
+            .filter_map(|&(hash, e)| Some((hash, new(e)?)))
+            .collect();
+        self.repeats = self
+            .repeats
+            .iter()
+            .filter_map(|(&e, &n)| Some((new(e)?, n)))
+            .collect();
+        // Entry indexes changed: the Id table is stale (and no longer needed).
+        self.by_id = HashTable::new();
+    }
+
+    /// Builds the digest table and drops what only loading needed; called once, after the
+    /// Removed work items are gone.
+    pub(crate) fn index(&mut self) {
+        self.by_id = HashTable::new();
+        self.alias_set = HashSet::new();
+        self.entries.shrink_to_fit();
+        self.aliases.shrink_to_fit();
+        let mut table = HashTable::with_capacity(self.entries.len() + self.aliases.len());
+        let (entries, aliases) = (&self.entries, &self.aliases);
+        let hash_of = |slot: Slot| -> &[u8; 32] {
+            if slot & ALIAS != 0 {
+                &aliases[(slot & !ALIAS) as usize].0
+            } else {
+                &entries[slot as usize].hash
+            }
+        };
+        let slots = (0..entries.len() as u32).chain((0..aliases.len() as u32).map(|a| a | ALIAS));
+        for slot in slots {
+            let digest = hash_of(slot);
+            if *digest == NO_HASH {
+                continue;
+            }
+            let h = table_hash(digest);
+            match table.find(h, |&j| hash_of(j) == digest) {
+                Some(&first) => self
+                    .dups
+                    .entry(first)
+                    .or_insert_with(Vec::new)
+                    .push(entry_of(aliases, slot)),
+                None => {
+                    table.insert_unique(h, slot, |&j| table_hash(hash_of(j)));
+                }
+            }
+        }
+        self.table = table;
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The first slot whose hash is `digest`.
+    #[inline]
+    pub(crate) fn find_first(&self, digest: &[u8; 32]) -> Option<Slot> {
+        self.table
+            .find(table_hash(digest), |&j| self.slot_hash(j) == digest)
+            .copied()
+    }
+
+    #[inline]
+    fn slot_hash(&self, slot: Slot) -> &[u8; 32] {
+        if slot & ALIAS != 0 {
+            &self.aliases[(slot & !ALIAS) as usize].0
+        } else {
+            &self.entries[slot as usize].hash
+        }
+    }
+
+    /// Calls `hit` with the work item of `first` and every other work item with its hash.
+    #[inline]
+    pub(crate) fn with_dups(&self, first: Slot, mut hit: impl FnMut(u32)) {
+        hit(entry_of(&self.aliases, first));
+        if !self.dups.is_empty()
+            && let Some(more) = self.dups.get(&first)
+        {
+            more.iter().copied().for_each(hit);
+        }
+    }
+
+    pub(crate) fn id(&self, index: u32) -> WorkItemId {
+        let id = &self.entries[index as usize].id;
+        if id[0] == ODD_ID {
+            self.odd_ids[odd_index(id)].clone()
+        } else {
+            WorkItemId::new(self.id_str(index)).expect("a canonical Id is 12 ASCII alphanumerics")
+        }
+    }
+
+    /// The Id's text, without building a [`WorkItemId`].
+    pub(crate) fn id_str(&self, index: u32) -> &str {
+        id_text(&self.entries, &self.odd_ids, index)
+    }
+
+    /// The work items listed more than once: entry, how many times listed, how many distinct
+    /// hashes, in file order.
+    pub(crate) fn repeats(&self) -> Vec<(u32, u64, u64)> {
+        let mut hashes: HashMap<u32, u64> = HashMap::new();
+        for &(_, e) in &self.aliases {
+            *hashes.entry(e).or_insert(0) += 1;
+        }
+        let mut out: Vec<(u32, u64, u64)> = self
+            .repeats
+            .iter()
+            .map(|(&e, &extra)| {
+                (
+                    e,
+                    extra + 1,
+                    hashes.get(&e).map_or(1, |aliases| aliases + 1),
+                )
+            })
+            .collect();
+        out.sort_unstable_by_key(|r| r.0);
+        out
+    }
+
+    /// Rows beyond the first of the work items listed more than once.
+    pub(crate) fn repeated_rows(&self) -> u64 {
+        self.repeats.values().sum()
+    }
+
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.entries.capacity() * size_of::<Entry>()
+            + self.aliases.capacity() * size_of::<([u8; 32], u32)>()
+            + self.table.allocation_size()
+            + self.dups.allocation_size()
+            + self.dups.values().map(|v| v.capacity() * 4).sum::<usize>()
+            + self.odd_ids.capacity() * size_of::<WorkItemId>()
+            + self.repeats.allocation_size()
+    }
+}
+
+/// The work item of a table slot.
+#[inline]
+fn entry_of(aliases: &[([u8; 32], u32)], slot: Slot) -> u32 {
+    if slot & ALIAS != 0 {
+        aliases[(slot & !ALIAS) as usize].1
+    } else {
+        slot
+    }
+}
+
+fn id_text<'a>(entries: &'a [Entry], odd_ids: &'a [WorkItemId], index: u32) -> &'a str {
+    let id = &entries[index as usize].id;
+    if id[0] == ODD_ID {
+        odd_ids[odd_index(id)].as_str()
+    } else {
+        std::str::from_utf8(id).expect("a canonical Id is 12 ASCII alphanumerics")
+    }
+}

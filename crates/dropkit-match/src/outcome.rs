@@ -1,0 +1,222 @@
+//! What a run found: a status per work item (decided by the [`Rules`] on every core), the
+//! consumers of each matched work item, the problems and the figures.
+//!
+//! The match report is in [`report`](crate::report), the file writers in
+//! [`writing`](crate::writing), the figures in [`summary`](crate::summary).
+
+use std::fmt;
+use std::time::Instant;
+
+use dropkit_files::{Status, WorkItemId};
+use dropkit_hash::{Field, ListType};
+use rayon::prelude::*;
+
+use crate::item_state::{Accumulator, ItemState, Keys, RecordFields};
+use crate::list_table::ListData;
+use crate::lists::{Lists, RemovedItem, RepeatedId};
+use crate::plan::Plan;
+use crate::summary::{ListSummary, StatusCounts, Summary};
+use crate::{DEFAULT_MAX_PROBLEMS, Problem, Rules};
+
+/// Work items per segment of the parallel pass that decides the statuses.
+const SEGMENT: usize = 1 << 16;
+
+/// The result of a run: a status for every work item of every list, the match report and the
+/// problems found.
+pub struct MatchOutcome {
+    pub(crate) lists: Lists,
+    /// Per list, each work item's state (see [`ItemState`]).
+    pub(crate) states: Vec<Vec<u32>>,
+    pub(crate) multi: Vec<Vec<u32>>,
+    pub(crate) keys: Keys,
+    /// Per list, each work item's status.
+    pub(crate) statuses: Vec<Vec<Status>>,
+    /// The standardized mapped values of the records that matched, by key (empty unless
+    /// collected).
+    pub(crate) fields: RecordFields,
+    /// The mapped raw fields in mapping order, each once.
+    pub(crate) field_order: Vec<Field>,
+    summary: Summary,
+    problems: Vec<Problem>,
+}
+
+impl fmt::Debug for MatchOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MatchOutcome")
+            .field("summary", &self.summary)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MatchOutcome {
+    pub(crate) fn new<R: Rules + Sync + ?Sized>(
+        lists: Lists,
+        acc: Accumulator,
+        plan: Plan,
+        rules: &R,
+        start: Instant,
+    ) -> Self {
+        let Accumulator {
+            states,
+            multi,
+            keys,
+            tally,
+            problems,
+            fields,
+            ..
+        } = acc;
+        let mut outcome = MatchOutcome {
+            lists,
+            states,
+            multi,
+            keys,
+            statuses: Vec::new(),
+            fields,
+            field_order: plan.field_order(),
+            summary: Summary {
+                records_file: plan.file.to_string(),
+                records_read: tally.records,
+                bad_rows: tally.bad_rows,
+                problems: tally.problems,
+                list_problems: 0,
+                lists: Vec::new(),
+                removed: 0,
+                unmatchable: plan.unmatchable,
+                elapsed: start.elapsed(),
+            },
+            problems,
+        };
+        let mut statuses = Vec::with_capacity(outcome.lists.lists.len());
+        let mut summaries = Vec::with_capacity(outcome.lists.lists.len());
+        for (data, states) in outcome.lists.lists.iter().zip(&outcome.states) {
+            // Segments of work items on every core, put back together in order.
+            let parts: Vec<(Vec<Status>, StatusCounts)> = states
+                .par_chunks(SEGMENT)
+                .enumerate()
+                .map(|(c, chunk)| outcome.segment(data, c * SEGMENT, chunk, rules))
+                .collect();
+            let mut summary = ListSummary {
+                list_type: data.list,
+                file: data.name.clone(),
+                work_items: data.len() as u64,
+                removed: data.removed,
+                exempted: 0,
+                deleted: 0,
+                opted_out: 0,
+                not_found: 0,
+                match_rows: 0,
+                repeated_rows: data.repeated_rows(),
+            };
+            let mut column = Vec::with_capacity(states.len());
+            for (part, counts) in parts {
+                summary.add(&counts);
+                column.extend(part);
+            }
+            statuses.push(column);
+            summaries.push(summary);
+        }
+        outcome.statuses = statuses;
+        outcome.summary.lists = summaries;
+        outcome.summary.list_problems = outcome.lists.problems().len() as u64;
+        outcome.summary.removed = outcome.lists.removed().len() as u64;
+        outcome.summary.elapsed = start.elapsed();
+        outcome
+    }
+
+    /// The statuses and counts of the work items `first..first + states.len()` of `data`.
+    fn segment<R: Rules + Sync + ?Sized>(
+        &self,
+        data: &ListData,
+        first: usize,
+        states: &[u32],
+        rules: &R,
+    ) -> (Vec<Status>, StatusCounts) {
+        let mut statuses = Vec::with_capacity(states.len());
+        let mut counts = StatusCounts::default();
+        let mut keys: Vec<&str> = Vec::new();
+        for (i, &state) in states.iter().enumerate() {
+            let status = if matches!(ItemState::of(state), ItemState::Unmatched) {
+                Status::NotFound
+            } else {
+                keys.clear();
+                keys.extend(self.keys_of(state));
+                counts.match_rows += keys.len() as u64;
+                rules.status(data.list, &data.id((first + i) as u32), &keys)
+            };
+            counts.count(status);
+            statuses.push(status);
+        }
+        (statuses, counts)
+    }
+
+    /// The figures of the run.
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// The first problems found in the records, in file order (all are counted in
+    /// [`Summary::problems`]; how many are kept is set by
+    /// [`Matcher::max_problems`](crate::Matcher::max_problems)).
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// Unreadable rows of the list and Removed files.
+    pub fn list_problems(&self) -> &[dropkit_files::Error] {
+        self.lists.problems()
+    }
+
+    /// The work item Ids listed more than once in one list (each answered once).
+    pub fn repeated_ids(&self) -> &[RepeatedId] {
+        self.lists.repeated_ids()
+    }
+
+    /// The warnings of the run, one line each, for a person: the work item Ids listed more
+    /// than once (the first [`DEFAULT_MAX_PROBLEMS`] in full, then how many more). Not
+    /// errors: every work item is still answered exactly once.
+    pub fn warnings(&self) -> Vec<String> {
+        let repeated = self.repeated_ids();
+        let mut out: Vec<String> = repeated
+            .iter()
+            .take(DEFAULT_MAX_PROBLEMS)
+            .map(ToString::to_string)
+            .collect();
+        if repeated.len() > DEFAULT_MAX_PROBLEMS {
+            out.push(format!(
+                "... and {} more work item Ids listed more than once",
+                repeated.len() - DEFAULT_MAX_PROBLEMS
+            ));
+        }
+        out
+    }
+
+    /// The Removed file's rows: not answered, and whether each was in this download.
+    pub fn removed(&self) -> &[RemovedItem] {
+        self.lists.removed()
+    }
+
+    /// The lists matched against.
+    pub fn lists(&self) -> &Lists {
+        &self.lists
+    }
+
+    /// Every work item of `list` with its status, in file order (empty for a list not in the
+    /// download).
+    pub fn statuses(&self, list: ListType) -> impl Iterator<Item = (WorkItemId, Status)> + '_ {
+        let found = self.lists.lists.iter().position(|d| d.list == list);
+        found.into_iter().flat_map(move |l| {
+            let data = &self.lists.lists[l];
+            self.statuses[l]
+                .iter()
+                .enumerate()
+                .map(move |(e, &s)| (data.id(e as u32), s))
+        })
+    }
+
+    /// The status of work item `id` of `list` (a linear search: for checks and tests).
+    pub fn status_of(&self, list: ListType, id: &str) -> Option<Status> {
+        self.statuses(list)
+            .find(|(i, _)| i.as_str() == id)
+            .map(|(_, s)| s)
+    }
+}

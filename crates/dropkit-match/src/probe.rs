@@ -1,0 +1,386 @@
+//! The hot path: parse a block of records, standardize and hash each mapped value once per
+//! list type that applies, and probe the lists.
+
+use dropkit_hash::{DropHash, Field, Hasher, composite};
+use memchr::memchr2_iter;
+
+use crate::blocks::Block;
+use crate::lists::Lists;
+use crate::mapping::{Col, FIELD_COUNT, field_index};
+use crate::plan::Plan;
+use crate::record::{Fields, Split, is_blank, matched_fields};
+use crate::{Problem, ProblemKind};
+
+/// A record's identifier found in a list.
+#[derive(Debug)]
+pub(crate) struct Hit {
+    /// Index into `Lists::lists`.
+    pub(crate) list: u8,
+    pub(crate) entry: u32,
+    /// The consumer key: a span of `BlockResult::key_text`.
+    pub(crate) key: (u32, u32),
+}
+
+/// What one block gave.
+#[derive(Debug, Default)]
+pub(crate) struct BlockResult {
+    pub(crate) records: u64,
+    pub(crate) bad_rows: u64,
+    pub(crate) problem_count: u64,
+    /// The first problems, up to the plan's limit.
+    pub(crate) problems: Vec<Problem>,
+    pub(crate) hits: Vec<Hit>,
+    pub(crate) key_text: String,
+    /// The rows with at least one hit, with their standardized field values (only when the
+    /// plan collects them).
+    pub(crate) matched_rows: Vec<MatchedRow>,
+}
+
+/// A record that matched at least one work item, with the standardized values of its mapped
+/// identifier fields, in mapping order, each pair once.
+#[derive(Debug)]
+pub(crate) struct MatchedRow {
+    /// The consumer key: a span of `BlockResult::key_text`.
+    pub(crate) key: (u32, u32),
+    pub(crate) fields: Vec<(Field, String)>,
+}
+
+/// Per-worker buffers, reused from record to record.
+struct Scratch {
+    hasher: Hasher,
+    /// Hashes of each field's values in the current record, by field index.
+    field_hashes: [Vec<DropHash>; FIELD_COUNT],
+    done: [bool; FIELD_COUNT],
+    parts: Vec<DropHash>,
+    /// Digests to probe: list, digest, index into `rows`.
+    pending: Vec<(u8, [u8; 32], u32)>,
+    found: Vec<Option<u32>>,
+    /// The records queued.
+    rows: Vec<Queued>,
+    key_text: String,
+    /// Standardized text of one value, for the matched rows' fields.
+    standardized: String,
+    ends: Vec<usize>,
+}
+
+/// A record queued for probing.
+struct Queued {
+    /// The consumer key: a span of `Scratch::key_text`.
+    key: (usize, usize),
+    /// Where the record starts in the block, to read its fields again if it matched.
+    at: usize,
+    /// Whether a digest of the record was found.
+    hit: bool,
+}
+
+/// Records queued before their digests are probed.
+const PROBE_BATCH: usize = 128;
+
+struct Row {
+    line: u64,
+    bad: bool,
+}
+
+impl BlockResult {
+    fn problem(&mut self, plan: &Plan, row: &mut Row, column: Option<&Col>, kind: ProblemKind) {
+        row.bad = true;
+        self.problem_count += 1;
+        if self.problems.len() < plan.max_problems {
+            self.problems.push(Problem {
+                file: plan.file.clone(),
+                line: row.line,
+                column: column.map(|c| c.label.clone()),
+                kind,
+            });
+        }
+    }
+}
+
+/// Parses `block` (skipping its first record if it is the header) and probes every record.
+pub(crate) fn process_block(
+    block: &Block,
+    skip_first: bool,
+    plan: &Plan,
+    lists: &Lists,
+) -> BlockResult {
+    let mut out = BlockResult::default();
+    let mut scratch = Scratch {
+        hasher: Hasher::new(),
+        field_hashes: Default::default(),
+        done: [false; FIELD_COUNT],
+        parts: Vec::with_capacity(4),
+        pending: Vec::with_capacity(PROBE_BATCH * 2),
+        found: Vec::with_capacity(PROBE_BATCH * 2),
+        rows: Vec::with_capacity(PROBE_BATCH),
+        key_text: String::with_capacity(PROBE_BATCH * 16),
+        standardized: String::new(),
+        ends: Vec::new(),
+    };
+    let mut record = |out: &mut BlockResult, rec: &dyn Fields, line: u64, at: usize| {
+        let mut row = Row { line, bad: false };
+        out.records += 1;
+        process_record(out, rec, &mut row, at, &mut scratch, plan);
+        if row.bad {
+            out.bad_rows += 1;
+        }
+        if scratch.rows.len() >= PROBE_BATCH {
+            flush(out, &mut scratch, block, plan, lists);
+        }
+    };
+    let mut first = skip_first;
+    if block.plain {
+        // The fast path: lines and commas, found with memchr.
+        let data = &block.data[..];
+        let mut ends = Vec::with_capacity(plan.width + 1);
+        let mut line_no = block.first_line;
+        let mut start = 0;
+        // One pass over the block for commas and newlines: far fewer calls than one search
+        // per line and per field.
+        let mut marks = memchr2_iter(b',', b'\n', data);
+        loop {
+            let end = match marks.next() {
+                Some(p) if data[p] == b',' => {
+                    ends.push(p - start);
+                    continue;
+                }
+                Some(p) => p,
+                None if start < data.len() => data.len(),
+                None => break,
+            };
+            let mut line = &data[start..end];
+            if let [rest @ .., b'\r'] = line {
+                line = rest;
+            }
+            ends.push(line.len());
+            let this_line = line_no;
+            let at = start;
+            line_no += 1;
+            start = end + 1;
+            // A CSV reader skips empty lines too.
+            if !line.is_empty() && !std::mem::take(&mut first) {
+                record(&mut out, &Split { line, ends: &ends }, this_line, at);
+            }
+            ends.clear();
+        }
+    } else {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(&block.data[..]);
+        let mut rec = csv::ByteRecord::new();
+        loop {
+            match rdr.read_byte_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    // Reading from memory, flexible, as bytes: the CSV reader has nothing left
+                    // to fail on, but if it ever does, say so for the rest of the block.
+                    let line = e
+                        .position()
+                        .map_or(block.first_line, |p| block.first_line + p.line() - 1);
+                    let mut row = Row { line, bad: false };
+                    out.problem(plan, &mut row, None, ProblemKind::Unreadable(e.to_string()));
+                    out.bad_rows += 1;
+                    break;
+                }
+            }
+            if std::mem::take(&mut first) {
+                continue;
+            }
+            // The reader sets every record's position; a record without one is not read
+            // again for its fields (its line is the block's first).
+            let (line, at) = rec.position().map_or((block.first_line, usize::MAX), |p| {
+                (block.first_line + p.line() - 1, p.byte() as usize)
+            });
+            record(&mut out, &rec, line, at);
+        }
+    }
+    flush(&mut out, &mut scratch, block, plan, lists);
+    out
+}
+
+fn process_record(
+    out: &mut BlockResult,
+    rec: &dyn Fields,
+    row: &mut Row,
+    at: usize,
+    s: &mut Scratch,
+    plan: &Plan,
+) {
+    if rec.count() != plan.width {
+        let kind = ProblemKind::FieldCount {
+            expected: plan.width,
+            found: rec.count(),
+        };
+        out.problem(plan, row, None, kind);
+        return;
+    }
+    let key_bytes = rec.field(plan.key.index);
+    if is_blank(key_bytes) {
+        out.problem(plan, row, Some(&plan.key), ProblemKind::EmptyKey);
+        return;
+    }
+    let Ok(key) = std::str::from_utf8(key_bytes) else {
+        out.problem(plan, row, Some(&plan.key), ProblemKind::NotUtf8);
+        return;
+    };
+    if key.len() > MAX_KEY_LEN {
+        let kind = ProblemKind::KeyTooLong {
+            len: key.len(),
+            max: MAX_KEY_LEN,
+        };
+        out.problem(plan, row, Some(&plan.key), kind);
+        return;
+    }
+    // Probing waits on memory (the table is far larger than the caches), so digests are
+    // queued and probed in batches, where the processor overlaps the waits.
+    let key_index = s.rows.len() as u32;
+    let start = s.key_text.len();
+    s.key_text.push_str(key);
+    s.rows.push(Queued {
+        key: (start, s.key_text.len()),
+        at,
+        hit: false,
+    });
+    let pending = &mut s.pending;
+    let mut probe = |list: u8, digest: &DropHash| {
+        pending.push((list, *digest.as_bytes(), key_index));
+    };
+    s.done = [false; FIELD_COUNT];
+    for (list, cols) in &plan.hashed {
+        for col in cols {
+            let v = rec.field(col.index);
+            if is_blank(v) {
+                continue;
+            }
+            match parse_hash(v.trim_ascii()) {
+                Ok(h) => probe(*list, &h),
+                Err(reason) => out.problem(plan, row, Some(col), ProblemKind::NotAHash(reason)),
+            }
+        }
+    }
+    for d in &plan.derived {
+        let mut ready = true;
+        for (field, cols) in &d.fields {
+            let fi = field_index(*field);
+            if !s.done[fi] {
+                s.done[fi] = true;
+                s.field_hashes[fi].clear();
+                for col in cols {
+                    let v = rec.field(col.index);
+                    if is_blank(v) {
+                        continue;
+                    }
+                    let Ok(text) = std::str::from_utf8(v) else {
+                        out.problem(plan, row, Some(col), ProblemKind::NotUtf8);
+                        continue;
+                    };
+                    match s.hasher.hash(*field, text) {
+                        Ok(h) => s.field_hashes[fi].push(h),
+                        Err(e) => out.problem(plan, row, Some(col), ProblemKind::Standardize(e)),
+                    }
+                }
+            }
+            ready &= !s.field_hashes[fi].is_empty();
+        }
+        if !ready {
+            continue;
+        }
+        if let [(field, _)] = d.fields.as_slice() {
+            for h in &s.field_hashes[field_index(*field)] {
+                probe(d.list, h);
+            }
+        } else {
+            // Every combination of the fields' values (one each in the usual mapping).
+            let lens: Vec<usize> = d
+                .fields
+                .iter()
+                .map(|(f, _)| s.field_hashes[field_index(*f)].len())
+                .collect();
+            let mut idx = vec![0usize; lens.len()];
+            'combos: loop {
+                s.parts.clear();
+                for (k, (f, _)) in d.fields.iter().enumerate() {
+                    s.parts.push(s.field_hashes[field_index(*f)][idx[k]]);
+                }
+                probe(d.list, &composite(&s.parts));
+                // the next combination, odometer style
+                let mut k = lens.len();
+                loop {
+                    if k == 0 {
+                        break 'combos;
+                    }
+                    k -= 1;
+                    idx[k] += 1;
+                    if idx[k] < lens[k] {
+                        break;
+                    }
+                    idx[k] = 0;
+                }
+            }
+        }
+    }
+}
+
+/// Probes the queued digests and turns what is found into hits; reads the fields of the
+/// records that matched again, when the plan collects them.
+fn flush(out: &mut BlockResult, s: &mut Scratch, block: &Block, plan: &Plan, lists: &Lists) {
+    s.found.clear();
+    s.found.extend(
+        s.pending
+            .iter()
+            .map(|(list, digest, _)| lists.lists[usize::from(*list)].find_first(digest)),
+    );
+    for ((list, _, row), found) in s.pending.iter().zip(&s.found) {
+        if let Some(first) = *found {
+            let queued = &mut s.rows[*row as usize];
+            queued.hit = true;
+            let (a, b) = queued.key;
+            let span = out.push_key(&s.key_text[a..b]);
+            lists.lists[usize::from(*list)].with_dups(first, |entry| {
+                out.hits.push(Hit {
+                    list: *list,
+                    entry,
+                    key: span,
+                });
+            });
+        }
+    }
+    if !plan.retained.is_empty() {
+        for queued in s.rows.iter().filter(|q| q.hit) {
+            let (a, b) = queued.key;
+            let key = out.push_key(&s.key_text[a..b]);
+            let fields = matched_fields(block, queued.at, plan, &mut s.standardized, &mut s.ends);
+            out.matched_rows.push(MatchedRow { key, fields });
+        }
+    }
+    s.pending.clear();
+    s.rows.clear();
+    s.key_text.clear();
+}
+
+/// The longest consumer key accepted, in bytes: longer keys are a problem and their row is
+/// skipped (a key is stored with a 24-bit length).
+pub(crate) const MAX_KEY_LEN: usize = (1 << 24) - 1;
+
+impl BlockResult {
+    /// Appends `key` to `key_text` and returns its span.
+    fn push_key(&mut self, key: &str) -> (u32, u32) {
+        // A block is at most 64 MiB and a key at most MAX_KEY_LEN: both fit in u32.
+        let span = (self.key_text.len() as u32, key.len() as u32);
+        self.key_text.push_str(key);
+        span
+    }
+}
+
+/// A stored hash: 44 characters of padded standard Base64 (DROP's form) or 64 hex digits.
+fn parse_hash(v: &[u8]) -> Result<DropHash, String> {
+    match v.len() {
+        64 => {
+            let mut bytes = [0u8; 32];
+            hex::decode_to_slice(v, &mut bytes).map_err(|e| format!("bad hex: {e}"))?;
+            Ok(DropHash::from_bytes(bytes))
+        }
+        _ => DropHash::from_base64(v).map_err(|e| e.to_string()),
+    }
+}

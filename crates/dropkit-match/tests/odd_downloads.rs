@@ -1,0 +1,267 @@
+//! Odd downloads: a work item Id listed more than once is answered once and reported, in
+//! memory and output that follow the distinct work items; a list row that is not UTF-8 or
+//! holds NUL gets dropkit-files' verdict.
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::{Cursor, Write};
+
+use dropkit_files::{DownloadArchive, ListReader, Status};
+use dropkit_hash::{DropHash, ListType};
+use dropkit_match::{DefaultRules, DirOptions, Lists, MatchOutcome, Matcher, match_into_dir};
+
+fn h(standardized: &str) -> DropHash {
+    DropHash::of_standardized(standardized)
+}
+
+fn zip_bytes(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in files {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+fn load(files: &[(&str, Vec<u8>)]) -> Lists {
+    let mut archive =
+        DownloadArchive::new("20261120_4821_DROP.zip", Cursor::new(zip_bytes(files))).unwrap();
+    Lists::from_archive(&mut archive).unwrap()
+}
+
+fn run(lists: Lists, records: &str) -> MatchOutcome {
+    Matcher::new(lists)
+        .run(
+            records.as_bytes(),
+            &"key=k,email=e".parse().unwrap(),
+            &DefaultRules,
+        )
+        .unwrap()
+}
+
+fn status_file(outcome: &MatchOutcome) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let written = outcome.write_status_files(dir.path(), usize::MAX).unwrap();
+    written
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect()
+}
+
+#[test]
+fn an_id_listed_twice_is_answered_once_and_reported() {
+    let mut text = String::from("ID,Hash\n");
+    for (id, email) in [
+        ("AAAAAAAAAAA1", "a@x.com"),
+        ("AAAAAAAAAAA2", "b@x.com"),
+        ("AAAAAAAAAAA1", "a@x.com"),
+        ("AAAAAAAAAAA3", "c@x.com"),
+        ("AAAAAAAAAAA1", "a@x.com"),
+    ] {
+        text.push_str(&format!("{id},{}\n", h(email)));
+    }
+    let lists = load(&[("20261120_4821_Email.csv", text.into_bytes())]);
+    assert_eq!(lists.work_items(ListType::Email), 3);
+    let outcome = run(lists, "k,e\nc1,a@x.com\nc2,c@x.com\n");
+    assert_eq!(
+        status_file(&outcome),
+        "Id,Status\nAAAAAAAAAAA1,3\nAAAAAAAAAAA2,5\nAAAAAAAAAAA3,3\n"
+    );
+    // One match row for the work item, not one per listing.
+    let rows: Vec<(String, String)> = outcome
+        .matches()
+        .map(|m| (m.key.to_owned(), m.id.to_string()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("c1".to_owned(), "AAAAAAAAAAA1".to_owned()),
+            ("c2".to_owned(), "AAAAAAAAAAA3".to_owned())
+        ]
+    );
+    let repeated = outcome.repeated_ids();
+    assert_eq!(repeated.len(), 1);
+    assert_eq!(repeated[0].id.as_str(), "AAAAAAAAAAA1");
+    assert_eq!(repeated[0].times, 3);
+    assert_eq!(
+        outcome.warnings(),
+        ["20261120_4821_Email.csv: Id AAAAAAAAAAA1 listed 3 times; answered once"]
+    );
+    let summary = &outcome.summary().lists[0];
+    assert_eq!((summary.work_items, summary.repeated_rows), (3, 2));
+    assert!(
+        outcome
+            .summary()
+            .to_string()
+            .contains("2 repeated Id rows answered once"),
+        "{}",
+        outcome.summary()
+    );
+}
+
+#[test]
+fn a_repeated_id_with_another_hash_matches_on_either() {
+    // The safest reading: whichever hash a record matches, the work item is found (once).
+    let text = format!(
+        "ID,Hash\nAAAAAAAAAAA1,{}\nAAAAAAAAAAA1,{}\nAAAAAAAAAAA2,{}\n",
+        h("first@x.com"),
+        h("second@x.com"),
+        h("second@x.com"),
+    );
+    let lists = load(&[("20261120_4821_Email.csv", text.into_bytes())]);
+    let outcome = run(lists, "k,e\nc1,second@x.com\n");
+    assert_eq!(
+        status_file(&outcome),
+        "Id,Status\nAAAAAAAAAAA1,3\nAAAAAAAAAAA2,3\n"
+    );
+    assert_eq!(outcome.repeated_ids()[0].hashes, 2);
+    assert!(outcome.warnings()[0].contains("2 different hashes"));
+    // And by the first hash too.
+    let text = format!(
+        "ID,Hash\nAAAAAAAAAAA1,{}\nAAAAAAAAAAA1,{}\n",
+        h("first@x.com"),
+        h("second@x.com"),
+    );
+    let lists = load(&[("20261120_4821_Email.csv", text.into_bytes())]);
+    let outcome = run(lists, "k,e\nc1,first@x.com\nc2,second@x.com\n");
+    assert_eq!(status_file(&outcome), "Id,Status\nAAAAAAAAAAA1,4\n");
+}
+
+#[test]
+fn a_repeated_removed_id_is_dropped_whole() {
+    let removed = format!("ID,Hash,ListType\nAAAAAAAAAAA1,{},Email\n", h("a@x.com"));
+    let text = format!(
+        "ID,Hash\nAAAAAAAAAAA1,{}\nAAAAAAAAAAA2,{}\nAAAAAAAAAAA1,{}\n",
+        h("a@x.com"),
+        h("b@x.com"),
+        h("other@x.com")
+    );
+    let lists = load(&[
+        ("20261120_4821_Removed.csv", removed.into_bytes()),
+        ("20261120_4821_Email.csv", text.into_bytes()),
+    ]);
+    assert!(lists.removed()[0].in_download);
+    let outcome = run(lists, "k,e\nc1,a@x.com\nc2,other@x.com\nc3,b@x.com\n");
+    assert_eq!(status_file(&outcome), "Id,Status\nAAAAAAAAAAA2,3\n");
+    let keys: Vec<&str> = outcome.matches().map(|m| m.key).collect();
+    assert_eq!(keys, ["c3"]);
+    assert_eq!(outcome.summary().lists[0].removed, 1);
+}
+
+#[test]
+fn hundreds_of_thousands_of_repeats_hold_one_entry_and_write_one_row() {
+    const REPEATS: usize = 400_000;
+    let row = format!("AAAAAAAAAAA1,{}\n", h("a@x.com"));
+    let mut text = Vec::with_capacity(8 + row.len() * REPEATS);
+    text.extend_from_slice(b"ID,Hash\n");
+    for _ in 0..REPEATS {
+        text.extend_from_slice(row.as_bytes());
+    }
+    let zip = zip_bytes(&[("20261120_4821_Email.csv", text)]);
+    drop(row);
+    // A small archive that inflates to 23 MB of one repeated row.
+    assert!(zip.len() < 200_000, "{}", zip.len());
+    let dir = tempfile::tempdir().unwrap();
+    let zip_path = dir.path().join("20261120_4821_DROP.zip");
+    std::fs::write(&zip_path, &zip).unwrap();
+
+    let mut archive = DownloadArchive::open(&zip_path).unwrap();
+    let loaded = Lists::from_archive(&mut archive).unwrap();
+    assert_eq!(loaded.work_items(ListType::Email), 1);
+    // Memory follows the distinct work items: far below one byte per repeated row.
+    assert!(
+        loaded.heap_bytes() < 64 * 1024,
+        "{} heap bytes",
+        loaded.heap_bytes()
+    );
+
+    let records = dir.path().join("r.csv");
+    std::fs::write(&records, "k,e\nc1,a@x.com\n").unwrap();
+    let out = dir.path().join("out");
+    let report = match_into_dir(
+        &zip_path,
+        &records,
+        &"key=k,email=e".parse().unwrap(),
+        &DefaultRules,
+        &out,
+        &DirOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&report.status_files[0]).unwrap(),
+        "Id,Status\nAAAAAAAAAAA1,3\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&report.matches_file).unwrap(),
+        "Id,ListType,Key,Status\nAAAAAAAAAAA1,Email,c1,3\n"
+    );
+    assert_eq!(
+        report.warnings,
+        [format!(
+            "20261120_4821_Email.csv: Id AAAAAAAAAAA1 listed {REPEATS} times; answered once"
+        )]
+    );
+    assert_eq!(report.summary.lists[0].work_items, 1);
+    assert_eq!(report.summary.lists[0].repeated_rows, REPEATS as u64 - 1);
+    assert_eq!(report.matched.len(), 1);
+    assert_eq!(report.matched[0].matches.len(), 1);
+}
+
+/// dropkit-files' verdict on each row of a list: `Ok(id)` or the error's text.
+fn verdicts(name: &str, bytes: &[u8]) -> Vec<Result<String, String>> {
+    ListReader::new(name, bytes)
+        .unwrap()
+        .map(|r| r.map(|row| row.id.to_string()).map_err(|e| e.to_string()))
+        .collect()
+}
+
+#[test]
+fn odd_list_rows_get_the_verdict_of_drop_files_reader() {
+    let name = "20261120_4821_Email.csv";
+    let mut bytes = b"ID,Hash\n".to_vec();
+    let good = h("a@x.com").to_string();
+    // A NUL inside the Id, a NUL inside the hash, bytes that are not UTF-8, and a clean row.
+    bytes.extend_from_slice(format!("AAAAAA\0AAAA1,{good}\n").as_bytes());
+    bytes.extend_from_slice(format!("AAAAAAAAAAA2,{}\0\n", &good[..43]).as_bytes());
+    bytes.extend_from_slice(b"AAAAAAAAAA\xff3,");
+    bytes.extend_from_slice(good.as_bytes());
+    bytes.push(b'\n');
+    bytes.extend_from_slice(format!("AAAAAAAAAAA4,{good}\n").as_bytes());
+    let expected = verdicts(name, &bytes);
+    assert_eq!(expected.len(), 4);
+    assert!(
+        expected[2].is_err(),
+        "not UTF-8 is refused: {:?}",
+        expected[2]
+    );
+
+    let outcome = run(load(&[(name, bytes)]), "k,e\nc1,a@x.com\n");
+    let answered: Vec<String> = outcome
+        .statuses(ListType::Email)
+        .map(|(id, _)| id.to_string())
+        .collect();
+    let problems: Vec<String> = outcome
+        .list_problems()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    // Every row dropkit-files accepts is answered; every row it refuses is a list problem with
+    // its very message (answered Not found only when its Id alone is readable).
+    for verdict in &expected {
+        match verdict {
+            Ok(id) => assert!(answered.contains(id), "{id} not answered: {answered:?}"),
+            Err(message) => assert!(problems.contains(message), "{message} not in {problems:?}"),
+        }
+    }
+    assert_eq!(
+        problems.len(),
+        expected.iter().filter(|v| v.is_err()).count()
+    );
+    assert!(!answered.iter().any(|id| id.contains('\0')), "{answered:?}");
+    assert_eq!(
+        outcome.status_of(ListType::Email, "AAAAAAAAAAA4"),
+        Some(Status::Deleted)
+    );
+}

@@ -1,0 +1,66 @@
+//! `dropkit download`: download the current DROP ZIP, waiting while it is prepared.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use dropkit_client::{ClientBuilder, Error, WaitOutcome};
+
+/// The default retry deadline of one request: long enough for an unattended run to ride out
+/// an outage of a few hours (the same as `dropkit cycle`).
+pub(crate) const DEFAULT_MAX_WAIT_SECS: u64 = 6 * 3600;
+
+/// Arguments of `dropkit download`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Directory to save the ZIP in, under its server-given name (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: std::path::PathBuf,
+    /// Give up when DROP is still preparing the package after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 6 * 3600)]
+    pub(crate) download_wait: u64,
+    /// Total time one request may spend retrying 429, 5xx and network failures, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_MAX_WAIT_SECS)]
+    pub(crate) max_wait: u64,
+}
+
+/// Runs `dropkit download`: reads `DROP_API_KEY` and `DROP_BASE_URL`, waits through 202 and
+/// 429, saves the ZIP (streamed to a temporary file in `--out`, synced, renamed into place
+/// only when complete) and prints its path.
+pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let client = client(args.max_wait)?;
+    let result = runtime()?
+        .block_on(client.wait_for_download(&args.out, Duration::from_secs(args.download_wait)));
+    match result {
+        Ok(WaitOutcome::Saved(zip)) => {
+            println!("saved {} ({} bytes)", zip.path.display(), zip.size);
+        }
+        Ok(WaitOutcome::NoData { message }) => println!("no new data: {message}"),
+        Err(err @ Error::DownloadAlreadySent { .. }) => {
+            eprintln!("dropkit: {err}");
+            eprintln!(
+                "dropkit: if the ZIP was lost, download the batch from the DROP portal and run `dropkit cycle --zip FILE` (or answer it by hand)"
+            );
+            return Ok(ExitCode::from(1));
+        }
+        Err(err) => return Err(err.into()),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A client from `DROP_API_KEY` and `DROP_BASE_URL` whose requests retry for at most
+/// `max_wait_secs` seconds each.
+pub(crate) fn client(max_wait_secs: u64) -> anyhow::Result<dropkit_client::Client> {
+    ClientBuilder::from_env()
+        .max_wait(Duration::from_secs(max_wait_secs))
+        .build()
+        .context("cannot set up the DROP client")
+}
+
+/// A single-threaded runtime: one request at a time needs no more.
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
