@@ -5,6 +5,7 @@
     python3 .ci/publish_check.py publishable     prints `-p NAME` for every publishable crate
     python3 .ci/publish_check.py packages DIR    the .crate files in DIR carry README and licences
     python3 .ci/publish_check.py msrv            no dependency needs a newer Rust than ours
+    python3 .ci/publish_check.py rust-version    prints the workspace's rust-version
 
 Exits 1 naming every problem found; prints one summary line otherwise.
 """
@@ -182,6 +183,9 @@ def main(argv):
     if command == "publishable":
         names, _ = check_metadata(meta)
         print(" ".join(f"-p {n}" for n in names))
+        return 0
+    if command == "rust-version":
+        print(next(p["rust_version"] for p in members(meta) if p["rust_version"]))
         return 0
     if command == "metadata":
         names, problems = check_metadata(meta)
