@@ -12,7 +12,7 @@ use std::fmt;
 
 use time::OffsetDateTime;
 
-use crate::AuditError;
+use crate::{AuditError, Digest};
 
 /// Text in an audit entry: a literal of the program, or a run-time value that passed
 /// [`Label::new`]'s checks.
@@ -210,7 +210,9 @@ pub struct Entry {
     pub(crate) step: Option<Label>,
     pub(crate) request: Option<Request>,
     pub(crate) outcome: Label,
+    pub(crate) error: Option<Label>,
     pub(crate) counts: BTreeMap<Label, u64>,
+    pub(crate) files: BTreeMap<Label, Digest>,
     pub(crate) approver: Option<Approver>,
     pub(crate) time: Option<OffsetDateTime>,
 }
@@ -224,7 +226,9 @@ impl Entry {
             step: None,
             request: None,
             outcome: outcome.into(),
+            error: None,
             counts: BTreeMap::new(),
+            files: BTreeMap::new(),
             approver: None,
             time: None,
         }
@@ -246,6 +250,20 @@ impl Entry {
     /// first.
     pub fn count(mut self, name: impl Into<Label>, value: u64) -> Entry {
         self.counts.insert(name.into(), value);
+        self
+    }
+
+    /// The kind of error a failed command met (`unauthorized`, `rejected`, `transient`, …):
+    /// a kind, never the error's message (a server's message may quote a value).
+    pub fn error(mut self, kind: impl Into<Label>) -> Entry {
+        self.error = Some(kind.into());
+        self
+    }
+
+    /// A file the command sent or received, by name, with its SHA-256 (what `sha256sum`
+    /// prints for it); a second file of the same name replaces the first.
+    pub fn file(mut self, name: impl Into<Label>, sha256: Digest) -> Entry {
+        self.files.insert(name.into(), sha256);
         self
     }
 

@@ -19,7 +19,9 @@ use crate::{Digest, Entry};
 /// | `step` | string | its step (`download`, `upload`, …), optional |
 /// | `request` | string | `METHOD /path name` sent to DROP or a provider, optional |
 /// | `outcome` | string | how it ended (`ok`, `accepted`, `failed`, …) |
+/// | `error` | string | the kind of error met (`unauthorized`, `rejected`, …), optional |
 /// | `counts` | object | name → whole number, optional |
+/// | `files` | object | file name → its SHA-256 (hex), optional |
 /// | `approver` | string | who approved, optional |
 /// | `prev` | string | SHA-256 (hex) of the previous line's bytes with its newline; 64 zeros on the first line |
 ///
@@ -41,9 +43,15 @@ pub struct Record {
     pub request: Option<String>,
     /// How it ended.
     pub outcome: String,
+    /// The kind of error met, when the command failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// Counts by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub counts: BTreeMap<String, u64>,
+    /// Files sent or received, by name, with their SHA-256.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub files: BTreeMap<String, Digest>,
     /// Who approved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approver: Option<String>,
@@ -62,8 +70,14 @@ impl Record {
             step: entry.step.map(|s| s.to_string()),
             request: entry.request.map(|r| r.to_string()),
             outcome: entry.outcome.to_string(),
+            error: entry.error.map(|e| e.to_string()),
             counts: entry
                 .counts
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            files: entry
+                .files
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
                 .collect(),
@@ -146,6 +160,31 @@ mod tests {
         let text = String::from_utf8(bare.to_line().unwrap()).unwrap();
         assert!(!text.contains("step") && !text.contains("counts"), "{text}");
         assert_eq!(Record::parse(text.trim_end().as_bytes()).unwrap(), bare);
+    }
+
+    #[test]
+    fn an_error_kind_and_files_follow_outcome_and_counts() {
+        let at = time::macros::datetime!(2026-11-20 14:03:07.123 UTC);
+        let sha = Digest::of_bytes(b"Id,Status\n");
+        let entry = Entry::new("upload", "error")
+            .error("rejected")
+            .request(Request::new("POST", "/data/upload"))
+            .count("rejected", 1)
+            .file("20261120_4821_Email.csv", sha)
+            .at(at);
+        let record = Record::from_entry(entry, 1, Digest::ZERO);
+        let line = String::from_utf8(record.to_line().unwrap()).unwrap();
+        assert_eq!(
+            line,
+            format!(
+                "{{\"seq\":1,\"time\":\"2026-11-20T14:03:07.123Z\",\"command\":\"upload\",\
+                 \"request\":\"POST /data/upload\",\"outcome\":\"error\",\"error\":\"rejected\",\
+                 \"counts\":{{\"rejected\":1}},\"files\":{{\"20261120_4821_Email.csv\":\"{sha}\"}},\
+                 \"prev\":\"{}\"}}\n",
+                Digest::ZERO
+            )
+        );
+        assert_eq!(Record::parse(line.trim_end().as_bytes()).unwrap(), record);
     }
 
     #[test]
