@@ -201,7 +201,7 @@ pub use mapping::{Mapping, Target, required_fields};
 pub use matched::{MatchedItem, MatchedRecord};
 pub use matcher::{DEFAULT_MAX_PROBLEMS, Matcher};
 pub use outcome::MatchOutcome;
-pub use problem::{Problem, ProblemKind};
+pub use problem::{Position, Problem, ProblemKind};
 pub use report::{MATCHES_HEADER, Match};
 pub use rules::{DefaultRules, Rules};
 pub use summary::{ListSummary, Summary};

@@ -6,6 +6,7 @@ use dropkit_hash::{Field, ListType};
 
 use crate::lists::Lists;
 use crate::mapping::{Col, Resolved, field_index, list_index, required_fields};
+use crate::problem::Position;
 
 /// A list matched from raw fields.
 #[derive(Debug)]
@@ -29,6 +30,8 @@ pub(crate) struct Plan {
     pub(crate) retained: Vec<(Field, Col)>,
     /// Lists present with work items but no way to match them from this mapping.
     pub(crate) unmatchable: Vec<ListType>,
+    /// What problems' positions count: CSV lines (the default) or record batch rows.
+    pub(crate) position: Position,
 }
 
 impl Plan {
@@ -79,6 +82,7 @@ impl Plan {
             max_problems,
             retained: if collect_fields { in_order } else { Vec::new() },
             unmatchable,
+            position: Position::Line,
         }
     }
 }

@@ -89,6 +89,7 @@ impl BlockResult {
             self.problems.push(Problem {
                 file: plan.file.clone(),
                 line: row.line,
+                position: plan.position,
                 column: column.map(|c| c.label.clone()),
                 kind,
             });
@@ -104,17 +105,9 @@ pub(crate) fn process_block(
     lists: &Lists,
 ) -> BlockResult {
     let mut out = BlockResult::default();
-    let mut scratch = Scratch {
-        hasher: Hasher::new(),
-        field_hashes: Default::default(),
-        done: [false; FIELD_COUNT],
-        parts: Vec::with_capacity(4),
-        pending: Vec::with_capacity(PROBE_BATCH * 2),
-        found: Vec::with_capacity(PROBE_BATCH * 2),
-        rows: Vec::with_capacity(PROBE_BATCH),
-        key_text: String::with_capacity(PROBE_BATCH * 16),
-        standardized: String::new(),
-        ends: Vec::new(),
+    let mut scratch = Scratch::new();
+    let mut reread = |at: usize, buf: &mut String, ends: &mut Vec<usize>| {
+        matched_fields(block, at, plan, buf, ends)
     };
     let mut record = |out: &mut BlockResult, rec: &dyn Fields, line: u64, at: usize| {
         let mut row = Row { line, bad: false };
@@ -124,7 +117,7 @@ pub(crate) fn process_block(
             out.bad_rows += 1;
         }
         if scratch.rows.len() >= PROBE_BATCH {
-            flush(out, &mut scratch, block, plan, lists);
+            flush(out, &mut scratch, &mut reread, plan, lists);
         }
     };
     let mut first = skip_first;
@@ -195,8 +188,58 @@ pub(crate) fn process_block(
             record(&mut out, &rec, line, at);
         }
     }
-    flush(&mut out, &mut scratch, block, plan, lists);
+    flush(&mut out, &mut scratch, &mut reread, plan, lists);
     out
+}
+
+/// How a matched record's standardized fields are read again, by the record's `at` (with a
+/// text buffer and a scratch vector): from its CSV block, or from its Arrow batch.
+pub(crate) type Reread<'a> =
+    dyn FnMut(usize, &mut String, &mut Vec<usize>) -> Vec<(Field, String)> + 'a;
+
+#[cfg(feature = "arrow")]
+/// Probes records that do not come from a CSV block (Arrow record batches): `rows` hands
+/// every record to its argument with its line (or row number) and an index `at`, by which
+/// `reread` finds a matched record again for its standardized fields. Same rules as
+/// [`process_block`].
+pub(crate) fn process_rows(
+    rows: impl FnOnce(&mut dyn FnMut(&dyn Fields, u64, usize)),
+    reread: &mut Reread<'_>,
+    plan: &Plan,
+    lists: &Lists,
+) -> BlockResult {
+    let mut out = BlockResult::default();
+    let mut scratch = Scratch::new();
+    rows(&mut |rec: &dyn Fields, line: u64, at: usize| {
+        let mut row = Row { line, bad: false };
+        out.records += 1;
+        process_record(&mut out, rec, &mut row, at, &mut scratch, plan);
+        if row.bad {
+            out.bad_rows += 1;
+        }
+        if scratch.rows.len() >= PROBE_BATCH {
+            flush(&mut out, &mut scratch, reread, plan, lists);
+        }
+    });
+    flush(&mut out, &mut scratch, reread, plan, lists);
+    out
+}
+
+impl Scratch {
+    fn new() -> Self {
+        Scratch {
+            hasher: Hasher::new(),
+            field_hashes: Default::default(),
+            done: [false; FIELD_COUNT],
+            parts: Vec::with_capacity(4),
+            pending: Vec::with_capacity(PROBE_BATCH * 2),
+            found: Vec::with_capacity(PROBE_BATCH * 2),
+            rows: Vec::with_capacity(PROBE_BATCH),
+            key_text: String::with_capacity(PROBE_BATCH * 16),
+            standardized: String::new(),
+            ends: Vec::new(),
+        }
+    }
 }
 
 fn process_record(
@@ -324,7 +367,13 @@ fn process_record(
 
 /// Probes the queued digests and turns what is found into hits; reads the fields of the
 /// records that matched again, when the plan collects them.
-fn flush(out: &mut BlockResult, s: &mut Scratch, block: &Block, plan: &Plan, lists: &Lists) {
+fn flush(
+    out: &mut BlockResult,
+    s: &mut Scratch,
+    reread: &mut Reread<'_>,
+    plan: &Plan,
+    lists: &Lists,
+) {
     s.found.clear();
     s.found.extend(
         s.pending
@@ -350,7 +399,7 @@ fn flush(out: &mut BlockResult, s: &mut Scratch, block: &Block, plan: &Plan, lis
         for queued in s.rows.iter().filter(|q| q.hit) {
             let (a, b) = queued.key;
             let key = out.push_key(&s.key_text[a..b]);
-            let fields = matched_fields(block, queued.at, plan, &mut s.standardized, &mut s.ends);
+            let fields = reread(queued.at, &mut s.standardized, &mut s.ends);
             out.matched_rows.push(MatchedRow { key, fields });
         }
     }

@@ -12,17 +12,33 @@ use dropkit_hash::StandardizeError;
 /// header, or whose key is empty or not UTF-8, is skipped whole (its columns cannot be
 /// trusted, or a match could not be reported against a consumer).
 ///
-/// Displays as `records.csv:7: column "dob" (dob): date of birth "1985-13-01" has no such month`.
+/// Displays as `records.csv:7: column "dob" (dob): date of birth "1985-13-01" has no such month`,
+/// or for records read from Arrow record batches (Parquet), which have rows and no lines,
+/// `records.parquet: row 6: column ...`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// The records file name.
     pub file: Arc<str>,
-    /// The line the row starts on (the header is line 1).
+    /// The line the row starts on (the header is line 1); with [`Position::Row`], the row's
+    /// number in the record batches (the first row of the first batch is row 1).
     pub line: u64,
+    /// Whether [`line`](Self::line) counts lines of a CSV file or rows of record batches.
+    pub position: Position,
     /// The column at fault and what it is mapped to, if the problem is in one column.
     pub column: Option<Arc<str>>,
     /// What is wrong.
     pub kind: ProblemKind,
+}
+
+/// What a [`Problem`]'s position counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Position {
+    /// Lines of a CSV file, the header being line 1 (a quoted field may span lines).
+    #[default]
+    Line,
+    /// Rows of Arrow record batches (a Parquet file), counted from 1 across the batches.
+    Row,
 }
 
 /// What is wrong with a row.
@@ -94,7 +110,10 @@ impl fmt::Display for ProblemKind {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: ", self.file, self.line)?;
+        match self.position {
+            Position::Line => write!(f, "{}:{}: ", self.file, self.line)?,
+            Position::Row => write!(f, "{}: row {}: ", self.file, self.line)?,
+        }
         if let Some(column) = &self.column {
             write!(f, "column {column}: ")?;
         }

@@ -62,23 +62,7 @@ pub(crate) fn matched_fields(
     let Some(data) = block.data.get(at..) else {
         return fields;
     };
-    let mut collect = |rec: &dyn Fields| {
-        for (field, col) in &plan.retained {
-            let v = rec.field(col.index);
-            if is_blank(v) {
-                continue;
-            }
-            let Ok(text) = std::str::from_utf8(v) else {
-                continue;
-            };
-            buf.clear();
-            if standardize::field_into(*field, text, buf).is_ok()
-                && !fields.iter().any(|(f, s)| f == field && s == buf)
-            {
-                fields.push((*field, buf.clone()));
-            }
-        }
-    };
+    let mut collect = |rec: &dyn Fields| fields = retained_fields(rec, plan, buf);
     if block.plain {
         let mut line = &data[..memchr(b'\n', data).unwrap_or(data.len())];
         if let [rest @ .., b'\r'] = line {
@@ -100,6 +84,32 @@ pub(crate) fn matched_fields(
         match rdr.read_byte_record(&mut rec) {
             Ok(true) if rec.len() == plan.width => collect(&rec),
             other => debug_assert!(false, "a matched record reads differently: {other:?}"),
+        }
+    }
+    fields
+}
+
+/// The standardized values of `rec`'s retained fields, in mapping order, each `(field, value)`
+/// pair once; blank values and values that do not standardize are left out.
+pub(crate) fn retained_fields(
+    rec: &dyn Fields,
+    plan: &Plan,
+    buf: &mut String,
+) -> Vec<(Field, String)> {
+    let mut fields: Vec<(Field, String)> = Vec::new();
+    for (field, col) in &plan.retained {
+        let v = rec.field(col.index);
+        if is_blank(v) {
+            continue;
+        }
+        let Ok(text) = std::str::from_utf8(v) else {
+            continue;
+        };
+        buf.clear();
+        if standardize::field_into(*field, text, buf).is_ok()
+            && !fields.iter().any(|(f, s)| f == field && s == buf)
+        {
+            fields.push((*field, buf.clone()));
         }
     }
     fields
