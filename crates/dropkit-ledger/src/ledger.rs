@@ -112,14 +112,15 @@ impl Ledger {
     }
 }
 
-/// The row id of a recorded download.
+/// The row id of a recorded download: the latest recorded under this name (two downloads of
+/// one day share a name; the later one is the round at work).
 pub(crate) fn download_id(
     conn: &Connection,
     path: &Path,
     name: &ZipFileName,
 ) -> Result<Option<i64>, LedgerError> {
     conn.query_row(
-        "SELECT id FROM download WHERE name = ?1",
+        "SELECT id FROM download WHERE name = ?1 ORDER BY id DESC LIMIT 1",
         [name.to_string()],
         |r| r.get(0),
     )

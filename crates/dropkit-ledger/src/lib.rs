@@ -13,7 +13,11 @@
 //! - [`Ledger::record_answers`], [`Ledger::record_matches`] and [`Ledger::record_forward`]
 //!   keep what followed: the status answered and when, each (work item, record key) match of
 //!   a round (new, or late: against an earlier work item), and each pair passed to a service
-//!   provider, once in its life ([`Ledger::forwarded_pairs`]).
+//!   provider, once in its life ([`Ledger::forwarded_pairs`]); [`Ledger::record_exemptions`]
+//!   keeps the pairs answered 2 Exempted and why.
+//! - [`Ledger::record_jobs`], [`Ledger::update_job`] and [`Ledger::set_pending_forwards`]
+//!   keep the service providers' work under way across rounds: jobs to poll, forwards to
+//!   retry.
 //! - [`Ledger::active_lists`] hands every active (not cancelled) work item to dropkit-match's
 //!   matcher, so a round screens its records against earlier requests too, and
 //!   [`Ledger::screen`] screens any records file (CSV or Parquet) for an intake pipeline.
@@ -120,10 +124,12 @@ mod ahead;
 mod answers;
 mod clean;
 mod error;
+mod exemptions;
 mod export;
 mod import;
 mod ledger;
 mod matches;
+mod provider_work;
 mod record;
 mod recorded;
 mod schema;
@@ -132,9 +138,11 @@ mod stats;
 mod text;
 
 pub use error::LedgerError;
+pub use exemptions::Exemption;
 pub use import::ImportSummary;
 pub use ledger::{LEDGER_FILE, Ledger};
 pub use matches::{LedgerMatch, MatchKind};
+pub use provider_work::{JobState, PendingForward, ProviderJobRecord};
 pub use recorded::{DownloadSummary, ListRecorded, RemovedApplied};
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 pub use screen::{SCREEN_HEADER, ScreenSummary};

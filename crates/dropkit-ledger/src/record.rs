@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 use time::OffsetDateTime;
 
 use crate::error::SqlContext as _;
-use crate::ledger::{download_id, fault_point, instant};
+use crate::ledger::{fault_point, instant};
 use crate::recorded::{DownloadSummary, summary};
 use crate::{Ledger, LedgerError};
 
@@ -36,9 +36,18 @@ impl Ledger {
     /// cancels the work item with its Id, whichever download delivered it), all in one
     /// transaction.
     ///
-    /// Idempotent: a download already recorded (by its name) is not read again, and the
-    /// summary of its first recording is returned. The ZIP is read whole before the
-    /// transaction starts, so a bad ZIP changes nothing. A list row whose Id is readable but
+    /// A download is known by its ZIP's SHA-256, not its name: DROP names every download of
+    /// a day `YYYYMMDD_<broker>_DROP.zip`, so a second download the same day carries the
+    /// first one's name with other bytes, and is recorded as a download of its own. The
+    /// other calls that name a download ([`Ledger::record_answers`], ...) mean the latest
+    /// one recorded under that name: the round working on it.
+    ///
+    /// Idempotent: a download already recorded (the same bytes) is not read again, and the
+    /// summary of its first recording is returned. A download recorded before the ledger
+    /// kept digests (schema version 1) is the same download when it has the same name and
+    /// the same lists, rows and Removed entries (a round resumed across the upgrade); it is
+    /// given the digest then. The ZIP is read whole before the transaction starts, so a bad
+    /// ZIP changes nothing. A list row whose Id is readable but
     /// whose hash is not is recorded without a hash (it is answered, and cannot be screened).
     pub fn record_download(
         &mut self,
@@ -55,10 +64,28 @@ impl Ledger {
         source: &str,
     ) -> Result<DownloadSummary, LedgerError> {
         let name = zip_name(zip)?;
-        if let Some(id) = download_id(&self.conn, &self.path, &name)? {
+        let digest = zip_digest(zip)?;
+        if let Some(id) = self.download_by_digest(&digest)? {
             return summary(&self.conn, &self.path, id, name);
         }
         let (items, mut counts, removed, removed_unreadable) = read_download(zip)?;
+        let distinct_removed = removed
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect::<std::collections::HashSet<_>>()
+            .len();
+        if let Some(id) =
+            self.legacy_download(&name, &counts, distinct_removed, removed_unreadable)?
+        {
+            let (tx, path) = self.begin()?;
+            tx.execute(
+                "UPDATE download SET sha256 = ?2 WHERE id = ?1 AND sha256 IS NULL",
+                params![id, &digest[..]],
+            )
+            .at(path)?;
+            tx.commit().at(path)?;
+            return summary(&self.conn, &self.path, id, name);
+        }
         // The work items' only foreign key is the download inserted just before them: checking
         // it a million times costs a tenth of the write. Off for this transaction only.
         self.conn
@@ -66,6 +93,7 @@ impl Ledger {
             .at(&self.path)?;
         let result = self.record_items(
             &name,
+            &digest,
             received_at,
             source,
             items,
@@ -84,6 +112,7 @@ impl Ledger {
     fn record_items(
         &mut self,
         name: &ZipFileName,
+        digest: &[u8; 32],
         received_at: OffsetDateTime,
         source: &str,
         items: Vec<Item>,
@@ -93,14 +122,16 @@ impl Ledger {
     ) -> Result<i64, LedgerError> {
         let (tx, path) = self.begin()?;
         tx.execute(
-            "INSERT INTO download (name, received_at, recorded_at, source, removed_unreadable)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO download
+             (name, received_at, recorded_at, source, removed_unreadable, sha256)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 name.to_string(),
                 instant(received_at),
                 instant(OffsetDateTime::now_utc()),
                 source,
-                removed_unreadable
+                removed_unreadable,
+                &digest[..]
             ],
         )
         .at(path)?;
@@ -145,6 +176,87 @@ impl Ledger {
         tx.commit().at(path)?;
         Ok(download)
     }
+
+    /// The download recorded with this ZIP digest, if any.
+    fn download_by_digest(&self, digest: &[u8; 32]) -> Result<Option<i64>, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT id FROM download WHERE sha256 = ?1",
+                [&digest[..]],
+                |r| r.get(0),
+            )
+            .optional()
+            .at(&self.path)
+    }
+
+    /// A download of this name recorded before digests were kept (schema version 1) whose
+    /// lists, rows and Removed entries are the ones just read: the same download.
+    fn legacy_download(
+        &self,
+        name: &ZipFileName,
+        counts: &[ListCount],
+        removed: usize,
+        removed_unreadable: u64,
+    ) -> Result<Option<i64>, LedgerError> {
+        let Some((id, unreadable)) = self
+            .conn
+            .query_row(
+                "SELECT id, removed_unreadable FROM download
+                 WHERE name = ?1 AND sha256 IS NULL ORDER BY id DESC LIMIT 1",
+                [name.to_string()],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u64>(1)?)),
+            )
+            .optional()
+            .at(&self.path)?
+        else {
+            return Ok(None);
+        };
+        let kept: u64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM removal WHERE download = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .at(&self.path)?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT list_type, file, rows FROM download_list WHERE download = ?1")
+            .at(&self.path)?;
+        let mut lists: Vec<(String, String, u64)> = stmt
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .at(&self.path)?
+            .collect::<Result<_, _>>()
+            .at(&self.path)?;
+        lists.sort();
+        let mut read: Vec<(String, String, u64)> = ListType::ALL
+            .iter()
+            .zip(counts)
+            .filter(|(_, c)| !c.file.is_empty())
+            .map(|(l, c)| (l.as_str().to_owned(), c.file.clone(), c.rows))
+            .collect();
+        read.sort();
+        let same = lists == read && kept == removed as u64 && unreadable == removed_unreadable;
+        Ok(same.then_some(id))
+    }
+}
+
+/// The SHA-256 of the ZIP's bytes, read in blocks.
+fn zip_digest(zip: &Path) -> Result<[u8; 32], LedgerError> {
+    use sha2::Digest as _;
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(zip).map_err(|e| LedgerError::io(zip, e))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0_u8; 64 * 1024];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(LedgerError::io(zip, e)),
+        }
+    }
+    Ok(hasher.finalize().into())
 }
 
 /// The download's name, from the ZIP's file name.

@@ -17,13 +17,20 @@ use crate::error::SqlContext as _;
 /// - `1`: downloads and their lists, work items (hash as a 32-byte BLOB, status, answer file,
 ///   cancellation), further hashes of a work item, Removed entries, answer files, matches,
 ///   forwards.
-pub const SCHEMA_VERSION: i64 = 1;
+/// - `2`: a download is keyed on its ZIP's SHA-256 (`download.sha256`, unique), no longer on
+///   its name: two downloads of one day share `YYYYMMDD_<broker>_DROP.zip`. Downloads
+///   recorded before keep a NULL digest.
+/// - `3`: `exemption`, the (work item, record key) pairs answered 2 Exempted and why.
+/// - `4`: provider work under way: `provider_job` (deletion jobs, polled until they end) and
+///   `pending_forward` (forwards a provider has not acknowledged, retried by every run),
+///   before kept in `provider-jobs.json` and `pending-forwards.json`.
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// `PRAGMA application_id` of a dropkit ledger: `DROP` in ASCII.
 pub const APPLICATION_ID: i64 = 0x4452_4F50;
 
 /// The migrations, in order: `MIGRATIONS[n]` takes the schema from version `n` to `n + 1`.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// Version 1. `WITHOUT ROWID` tables keyed on the DROP Id: one B-tree per table, no second
 /// index, which keeps a work item near 70 bytes on disk.
@@ -101,6 +108,60 @@ CREATE TABLE imported_round (
 ) WITHOUT ROWID;
 ";
 
+/// Version 2: `download.name` is no longer unique; `download.sha256` (the ZIP's SHA-256, 32
+/// bytes) is, NULL for a download recorded before. SQLite cannot drop a UNIQUE constraint in
+/// place, so the table is rebuilt (the documented way: new table, copy, drop, rename, with
+/// foreign keys off; the ids, which every other table points at, are kept).
+const V2: &str = "
+CREATE TABLE download_v2 (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    source      TEXT NOT NULL CHECK (source IN ('round', 'import')),
+    removed_unreadable INTEGER NOT NULL DEFAULT 0,
+    sha256      BLOB UNIQUE CHECK (sha256 IS NULL OR length(sha256) = 32)
+);
+INSERT INTO download_v2 (id, name, received_at, recorded_at, source, removed_unreadable)
+    SELECT id, name, received_at, recorded_at, source, removed_unreadable FROM download;
+DROP TABLE download;
+ALTER TABLE download_v2 RENAME TO download;
+CREATE INDEX download_name ON download (name);
+";
+
+/// Version 3: the exemptions a round applied (status 2), with the operator's reason.
+const V3: &str = "
+CREATE TABLE exemption (
+    work_item   TEXT NOT NULL REFERENCES work_item (id),
+    key         TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    round       INTEGER NOT NULL REFERENCES download (id),
+    PRIMARY KEY (work_item, key)
+) WITHOUT ROWID;
+";
+
+/// Version 4: provider work under way, kept across rounds.
+const V4: &str = "
+CREATE TABLE provider_job (
+    provider    TEXT NOT NULL,
+    job         TEXT NOT NULL,
+    round       INTEGER REFERENCES download (id),
+    state       TEXT NOT NULL CHECK (state IN ('pending', 'completed', 'failed')),
+    detail      TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    PRIMARY KEY (provider, job)
+) WITHOUT ROWID;
+CREATE TABLE pending_forward (
+    provider        TEXT NOT NULL,
+    key             TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    outcome_unknown INTEGER NOT NULL CHECK (outcome_unknown IN (0, 1)),
+    since           TEXT NOT NULL,
+    PRIMARY KEY (provider, key)
+) WITHOUT ROWID;
+";
+
 /// Sets the connection's pragmas and brings the schema to [`SCHEMA_VERSION`].
 pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), LedgerError> {
     let not_ledger = |e: rusqlite::Error| match e {
@@ -154,6 +215,16 @@ pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), LedgerEr
             reason: format!("application id {app:#x}, a dropkit ledger has {APPLICATION_ID:#x}"),
         });
     }
+    // A migration may rebuild a table others point at: foreign keys are off while migrating
+    // (SQLite ignores the pragma inside a transaction) and checked before each commit.
+    conn.pragma_update(None, "foreign_keys", false).at(path)?;
+    let migrated = migrate(conn, path);
+    conn.pragma_update(None, "foreign_keys", true).at(path)?;
+    migrated
+}
+
+/// Runs the migrations from the file's version to [`SCHEMA_VERSION`].
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), LedgerError> {
     // One transaction per migration, taken before reading the version again: two processes
     // opening a new ledger at once migrate it once.
     loop {
@@ -170,6 +241,20 @@ pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), LedgerEr
             return Ok(());
         };
         tx.execute_batch(sql).at(path)?;
+        let dangling: i64 = tx
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .at(path)?;
+        if dangling > 0 {
+            return Err(LedgerError::NotALedger {
+                path: path.to_owned(),
+                reason: format!(
+                    "migrating to schema version {} left {dangling} row(s) pointing nowhere",
+                    version + 1
+                ),
+            });
+        }
         tx.execute_batch(&format!(
             "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {};",
             version + 1
