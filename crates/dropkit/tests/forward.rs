@@ -27,9 +27,12 @@ async fn dropkit_with(
     stdin: &str,
     changes: &[(&str, Option<&str>)],
 ) -> Output {
+    // A scratch working directory: the commands' audit entries go to its `dropkit-state/`.
+    let cwd = tempfile::tempdir().unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_dropkit"));
     command
         .args(args)
+        .current_dir(cwd.path())
         .env("MAESTROQA_API_TOKEN", MQA_TOKEN)
         .env("MAESTROQA_BASE_URL", format!("{base}{MQA_PATH}"))
         .env("ID5_PARTNER_ID", "173")
@@ -53,6 +56,7 @@ async fn dropkit_with(
     })
     .await
     .unwrap();
+    drop(cwd);
     let all = format!("{}{}", stdout(&output), stderr(&output));
     assert!(
         !all.contains(MQA_TOKEN) && !all.contains(ID5_TOKEN),

@@ -5,12 +5,16 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use dropkit_cycle::doctor::{Patient, Verdict, examine};
+use dropkit_audit::{Entry, Request};
+use dropkit_cycle::doctor::{Check, Patient, Verdict, examine};
+
+use crate::audit_entry::{self, ERROR, OK, label};
 
 /// Arguments of `dropkit doctor`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// State directory to check (not locked by a run, writable, its round state readable).
+    /// State directory to check (not locked by a run, writable, its round state readable),
+    /// whose audit chain (`audit.jsonl`) records the checks.
     #[arg(long, value_name = "DIR", default_value = "dropkit-state")]
     pub(crate) state_dir: PathBuf,
     /// The broker's records to check against the mapping (CSV or Parquet).
@@ -22,6 +26,11 @@ pub(crate) struct Args {
 }
 
 /// Runs `dropkit doctor`.
+///
+/// One entry in the state directory's audit chain when the directory is there after the
+/// checks (the state directory check creates it): `HEAD /data/download` when DROP was asked,
+/// the counts of checks ok, skipped and failed (`failed.SUBJECT` for each failure), and `ok`
+/// or `error` (`check-failed`). An entry that cannot be written is one more failed check.
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mapping = if args.map.is_empty() {
         None
@@ -49,6 +58,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
         providers,
         state_dir: Some(&args.state_dir),
     };
+    let asked_drop = matches!(patient.client, Some(Ok(_)));
     let runtime = tokio::runtime::Runtime::new()?;
     let checks = runtime.block_on(examine(&patient));
     let mut failed = false;
@@ -60,9 +70,49 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
         failed = true;
         println!("{:<4} {error}", Verdict::Failed.as_str());
     }
+    if args.state_dir.is_dir() {
+        let entry = entry(&checks, provider_errors.len(), asked_drop);
+        if let Err(e) = audit_entry::open_chain(&args.state_dir)
+            .and_then(|mut chain| audit_entry::finish(&mut chain, entry, ExitCode::SUCCESS))
+        {
+            failed = true;
+            println!(
+                "{:<4} audit chain: {}",
+                Verdict::Failed.as_str(),
+                crate::message(&e)
+            );
+        }
+    }
     Ok(if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The doctor's audit entry: what was asked and how the checks went, by subject (never a
+/// check's detail, which may quote a server's message).
+fn entry(checks: &[Check], provider_errors: usize, asked_drop: bool) -> Entry {
+    let count = |v: Verdict| checks.iter().filter(|c| c.verdict == v).count() as u64;
+    let failed = count(Verdict::Failed) + provider_errors as u64;
+    let mut entry = if failed == 0 {
+        Entry::new("doctor", OK)
+    } else {
+        Entry::new("doctor", ERROR).error("check-failed")
+    };
+    if asked_drop {
+        entry = entry.request(Request::new("HEAD", "/data/download"));
+    }
+    entry = entry
+        .count("checks_ok", count(Verdict::Ok))
+        .count("checks_skipped", count(Verdict::Skipped))
+        .count("checks_failed", failed);
+    for check in checks.iter().filter(|c| c.verdict == Verdict::Failed) {
+        let subject = check.subject.replace(' ', "_");
+        entry = entry.count(label(&format!("failed.{subject}")), 1);
+    }
+    if provider_errors > 0 {
+        entry = entry.count("failed.provider_settings", provider_errors as u64);
+    }
+    entry
 }

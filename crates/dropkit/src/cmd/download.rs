@@ -4,7 +4,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use dropkit_audit::{Digest, Entry, Request};
 use dropkit_client::{ClientBuilder, Error, WaitOutcome};
+
+use crate::audit_entry::{self, ERROR, OK, label};
 
 /// The default retry deadline of one request: long enough for an unattended run to ride out
 /// an outage of a few hours (the same as `dropkit cycle`).
@@ -22,30 +25,63 @@ pub(crate) struct Args {
     /// Total time one request may spend retrying 429, 5xx and network failures, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_MAX_WAIT_SECS)]
     pub(crate) max_wait: u64,
+    /// State directory whose audit chain (`audit.jsonl`) records the download (created when
+    /// missing).
+    #[arg(long, value_name = "DIR", default_value = "dropkit-state")]
+    pub(crate) state_dir: std::path::PathBuf,
+}
+
+/// The request every download entry records.
+fn request() -> Request {
+    Request::new("GET", "/data/download")
 }
 
 /// Runs `dropkit download`: reads `DROP_API_KEY` and `DROP_BASE_URL`, waits through 202 and
 /// 429, saves the ZIP (streamed to a temporary file in `--out`, synced, renamed into place
 /// only when complete) and prints its path.
+///
+/// One entry in `--state-dir`'s audit chain: `ok` with the ZIP's name, size and SHA-256,
+/// `no-data`, or `error` with the error's kind.
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     let client = client(args.max_wait)?;
+    let mut chain = audit_entry::open_chain(&args.state_dir)?;
     let result = runtime()?
         .block_on(client.wait_for_download(&args.out, Duration::from_secs(args.download_wait)));
+    let entry = Entry::new("download", OK);
     match result {
         Ok(WaitOutcome::Saved(zip)) => {
             println!("saved {} ({} bytes)", zip.path.display(), zip.size);
+            let name = label(&zip.file_name.to_string());
+            let entry = match Digest::of_file(&zip.path) {
+                Ok(sha256) => entry.file(name.clone(), sha256),
+                // Saved, but unreadable at once: the entry says so rather than going missing.
+                Err(_) => entry.error("io"),
+            };
+            let entry = entry.request(request().name(name)).count("bytes", zip.size);
+            audit_entry::finish(&mut chain, entry, ExitCode::SUCCESS)
         }
-        Ok(WaitOutcome::NoData { message }) => println!("no new data: {message}"),
-        Err(err @ Error::DownloadAlreadySent { .. }) => {
-            eprintln!("dropkit: {err}");
-            eprintln!(
-                "dropkit: if the ZIP was lost, download the batch from the DROP portal and run `dropkit cycle --zip FILE` (or answer it by hand)"
-            );
-            return Ok(ExitCode::from(1));
+        Ok(WaitOutcome::NoData { message }) => {
+            println!("no new data: {message}");
+            let entry = Entry::new("download", "no-data").request(request());
+            audit_entry::finish(&mut chain, entry, ExitCode::SUCCESS)
         }
-        Err(err) => return Err(err.into()),
+        Err(err) => {
+            let entry = Entry::new("download", ERROR)
+                .request(request())
+                .error(audit_entry::drop_error_kind(&err));
+            let code = if matches!(err, Error::DownloadAlreadySent { .. }) {
+                eprintln!("dropkit: {err}");
+                eprintln!(
+                    "dropkit: if the ZIP was lost, download the batch from the DROP portal and run `dropkit cycle --zip FILE` (or answer it by hand)"
+                );
+                ExitCode::from(1)
+            } else {
+                eprintln!("dropkit: {}", crate::message(&err.into()));
+                ExitCode::from(1)
+            };
+            audit_entry::finish(&mut chain, entry, code)
+        }
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// A client from `DROP_API_KEY` and `DROP_BASE_URL` whose requests retry for at most

@@ -7,12 +7,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use dropkit_audit::Entry;
 use dropkit_provider::{
     DeletionProvider, DeletionRequest, Jurisdiction, ProviderOptions, ProvidersFromEnv, failures,
     fan_out,
 };
 
 use super::Provider;
+use crate::audit_entry::{self, ERROR, OK, label};
 
 /// Arguments of `dropkit forward`.
 #[derive(Debug, clap::Args)]
@@ -30,6 +32,10 @@ pub(crate) struct Args {
     /// Total time one request may spend retrying 429, 5xx and network failures, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_MAX_WAIT_SECS)]
     pub(crate) max_wait: u64,
+    /// State directory whose audit chain (`audit.jsonl`) records the forward (created when
+    /// missing).
+    #[arg(long, value_name = "DIR", default_value = "dropkit-state")]
+    pub(crate) state_dir: std::path::PathBuf,
 }
 
 /// The default retry deadline of one provider request: six hours, like `dropkit cycle`.
@@ -45,6 +51,11 @@ pub(crate) const DEFAULT_MAX_WAIT_SECS: u64 = 6 * 3600;
 /// read or sent (an empty line, a line that is not UTF-8, a refused email), when a provider's
 /// settings are refused (every one named, nothing sent) or none is configured, 2 for a
 /// jurisdiction other than CCPA or GDPR. Empty input sends nothing and exits 0.
+///
+/// Once something is about to be sent, one entry in `--state-dir`'s audit chain: `ok` or
+/// `error` (with the first failure's kind), the count of emails sent and of unreadable
+/// lines, and per provider the jobs it accepted and the emails it accepted and failed
+/// (never an email).
 pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     let jurisdiction: Jurisdiction = match args.jurisdiction.parse() {
         Ok(jurisdiction) => jurisdiction,
@@ -80,6 +91,8 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
             "dropkit forward: note: ID5 takes no audit label; --audit-label is not sent to ID5"
         );
     }
+    let mut chain = audit_entry::open_chain(&args.state_dir)?;
+    let sent = emails.len() as u64;
     let mut request = DeletionRequest::new(emails).with_jurisdiction(jurisdiction);
     if let Some(label) = args.audit_label {
         request = request.with_audit_label(label);
@@ -104,7 +117,27 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let complete = outcomes.iter().all(|o| o.is_complete());
-    Ok(exit_code(unreadable.is_empty() && complete))
+    let success = unreadable.is_empty() && complete;
+    let first_error = failures(&outcomes)
+        .next()
+        .map(|(_, f)| f.error.kind().as_str());
+    let mut entry = match (success, first_error) {
+        (true, _) => Entry::new("forward", OK),
+        (false, Some(kind)) => Entry::new("forward", ERROR).error(kind),
+        (false, None) => Entry::new("forward", ERROR).error("unreadable-input"),
+    }
+    .count("emails", sent)
+    .count("unreadable_lines", unreadable.len() as u64);
+    for outcome in &outcomes {
+        let p = &outcome.provider;
+        let accepted: usize = outcome.receipts.iter().map(|r| r.identifiers.len()).sum();
+        let failed: usize = outcome.failures.iter().map(|f| f.identifiers.len()).sum();
+        entry = entry
+            .count(label(&format!("{p}.jobs")), outcome.receipts.len() as u64)
+            .count(label(&format!("{p}.accepted")), accepted as u64)
+            .count(label(&format!("{p}.failed")), failed as u64);
+    }
+    audit_entry::finish(&mut chain, entry, exit_code(success))
 }
 
 /// The providers named, or every provider configured in the environment when none is; each
