@@ -15,6 +15,7 @@ pub(crate) mod inspect;
 pub(crate) mod ledger;
 pub(crate) mod matching;
 pub(crate) mod providers;
+pub(crate) mod report;
 pub(crate) mod screen;
 pub(crate) mod status;
 pub(crate) mod upload;
