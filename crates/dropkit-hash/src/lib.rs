@@ -102,10 +102,10 @@
 //!
 //! # Arrow arrays
 //!
-//! With the `arrow` feature (off by default), [`arrow::hash_array`], [`arrow::standardize_array`],
-//! [`arrow::hash_ndz`] and [`arrow::hash_name_vin`] take whole Arrow string arrays (`Utf8`,
+//! With the `arrow` feature (off by default), `arrow::hash_array`, `arrow::standardize_array`,
+//! `arrow::hash_ndz` and `arrow::hash_name_vin` take whole Arrow string arrays (`Utf8`,
 //! `LargeUtf8`, `Utf8View`, dictionaries of them) and return a `StringArray` of Base64 hashes or
-//! standardized text, nulls for null inputs and (by choice, [`arrow::OnInvalid`]) for values DROP
+//! standardized text, nulls for null inputs and (by choice, `arrow::OnInvalid`) for values DROP
 //! would refuse: the layer the Python package and the DuckDB and Spark functions stand on.
 
 #[cfg(feature = "arrow")]

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use dropkit_files::DownloadArchive;
 
 use crate::{
-    DEFAULT_MAX_PROBLEMS, Error, Lists, MATCHES_FILE, Mapping, MatchedRecord, Matcher, Problem,
-    Rules, Summary,
+    DEFAULT_MAX_PROBLEMS, Error, Lists, MATCHES_FILE, Mapping, MatchOutcome, MatchedRecord,
+    Matcher, Problem, Rules, Summary,
 };
 
 /// The magic bytes a Parquet file starts (and ends) with.
@@ -156,6 +156,24 @@ pub fn match_into_dir(
         return Err(Error::MaxRows);
     }
     let format = records_format(records)?;
+    let matcher = matcher(lists_for(download, out)?, options);
+    let name = |m: Matcher| match &options.records_name {
+        Some(name) => m.records_name(name.clone()),
+        None => m.records_name(records.display().to_string()),
+    };
+    let outcome = match format {
+        RecordsFormat::Csv => {
+            let file = File::open(records).map_err(|e| Error::io(records, e))?;
+            name(matcher).run(file, mapping, rules)?
+        }
+        RecordsFormat::Parquet => run_parquet(name(matcher), records, mapping, rules)?,
+    };
+    finish(outcome, out, options)
+}
+
+/// Reads the download ZIP at `download` and its lists, refusing an `out` that holds one of
+/// their status files already.
+fn lists_for(download: &Path, out: &Path) -> Result<Lists, Error> {
     let mut archive = DownloadArchive::open(download)?;
     let lists = Lists::from_archive(&mut archive)?;
     drop(archive);
@@ -168,21 +186,20 @@ pub fn match_into_dir(
             }
         }
     }
-    let matcher = Matcher::new(lists)
+    Ok(lists)
+}
+
+/// The matcher of a run into a directory, set by `options`.
+fn matcher(lists: Lists, options: &DirOptions) -> Matcher {
+    Matcher::new(lists)
         .strict(options.strict)
         .max_problems(options.max_problems)
-        .record_fields(options.matched_records);
-    let name = |m: Matcher| match &options.records_name {
-        Some(name) => m.records_name(name.clone()),
-        None => m.records_name(records.display().to_string()),
-    };
-    let outcome = match format {
-        RecordsFormat::Csv => {
-            let file = File::open(records).map_err(|e| Error::io(records, e))?;
-            name(matcher).run(file, mapping, rules)?
-        }
-        RecordsFormat::Parquet => name(matcher).run(parquet_csv(records)?, mapping, rules)?,
-    };
+        .record_fields(options.matched_records)
+}
+
+/// Writes the status files and the match report of `outcome` into `out`, and says what it
+/// wrote and found.
+fn finish(outcome: MatchOutcome, out: &Path, options: &DirOptions) -> Result<DirReport, Error> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let matches_file = out.join(MATCHES_FILE);
     // The status files and the match report do not depend on each other: write both at once.
@@ -209,14 +226,56 @@ pub fn match_into_dir(
     })
 }
 
+/// Matches the Parquet records file at `records` as record batches, without CSV text.
 #[cfg(feature = "parquet")]
-fn parquet_csv(records: &Path) -> Result<impl Read + Send, Error> {
-    crate::parquet::ParquetAsCsv::open(records)
+fn run_parquet(
+    matcher: Matcher,
+    records: &Path,
+    mapping: &Mapping,
+    rules: &(dyn Rules + Sync),
+) -> Result<MatchOutcome, Error> {
+    let (schema, batches) = crate::parquet::open(records)?;
+    matcher.run_batches(&schema, batches, mapping, rules)
 }
 
 #[cfg(not(feature = "parquet"))]
-fn parquet_csv(records: &Path) -> Result<std::io::Empty, Error> {
+fn run_parquet(
+    _: Matcher,
+    records: &Path,
+    _: &Mapping,
+    _: &(dyn Rules + Sync),
+) -> Result<MatchOutcome, Error> {
     Err(Error::ParquetNotEnabled {
         path: records.to_owned(),
     })
+}
+
+/// [`match_into_dir`] for records given as Arrow record batches, all of `schema` (feature
+/// `arrow`): the download ZIP at `download` read, the batches matched by
+/// [`Matcher::run_batches`] (no CSV text in between; problems name rows), the status files and
+/// [`MATCHES_FILE`] written into `out`. The records are named
+/// [`DirOptions::records_name`] in problems, `records` when it is `None`.
+#[cfg(feature = "arrow")]
+pub fn match_batches_into_dir<I>(
+    download: &Path,
+    schema: &arrow_schema::Schema,
+    batches: I,
+    mapping: &Mapping,
+    rules: &(dyn Rules + Sync),
+    out: &Path,
+    options: &DirOptions,
+) -> Result<DirReport, Error>
+where
+    I: IntoIterator<Item = Result<arrow_array::RecordBatch, arrow_schema::ArrowError>>,
+    I::IntoIter: Send,
+{
+    if options.max_rows_per_file == 0 {
+        return Err(Error::MaxRows);
+    }
+    let mut matcher = matcher(lists_for(download, out)?, options);
+    if let Some(name) = &options.records_name {
+        matcher = matcher.records_name(name.clone());
+    }
+    let outcome = matcher.run_batches(schema, batches, mapping, rules)?;
+    finish(outcome, out, options)
 }

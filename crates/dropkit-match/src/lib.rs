@@ -163,15 +163,26 @@
 //! - A records file is Parquet when it starts with `PAR1` or is named `*.parquet`
 //!   ([`match_into_dir`]); anything else is read as CSV.
 //!
-//! # Parquet input
+//! # Arrow and Parquet input
 //!
-//! With the `parquet` feature, [`Matcher::run_parquet`] reads the records from a Parquet file
-//! instead: batches of rows are decoded with the `parquet` crate and matched exactly as CSV
-//! rows would be, column names standing for the header (memory stays bounded by one batch).
-//! Problems name rows as lines: line `N` is row `N - 1` of the file. Nulls are empty values.
+//! With the `arrow` feature, `Matcher::run_batches` (and `match_batches_into_dir`) take the
+//! records as Arrow record batches, from a dataframe, a database or Python, and match them
+//! straight from the arrays: no CSV text in between. The schema's column names stand for the
+//! header; string and binary columns are read in place, other types as arrow prints them
+//! (dates `YYYY-MM-DD`, numbers in decimal); nulls are empty values. The statuses, match report,
+//! matched records and problems are those of the same records in a CSV, except that problems
+//! name rows ([`Position::Row`], the first row being row 1) instead of lines. Each batch is cut
+//! into units of 8,192 rows probed on every core while the next batches are read.
+//!
+//! With the `parquet` feature (which turns on `arrow`), `Matcher::run_parquet` and
+//! [`match_into_dir`] read a Parquet records file: its row groups are decoded with the `parquet`
+//! crate into record batches that go the Arrow way above (memory stays bounded by a few
+//! batches).
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "arrow")]
+mod arrow;
 mod blocks;
 mod chunks;
 mod dir;
@@ -194,6 +205,8 @@ mod rules;
 mod summary;
 mod writing;
 
+#[cfg(feature = "arrow")]
+pub use dir::match_batches_into_dir;
 pub use dir::{DirOptions, DirReport, match_into_dir};
 pub use error::Error;
 pub use lists::{Lists, ListsBuilder, RemovedItem, RepeatedId};

@@ -30,11 +30,11 @@ pub const DEFAULT_MAX_PROBLEMS: usize = 1000;
 /// See the [crate documentation](crate) for a complete example.
 #[derive(Debug)]
 pub struct Matcher {
-    lists: Lists,
-    strict: bool,
-    max_problems: usize,
-    records_name: String,
-    record_fields: bool,
+    pub(crate) lists: Lists,
+    pub(crate) strict: bool,
+    pub(crate) max_problems: usize,
+    pub(crate) records_name: String,
+    pub(crate) record_fields: bool,
 }
 
 impl Matcher {
