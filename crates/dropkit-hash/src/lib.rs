@@ -100,6 +100,12 @@
 //! on every core in constant memory, answering each line with `STANDARDIZED<TAB>HASH` or
 //! `ERROR<TAB>reason`: the engine of `dropkit hash`.
 //!
+//! # SQL
+//!
+//! With the `sql` feature (off by default), [`sql::Sql`] writes each rule as one SQL
+//! expression for DuckDB, Spark SQL, PostgreSQL, BigQuery or Snowflake, NULL where this crate
+//! refuses the value: the engine of `dropkit sql`, for data that lives in a warehouse.
+//!
 //! # Arrow arrays
 //!
 //! With the `arrow` feature (off by default), `arrow::hash_array`, `arrow::standardize_array`,
@@ -120,6 +126,8 @@ mod name;
 #[cfg(feature = "pipeline")]
 pub mod pipeline;
 mod sha;
+#[cfg(feature = "sql")]
+pub mod sql;
 pub mod standardize;
 
 pub use dob::Dob;

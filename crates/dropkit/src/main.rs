@@ -61,6 +61,9 @@ enum Command {
     Screen(cmd::screen::Args),
     /// The ledger of every DROP request: its figures, or its work items as Parquet.
     Ledger(cmd::ledger::Args),
+    /// Print one SQL expression that standardizes and hashes a column as `dropkit hash` does
+    /// (DuckDB, Spark SQL, PostgreSQL, BigQuery, Snowflake).
+    Sql(cmd::sql::Args),
     /// The annual report: work items per list and status, days to answer, provider forwards,
     /// from the ledger, checked against the status files uploaded.
     Report(cmd::report::Args),
@@ -107,6 +110,7 @@ fn main() -> ExitCode {
         Command::Attest(args) => cmd::attest::run(args),
         Command::Screen(args) => cmd::screen::run(args),
         Command::Ledger(args) => cmd::ledger::run(args),
+        Command::Sql(args) => cmd::sql::run(args),
         Command::Report(args) => cmd::report::run(args),
     };
     match result {

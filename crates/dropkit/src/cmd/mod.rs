@@ -17,6 +17,7 @@ pub(crate) mod matching;
 pub(crate) mod providers;
 pub(crate) mod report;
 pub(crate) mod screen;
+pub(crate) mod sql;
 pub(crate) mod status;
 pub(crate) mod upload;
 pub(crate) mod validate;
