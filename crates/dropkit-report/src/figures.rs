@@ -26,8 +26,11 @@ pub struct AnnualReport {
     pub days_to_answer: DaysToAnswer,
     /// Per service provider: the pairs forwarded by the year's rounds and the jobs' outcomes.
     pub providers: Vec<ProviderFigures>,
-    /// The providers' deletion jobs followed by the year's rounds.
+    /// The providers' deletion jobs created by the year's rounds.
     pub provider_jobs: JobFigures,
+    /// Per reason given for an exemption: the work items answered 2 Exempted because of it
+    /// (empty when the ledger keeps no reasons, before its schema 3).
+    pub exemptions: Vec<ExemptionFigures>,
     /// What was checked against the uploaded status files (all of it agreed, or there would
     /// be no report).
     pub checked: Checked,
@@ -155,23 +158,43 @@ pub struct ProviderFigures {
     pub forwarded: u64,
     /// Distinct consumers (record keys) among them.
     pub consumers: u64,
-    /// Its jobs the rounds saw fail.
+    /// Its deletion jobs created by the year's rounds (with the ledger's job table; `0`
+    /// otherwise, when only failed and pending jobs are known per provider).
+    pub jobs: u64,
+    /// Of them, confirmed completed by the provider (with the ledger's job table).
+    pub jobs_completed: u64,
+    /// Its jobs that failed.
     pub jobs_failed: u64,
-    /// Its jobs still pending when the year's last round ended.
+    /// Its jobs still pending (with the ledger's job table: now; otherwise when the year's
+    /// last round ended).
     pub jobs_pending: u64,
 }
 
-/// The providers' deletion jobs, as the year's rounds followed them (`state.json` of each
-/// round: the confirm step's summary).
+/// The exemptions applied for one reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ExemptionFigures {
+    /// The reason, as the operator's exemption file gave it.
+    pub reason: String,
+    /// Work items with an exempt record for this reason.
+    pub work_items: u64,
+    /// (work item, record key) pairs exempt for this reason.
+    pub records: u64,
+}
+
+/// The providers' deletion jobs of the year's rounds and how they ended.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct JobFigures {
-    /// Jobs the providers confirmed completed (a round records these as a count, not per
-    /// provider).
+    /// Where the figures come from: `ledger` (its `provider_job` table: each job by provider
+    /// and round, as it stands now) or `rounds` (a ledger without that table: each round's
+    /// `state.json`, what its confirm step saw).
+    pub source: &'static str,
+    /// Jobs the providers confirmed completed.
     pub completed: u64,
     /// Jobs that failed.
     pub failed: u64,
-    /// Jobs still pending when the year's last round ended (polled again by later runs).
+    /// Jobs still pending (polled again by later runs).
     pub pending: u64,
 }
 

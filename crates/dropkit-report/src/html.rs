@@ -144,24 +144,51 @@ impl AnnualReport {
         writeln!(
             s,
             "<h2>Service providers</h2><table id=\"providers\"><thead><tr><th>Provider</th>\
-             <th>Pairs forwarded</th><th>Consumers</th><th>Jobs failed</th><th>Jobs pending</th>\
-             </tr></thead><tbody>"
+             <th>Pairs forwarded</th><th>Consumers</th><th>Jobs</th><th>Completed</th>\
+             <th>Failed</th><th>Pending</th></tr></thead><tbody>"
         )?;
         for p in &self.providers {
             writeln!(
                 s,
                 "<tr><td>{}</td>{}</tr>",
                 escape(&p.provider),
-                cells(&[p.forwarded, p.consumers, p.jobs_failed, p.jobs_pending])
+                cells(&[
+                    p.forwarded,
+                    p.consumers,
+                    p.jobs,
+                    p.jobs_completed,
+                    p.jobs_failed,
+                    p.jobs_pending
+                ])
             )?;
         }
         let j = &self.provider_jobs;
         writeln!(
             s,
             "</tbody></table><p id=\"provider-jobs\">Provider jobs: {} completed, {} failed, {} \
-             still pending.</p>",
-            j.completed, j.failed, j.pending
-        )
+             still pending (from the {}).</p>",
+            j.completed,
+            j.failed,
+            j.pending,
+            escape(j.source)
+        )?;
+        if !self.exemptions.is_empty() {
+            writeln!(
+                s,
+                "<h2>Exemptions by reason</h2><table id=\"exemptions\"><thead><tr>\
+                 <th>Reason</th><th>Work items</th><th>Records</th></tr></thead><tbody>"
+            )?;
+            for e in &self.exemptions {
+                writeln!(
+                    s,
+                    "<tr><td>{}</td>{}</tr>",
+                    escape(&e.reason),
+                    cells(&[e.work_items, e.records])
+                )?;
+            }
+            writeln!(s, "</tbody></table>")?;
+        }
+        Ok(())
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, params};
 
 use crate::error::{ReportError, SqlContext as _};
-use crate::figures::{ListFigures, ProviderFigures};
+use crate::figures::{ExemptionFigures, ListFigures, ProviderFigures};
 
 /// A download the ledger recorded.
 #[derive(Debug, Clone)]
@@ -29,6 +29,17 @@ pub(crate) struct AnswerFile {
     pub(crate) file: String,
     /// When its answers were recorded, RFC 3339 UTC as stored.
     pub(crate) answered_at: String,
+}
+
+/// A provider's deletion job as the ledger keeps it (schema 4 on).
+#[derive(Debug, Clone)]
+pub(crate) struct JobRow {
+    /// The provider.
+    pub(crate) provider: String,
+    /// `download.id` of the round whose forward created it, when known.
+    pub(crate) round: Option<i64>,
+    /// `pending`, `completed` or `failed`.
+    pub(crate) state: String,
 }
 
 /// The ledger, opened read-only.
@@ -255,5 +266,72 @@ impl LedgerView {
                 ..ProviderFigures::default()
             })
             .collect())
+    }
+
+    /// Whether the ledger has the table `name` (tables added by later schema versions).
+    fn has_table(&self, name: &str) -> Result<bool, ReportError> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [name],
+                |r| r.get::<_, i64>(0),
+            )
+            .at(&self.path)
+            .map(|n| n > 0)
+    }
+
+    /// The providers' deletion jobs created by the rounds of `year` (a job of no known round:
+    /// by the year it was created); `None` when the ledger does not keep jobs (schema before
+    /// 4: the rounds' `state.json` tell instead).
+    pub(crate) fn provider_jobs(&self, year: i32) -> Result<Option<Vec<JobRow>>, ReportError> {
+        if !self.has_table("provider_job")? {
+            return Ok(None);
+        }
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT j.provider, j.round, j.state FROM provider_job j
+                 LEFT JOIN download d ON d.id = j.round
+                 WHERE substr(coalesce(d.received_at, j.created_at), 1, 5) = ?1
+                 ORDER BY j.provider, j.job",
+            )
+            .at(&self.path)?;
+        let rows = stmt
+            .query_map([format!("{year:04}-")], |r| {
+                Ok(JobRow {
+                    provider: r.get(0)?,
+                    round: r.get(1)?,
+                    state: r.get(2)?,
+                })
+            })
+            .at(&self.path)?;
+        rows.collect::<Result<Vec<_>, _>>().at(&self.path).map(Some)
+    }
+
+    /// Per reason: the exemptions (status 2) the rounds of `year` applied; empty when the
+    /// ledger does not keep them (schema before 3).
+    pub(crate) fn exemptions(&self, year: i32) -> Result<Vec<ExemptionFigures>, ReportError> {
+        if !self.has_table("exemption")? {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT e.reason, count(DISTINCT e.work_item), count(*) FROM exemption e
+                 JOIN download d ON d.id = e.round
+                 WHERE substr(d.received_at, 1, 5) = ?1
+                 GROUP BY e.reason ORDER BY e.reason",
+            )
+            .at(&self.path)?;
+        let rows = stmt
+            .query_map([format!("{year:04}-")], |r| {
+                Ok(ExemptionFigures {
+                    reason: r.get(0)?,
+                    work_items: r.get(1)?,
+                    records: r.get(2)?,
+                })
+            })
+            .at(&self.path)?;
+        rows.collect::<Result<_, _>>().at(&self.path)
     }
 }

@@ -102,7 +102,8 @@ mod text;
 pub use annual::annual_report;
 pub use error::{Disagreement, ReportError};
 pub use figures::{
-    AnnualReport, Checked, DaysToAnswer, JobFigures, ListFigures, ProviderFigures, RoundFigures,
+    AnnualReport, Checked, DaysToAnswer, ExemptionFigures, JobFigures, ListFigures,
+    ProviderFigures, RoundFigures,
 };
 pub use rounds::{RESPONSES_DIR, ROUNDS_DIR, STATE_FILE};
 pub use table_csv::CSV_HEADER;

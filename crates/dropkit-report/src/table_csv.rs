@@ -3,8 +3,9 @@
 //! Header `year,section,subject,measure,value`. `section` is `list` (subject: the list type
 //! or `total`; one row per list type and measure, the statuses among them: `exempted`,
 //! `deleted`, `opted_out`, `not_found`), `round` (subject: the download), `days_to_answer`,
-//! `provider` (subject: the provider), `provider_jobs` or `checked` (subject: `all`). An
-//! absent value (a round not answered yet) is an empty field.
+//! `provider` (subject: the provider), `provider_jobs` or `checked` (subject: `all`), and
+//! `exemption` (subject: the reason). An absent value (a round not answered yet) is an empty
+//! field.
 
 use crate::error::ReportError;
 use crate::figures::{AnnualReport, ListFigures};
@@ -75,6 +76,8 @@ impl AnnualReport {
             for (measure, value) in [
                 ("forwarded", p.forwarded),
                 ("consumers", p.consumers),
+                ("jobs", p.jobs),
+                ("jobs_completed", p.jobs_completed),
                 ("jobs_failed", p.jobs_failed),
                 ("jobs_pending", p.jobs_pending),
             ] {
@@ -88,6 +91,16 @@ impl AnnualReport {
             ("pending", j.pending),
         ] {
             row("provider_jobs", "all", measure, value.to_string()).map_err(write)?;
+        }
+        for e in &self.exemptions {
+            row(
+                "exemption",
+                &e.reason,
+                "work_items",
+                e.work_items.to_string(),
+            )
+            .map_err(write)?;
+            row("exemption", &e.reason, "records", e.records.to_string()).map_err(write)?;
         }
         let c = &self.checked;
         for (measure, value) in [

@@ -91,14 +91,20 @@ impl AnnualReport {
         writeln!(s, "Service providers")?;
         writeln!(
             s,
-            "{:<12} {:>10} {:>10} {:>12} {:>13}",
-            "provider", "forwarded", "consumers", "jobs failed", "jobs pending"
+            "{:<12} {:>10} {:>10} {:>5} {:>10} {:>7} {:>8}",
+            "provider", "forwarded", "consumers", "jobs", "completed", "failed", "pending"
         )?;
         for p in &self.providers {
             writeln!(
                 s,
-                "{:<12} {:>10} {:>10} {:>12} {:>13}",
-                p.provider, p.forwarded, p.consumers, p.jobs_failed, p.jobs_pending
+                "{:<12} {:>10} {:>10} {:>5} {:>10} {:>7} {:>8}",
+                p.provider,
+                p.forwarded,
+                p.consumers,
+                p.jobs,
+                p.jobs_completed,
+                p.jobs_failed,
+                p.jobs_pending
             )?;
         }
         if self.providers.is_empty() {
@@ -107,9 +113,23 @@ impl AnnualReport {
         let j = &self.provider_jobs;
         writeln!(
             s,
-            "Provider jobs: {} completed, {} failed, {} still pending",
-            j.completed, j.failed, j.pending
+            "Provider jobs: {} completed, {} failed, {} still pending (from the {})",
+            j.completed, j.failed, j.pending, j.source
         )?;
+        if !self.exemptions.is_empty() {
+            writeln!(s)?;
+            writeln!(s, "Exemptions (2) by reason")?;
+            writeln!(s, "{:>10} {:>8}  reason", "work items", "records")?;
+            for e in &self.exemptions {
+                writeln!(
+                    s,
+                    "{:>10} {:>8}  {}",
+                    e.work_items,
+                    e.records,
+                    e.reason.escape_debug()
+                )?;
+            }
+        }
         writeln!(s)?;
         let c = &self.checked;
         writeln!(
