@@ -313,7 +313,11 @@ async fn a_failing_provider_is_retried_for_the_failed_consumers_only() {
     assert_eq!(first.outcome, Outcome::Finished);
     assert_eq!(first.forward_failures.len(), 1, "{first:?}");
     assert_eq!(first.forward_failures[0].failed, 1);
-    assert!(dir.path().join("state/pending-forwards.json").is_file());
+    let ledger = dropkit_ledger::Ledger::open(dir.path().join("state/ledger.sqlite")).unwrap();
+    let carried = ledger.pending_forwards(Some("maestroqa")).unwrap();
+    assert_eq!(carried.len(), 1, "{carried:?}");
+    drop(ledger);
+    assert!(!dir.path().join("state/pending-forwards.json").exists());
     let sent_first = emails_sent(&failing);
     assert_eq!(
         sent_first.len(),
@@ -336,7 +340,8 @@ async fn a_failing_provider_is_retried_for_the_failed_consumers_only() {
     );
     assert!(report.forward_failures.is_empty());
     assert_eq!(emails_sent(&healthy), BTreeMap::from([(victim, 1)]));
-    assert!(!dir.path().join("state/pending-forwards.json").exists());
+    let ledger = dropkit_ledger::Ledger::open(dir.path().join("state/ledger.sqlite")).unwrap();
+    assert!(ledger.pending_forwards(None).unwrap().is_empty());
 }
 
 fn serde_json_from<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
@@ -544,6 +549,97 @@ async fn work_items_matched_only_by_exempt_consumers_are_answered_2() {
         matches.lines().any(|l| l.contains(",Phone,HOUSEHOLD1,3")),
         "{matches}"
     );
+    // The reason is in the ledger, pair by pair ...
+    let ledger = dropkit_ledger::Ledger::open(state_dir.join("ledger.sqlite")).unwrap();
+    let counts = ledger.exemption_counts(None).unwrap();
+    assert_eq!(
+        counts,
+        BTreeMap::from([("litigation hold".to_owned(), exempted.len() as u64)])
+    );
+    drop(ledger);
+    // ... and in the audit chain only as a count per reason: no key.
+    let chain = std::fs::read_to_string(state_dir.join("audit.jsonl")).unwrap();
+    let records = dropkit_audit::read_records(&state_dir.join("audit.jsonl")).unwrap();
+    let matched = records
+        .iter()
+        .find(|r| r.step.as_deref() == Some("match") && r.outcome == "done")
+        .unwrap();
+    assert_eq!(
+        matched.counts.get("exempt.litigation-hold"),
+        Some(&(exempted.len() as u64)),
+        "{matched:?}"
+    );
+    assert!(!chain.contains("CUST000030"), "{chain}");
+    assert!(!chain.contains("litigation hold"), "{chain}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provider_work_an_earlier_release_left_in_json_is_imported_once_and_carried_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let demo = Demo::start(&state, options(None)).await.unwrap();
+    // What the release before kept at the top of the state directory.
+    std::fs::write(
+        state.join("pending-forwards.json"),
+        r#"{"consumers":{"maestroqa":[{"key":"OLD1","emails":["old1@example.com"],"work_items":[]}]},
+            "unknown":{"maestroqa":["OLD1"]}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        state.join("provider-jobs.json"),
+        r#"{"pending":{"maestroqa":["job-from-before"]}}"#,
+    )
+    .unwrap();
+    let provider = Arc::new(RecordingProvider::new("maestroqa"));
+    let report = demo
+        .round()
+        .unwrap()
+        .with_provider(provider.clone())
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Finished);
+    assert!(!state.join("pending-forwards.json").exists());
+    assert!(!state.join("provider-jobs.json").exists());
+    assert!(state.join("pending-forwards.json.imported").is_file());
+    assert!(state.join("provider-jobs.json.imported").is_file());
+    // The carried-over consumer was sent, marked a possible duplicate (its outcome was
+    // unknown), and the job of before was polled to its end.
+    assert_eq!(emails_sent(&provider).get("old1@example.com"), Some(&1));
+    let journal = std::fs::read_to_string(state.join("forward-journal.jsonl")).unwrap();
+    assert!(
+        journal
+            .lines()
+            .any(|l| l.contains("\"OLD1\"") && l.contains("possible_duplicate")),
+        "{journal}"
+    );
+    // The job of before was polled: this provider does not know it, so it failed, and the
+    // report names it with its id.
+    let jobs = report.provider_jobs.clone().unwrap();
+    assert!(
+        jobs.failed.iter().any(|j| j.job == "job-from-before"),
+        "{jobs:?}"
+    );
+    let ledger = dropkit_ledger::Ledger::open(state.join("ledger.sqlite")).unwrap();
+    assert!(ledger.pending_forwards(None).unwrap().is_empty());
+    let jobs = ledger.provider_jobs(None).unwrap();
+    assert!(
+        jobs.iter()
+            .any(|j| j.job == "job-from-before" && j.state == dropkit_ledger::JobState::Failed),
+        "{jobs:?}"
+    );
+    assert!(
+        jobs.iter()
+            .filter(|j| j.job != "job-from-before")
+            .all(|j| j.state == dropkit_ledger::JobState::Completed),
+        "{jobs:?}"
+    );
+    // Every job this round's forwards created is in the ledger with the round.
+    assert!(
+        jobs.iter()
+            .any(|j| j.round.as_deref() == report.download.as_deref()),
+        "{jobs:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -616,8 +712,25 @@ async fn provider_jobs_are_followed_to_the_end_and_stalled_ones_never_hold_up_a_
     assert_eq!(first.outcome, Outcome::Finished);
     let stalled = first.provider_jobs.clone().unwrap().pending;
     assert!(!stalled.is_empty());
-    let carried = std::fs::read_to_string(state.join("provider-jobs.json")).unwrap();
-    assert!(carried.contains(&stalled[0].job), "{carried}");
+    let ledger = dropkit_ledger::Ledger::open(state.join("ledger.sqlite")).unwrap();
+    let carried = ledger
+        .provider_jobs(Some(dropkit_ledger::JobState::Pending))
+        .unwrap();
+    assert!(
+        carried
+            .iter()
+            .any(|j| j.job == stalled[0].job && j.provider == "id5"),
+        "{carried:?}"
+    );
+    drop(ledger);
+    let status = dropkit_cycle::status::status(&state, time_today()).unwrap();
+    assert!(
+        status
+            .provider_jobs_pending
+            .iter()
+            .any(|j| j.job == stalled[0].job),
+        "{status:?}"
+    );
     let polled_before = slow.polls()[&dropkit_provider::JobId::new(stalled[0].job.clone())];
     demo.emulator()
         .next_round(dropkit_emulator::synthetic::consumers(7, 3))
@@ -741,4 +854,9 @@ async fn a_list_seen_before_that_the_mapping_cannot_match_is_refused_before_down
     .unwrap();
     assert_eq!(report.outcome, Outcome::Finished);
     assert_eq!(demo.emulator().downloads().len(), 2);
+}
+
+/// Today, for `dropkit_cycle::status::status`.
+fn time_today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
 }

@@ -7,13 +7,12 @@
 //! ignored (its event had not been acted upon as recorded).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::{File, OpenOptions};
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::CycleError;
+use crate::jsonl::JsonlFile;
 use crate::state::{ForwardRecord, now};
 
 /// File name of the journal inside the state directory.
@@ -89,8 +88,7 @@ pub(crate) struct Finished {
 /// What the journal says so far, and the open file to append to.
 #[derive(Debug)]
 pub(crate) struct Journal {
-    path: PathBuf,
-    file: File,
+    file: JsonlFile,
     /// Per provider, per consumer key: what the provider accepted.
     accepted: BTreeMap<String, BTreeMap<String, ForwardRecord>>,
     /// (provider, key) sent without an answer recorded.
@@ -101,34 +99,10 @@ impl Journal {
     /// Opens (creating) the journal in `dir` and replays it.
     pub(crate) fn open(dir: &Path) -> Result<Journal, CycleError> {
         let path = dir.join(JOURNAL_FILE);
-        let (
-            text,
-            Replay {
-                accepted,
-                in_flight,
-                torn,
-            },
-        ) = replay(&path)?;
-        let mut options = OpenOptions::new();
-        options.create(true).append(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(&path).map_err(|e| CycleError::io(&path, e))?;
-        if torn {
-            // Cut the torn line off, so the next event starts a line of its own.
-            let whole = text.rfind('\n').map_or(0, |i| i + 1);
-            file.set_len(whole as u64)
-                .and_then(|()| file.sync_data())
-                .map_err(|e| CycleError::io(&path, e))?;
-        } else if !text.is_empty() && !text.ends_with('\n') {
-            // The last event is whole but lacks its line end: keep it, end its line.
-            (&file)
-                .write_all(b"\n")
-                .and_then(|()| file.sync_data())
-                .map_err(|e| CycleError::io(&path, e))?;
-        }
+        let mut accepted = BTreeMap::new();
+        let mut in_flight = BTreeSet::new();
+        let file = JsonlFile::open(&path, |event| apply(&mut accepted, &mut in_flight, event))?;
         Ok(Journal {
-            path,
             file,
             accepted,
             in_flight,
@@ -138,7 +112,12 @@ impl Journal {
     /// How many (provider, consumer) requests were sent without an answer recorded, reading
     /// the journal in `dir` without changing it.
     pub(crate) fn in_flight_in(dir: &Path) -> Result<usize, CycleError> {
-        Ok(replay(&dir.join(JOURNAL_FILE))?.1.in_flight.len())
+        let mut accepted = BTreeMap::new();
+        let mut in_flight = BTreeSet::new();
+        JsonlFile::replay(&dir.join(JOURNAL_FILE), |event| {
+            apply(&mut accepted, &mut in_flight, event);
+        })?;
+        Ok(in_flight.len())
     }
 
     /// What `provider` accepted, per consumer key.
@@ -243,57 +222,8 @@ impl Journal {
     }
 
     fn append(&mut self, event: &Event) -> Result<(), CycleError> {
-        let mut line = serde_json::to_vec(event).map_err(|e| CycleError::State {
-            path: self.path.clone(),
-            message: e.to_string(),
-        })?;
-        line.push(b'\n');
-        self.file
-            .write_all(&line)
-            .and_then(|()| self.file.sync_data())
-            .map_err(|e| CycleError::io(&self.path, e))
+        self.file.append(event)
     }
-}
-
-/// What replaying a journal found.
-struct Replay {
-    accepted: BTreeMap<String, BTreeMap<String, ForwardRecord>>,
-    in_flight: BTreeSet<(String, String)>,
-    /// Whether the last line was torn by a crash (it is ignored).
-    torn: bool,
-}
-
-/// Reads and replays the journal at `path` (missing: empty), changing nothing.
-fn replay(path: &Path) -> Result<(String, Replay), CycleError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(CycleError::io(path, e)),
-    };
-    let mut view = Replay {
-        accepted: BTreeMap::new(),
-        in_flight: BTreeSet::new(),
-        torn: false,
-    };
-    let lines: Vec<&str> = text.lines().collect();
-    for (i, line) in lines.iter().enumerate() {
-        let event: Event = match serde_json::from_str(line) {
-            Ok(event) => event,
-            // A crash mid-append tears only the last line.
-            Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => {
-                view.torn = true;
-                break;
-            }
-            Err(e) => {
-                return Err(CycleError::State {
-                    path: path.to_owned(),
-                    message: format!("line {}: {e}", i + 1),
-                });
-            }
-        };
-        apply(&mut view.accepted, &mut view.in_flight, event);
-    }
-    Ok((text, view))
 }
 
 /// The one place an event changes the view: used by replay and by recording alike.
@@ -327,6 +257,8 @@ fn apply(
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write as _;
+
     use super::*;
 
     #[test]
@@ -345,7 +277,10 @@ mod tests {
         }
         // A crash while appending the answer for k2.
         let path = dir.path().join(JOURNAL_FILE);
-        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
         f.write_all(br#"{"event":"accepted","provider":"m","ke"#)
             .unwrap();
         drop(f);

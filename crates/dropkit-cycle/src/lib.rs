@@ -102,6 +102,7 @@
 
 mod approve;
 mod audit;
+mod carried;
 mod ctx;
 #[cfg(feature = "demo")]
 pub mod demo;
@@ -110,6 +111,7 @@ mod error;
 pub mod exempt;
 pub mod health;
 mod journal;
+mod jsonl;
 mod lock;
 pub mod preflight;
 mod report;
@@ -120,13 +122,13 @@ mod step;
 mod steps;
 
 pub use approve::approve;
+pub use carried::{PENDING_FORWARDS_FILE, PROVIDER_JOBS_FILE};
 pub use error::{CycleError, ProviderFailure};
 pub use exempt::Exemptions;
 pub use lock::StateLock;
 pub use report::{CycleReport, ForwardSummary, Outcome};
 pub use round::{DEFAULT_CONFIRM_WAIT, DEFAULT_MAX_ROWS_PER_FILE, Round};
 pub use step::{ParseStepError, Step};
-pub use steps::confirm::PROVIDER_JOBS_FILE;
 pub use steps::delete::DELETE_JOURNAL_FILE;
-pub use steps::forward::{ForwardConsumer, PENDING_FORWARDS_FILE};
+pub use steps::forward::ForwardConsumer;
 pub use steps::review::REVIEW_FILE;

@@ -248,7 +248,6 @@ impl Round {
         started: Instant,
     ) -> Result<CycleReport, CycleError> {
         let dir = dir.clone();
-        let started_at = crate::state::now();
         let mut state = dir.load()?;
         if state.finished && !state.attested {
             // A crash between finishing and attesting: attest before anything else.
@@ -299,26 +298,40 @@ impl Round {
                 if let Some(observer) = &self.on_step {
                     observer(step);
                 }
-                let uploaded_before = state.uploads.len();
-                let ran = step.run(&ctx, &mut state).await;
-                // Every step that ran is in the audit chain, a failure too.
-                let outcome = if ran.is_ok() { "done" } else { "failed" };
-                audit::append(&dir, audit::step_entry(step, outcome, &state))?;
-                if state.uploads.len() > uploaded_before {
-                    for (file, record) in &state.uploads {
-                        if record.at >= started_at {
-                            let entry =
-                                audit::upload_entry(&file.to_string(), record.outcome.as_str());
-                            audit::append(&dir, entry)?;
-                        }
+                // Entries go into the chain before the save that records their work.
+                let ahead = Arc::new(audit::WriteAhead::new(&dir, step, &state));
+                let hook = ahead.clone();
+                let step_dir = dir.with_before_save(Arc::new(move |s| hook.before_save(s)));
+                let step_ctx = self.ctx(&step_dir);
+                let ran = step.run(&step_ctx, &mut state).await;
+                // Every step that ran is in the audit chain, a failure too (a step that ended
+                // without saving itself done, such as a forward with failures, is logged now).
+                match &ran {
+                    Ok(_) if !ahead.step_logged() => {
+                        audit::append_step_once(
+                            &dir,
+                            step,
+                            audit::step_entry(step, "done", &state),
+                        )?;
+                    }
+                    Ok(_) => {}
+                    Err(_) => {
+                        audit::append(&dir, audit::step_entry(step, "failed", &state))?;
                     }
                 }
                 match ran? {
                     Flow::Next => {}
                     Flow::NoData(message) => {
                         // Nothing new at DROP: still pass on what providers failed before.
+                        // Nothing new at DROP: still pass on what providers failed before, and
+                        // follow the jobs still pending.
+                        let forward_failures = steps::forward::retry_carried(&ctx).await?;
+                        let jobs = steps::confirm::poll_pending(&ctx, None).await?;
                         let mut report = CycleReport::no_data(&dir, message, started.elapsed());
-                        report.forward_failures = steps::forward::retry_carried(&ctx).await?;
+                        report.forward_failures = forward_failures;
+                        if jobs != crate::state::ConfirmSummary::default() {
+                            report.provider_jobs = Some(jobs);
+                        }
                         return Ok(report);
                     }
                     Flow::AwaitApproval => {

@@ -11,6 +11,8 @@ use std::path::Path;
 use serde::Serialize;
 use time::{Date, Duration, OffsetDateTime, format_description::well_known::Rfc3339};
 
+use dropkit_ledger::{JobState, ProviderJobRecord};
+
 use crate::health::{Health, LastError};
 use crate::state::{LEDGER_FILE, RoundState, STATE_FILE, read_json};
 use crate::{CycleError, Step};
@@ -76,6 +78,14 @@ pub struct Status {
     pub work_items_unanswered: u64,
     /// Consumers whose forwarding to a provider has an unknown outcome (sent, no answer).
     pub forwards_pending: u64,
+    /// Forwards a service provider has not acknowledged, carried over in the ledger and
+    /// retried by every run.
+    pub forwards_carried: u64,
+    /// Provider deletion jobs still pending (stalled), polled again by every run, with their
+    /// ids.
+    pub provider_jobs_pending: Vec<ProviderJobRecord>,
+    /// Provider deletion jobs of the current round that failed, with their ids.
+    pub provider_jobs_failed: Vec<ProviderJobRecord>,
     /// Keys the broker's connector failed to delete in the current round.
     pub connector_failures: u64,
     /// The last run's error, if it failed.
@@ -106,6 +116,8 @@ pub fn status(root: &Path, today: Date) -> Result<Status, CycleError> {
     let days_left = due.map(|d| (d - today).whole_days());
     let work_items_unanswered = unanswered(root)?;
     let forwards_pending = pending_forwards(root)?;
+    let round_name = state.download.as_ref().map(ToString::to_string);
+    let work = provider_work(root, round_name.as_deref())?;
 
     let mut level = Level::Ok;
     let mut reasons = Vec::new();
@@ -155,6 +167,26 @@ pub fn status(root: &Path, today: Date) -> Result<Status, CycleError> {
             &mut level,
         );
     }
+    if work.forwards > 0 {
+        raise(
+            Level::Warning,
+            format!(
+                "{} forward(s) to service providers failed and are retried by every run",
+                work.forwards
+            ),
+            &mut level,
+        );
+    }
+    for job in &work.failed {
+        raise(
+            Level::Warning,
+            format!(
+                "provider job failed: {} {}: {}",
+                job.provider, job.job, job.detail
+            ),
+            &mut level,
+        );
+    }
     let round = RoundStatus {
         download: state.download.as_ref().map(ToString::to_string),
         step: (!state.finished).then(|| Step::current(&state)).flatten(),
@@ -170,6 +202,9 @@ pub fn status(root: &Path, today: Date) -> Result<Status, CycleError> {
         round,
         work_items_unanswered,
         forwards_pending,
+        forwards_carried: work.forwards,
+        provider_jobs_pending: work.pending,
+        provider_jobs_failed: work.failed,
         connector_failures,
         last_error: health.last_error,
         level,
@@ -185,6 +220,34 @@ fn unanswered(root: &Path) -> Result<u64, CycleError> {
     }
     let ledger = dropkit_ledger::Ledger::open_existing(&path)?;
     Ok(ledger.stats()?.total.unanswered)
+}
+
+/// Provider work under way, from the ledger.
+#[derive(Default)]
+struct ProviderWork {
+    forwards: u64,
+    pending: Vec<ProviderJobRecord>,
+    failed: Vec<ProviderJobRecord>,
+}
+
+/// Forwards carried over, jobs pending, and the current round's failed jobs (nothing when
+/// there is no ledger).
+fn provider_work(root: &Path, round: Option<&str>) -> Result<ProviderWork, CycleError> {
+    let path = root.join(LEDGER_FILE);
+    if !path.is_file() {
+        return Ok(ProviderWork::default());
+    }
+    let ledger = dropkit_ledger::Ledger::open_existing(&path)?;
+    let failed = ledger
+        .provider_jobs(Some(JobState::Failed))?
+        .into_iter()
+        .filter(|j| round.is_some() && j.round.as_deref() == round)
+        .collect();
+    Ok(ProviderWork {
+        forwards: ledger.pending_forwards(None)?.len() as u64,
+        pending: ledger.provider_jobs(Some(JobState::Pending))?,
+        failed,
+    })
 }
 
 /// Consumers sent to a provider without a recorded answer, from the round's journal.

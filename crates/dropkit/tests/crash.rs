@@ -304,4 +304,52 @@ fn killed_rounds_lose_and_double_nothing() {
     // off and recorded by the next run, never called tampering).
     let chain = dropkit_audit::verify(&world.state.join("audit.jsonl"));
     assert!(chain.is_ok(), "audit chain (seed {seed}): {chain:?}");
+    // No entry lost, none doubled: every round the chain attests has each step's `done`
+    // entry (written before the state saved the step done), and a step a kill made run again
+    // is not in it twice.
+    let records = dropkit_audit::read_records(&world.state.join("audit.jsonl")).unwrap();
+    let problems = chain_problems(&records);
+    assert!(
+        problems.is_empty(),
+        "audit chain (seed {seed}): {problems:#?}"
+    );
+    let attested = records.iter().filter(|r| r.outcome == "attested").count();
+    assert!(attested >= rounds, "{attested} rounds attested, {rounds} finished (seed {seed})");
+}
+
+/// Steps every round runs to `done` (review is asked for by none of these rounds).
+const STEPS: [&str; 10] = [
+    "download", "record", "match", "screen", "validate", "delete", "upload", "forward",
+    "confirm", "report",
+];
+/// Steps that run to `done` once in a round (downloading runs again after a "nothing new",
+/// forwarding after a provider failure, and confirming after forwarding).
+const ONCE: [&str; 6] = ["record", "match", "screen", "validate", "upload", "report"];
+
+/// What is missing or doubled in the chain, round by round (a round's entries end with its
+/// `attested` line).
+fn chain_problems(records: &[dropkit_audit::Record]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut done = BTreeMap::<String, usize>::new();
+    let mut round = 1usize;
+    for record in records.iter().filter(|r| r.command == "cycle") {
+        if record.outcome == "attested" {
+            for step in STEPS {
+                match done.get(step).copied().unwrap_or(0) {
+                    0 => problems.push(format!("round {round}: no `{step} done` entry")),
+                    n if n > 1 && ONCE.contains(&step) => {
+                        problems.push(format!("round {round}: `{step} done` {n} times"));
+                    }
+                    _ => {}
+                }
+            }
+            done.clear();
+            round += 1;
+        } else if record.outcome == "done"
+            && let Some(step) = &record.step
+        {
+            *done.entry(step.clone()).or_default() += 1;
+        }
+    }
+    problems
 }

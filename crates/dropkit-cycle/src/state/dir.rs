@@ -13,7 +13,8 @@
 //!   matches.csv                 Id,ListType,Key,Status for the broker's own deletion step
 //!   late-matches.csv            the same for records matching earlier, still active requests
 //!   forward.json                deleted consumers' emails, for the service providers
-//!   forward-journal.jsonl       every deletion sent to a provider and its answer
+//!   forward-journal.jsonl       every deletion sent to a provider and its answer (provider
+//!                               jobs and forwards still pending are in the ledger)
 //!   audit.log                   (dropkit cycle) every request and step, for the audit trail
 //!   audit.jsonl                 the tamper-evident audit chain (dropkit-audit); never archived
 //!   attestation.json, .md       the round's attestation when it completes (.sig: signed)
@@ -26,6 +27,7 @@
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -54,9 +56,24 @@ pub const FORWARD_FILE: &str = "forward.json";
 pub const LOCK_FILE: &str = ".lock";
 
 /// The state directory of a round.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct StateDir {
     root: PathBuf,
+    /// Run before every save of `state.json`, with the state about to be saved: the round
+    /// appends the audit entries of the progress a save records, so that an entry is in the
+    /// chain before the state says its work is done.
+    before_save: Option<Arc<BeforeSave>>,
+}
+
+/// A hook run with the state about to be saved; an error stops the save.
+pub(crate) type BeforeSave = dyn Fn(&RoundState) -> Result<(), CycleError> + Send + Sync;
+
+impl std::fmt::Debug for StateDir {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StateDir")
+            .field("root", &self.root)
+            .finish_non_exhaustive()
+    }
 }
 
 impl StateDir {
@@ -73,7 +90,18 @@ impl StateDir {
         }
         create_private_dir(&root)?;
         create_private_dir(&root.join(RESPONSES_DIR))?;
-        Ok(StateDir { root })
+        Ok(StateDir {
+            root,
+            before_save: None,
+        })
+    }
+
+    /// The same directory, running `hook` with the state before every save.
+    pub(crate) fn with_before_save(&self, hook: Arc<BeforeSave>) -> StateDir {
+        StateDir {
+            root: self.root.clone(),
+            before_save: Some(hook),
+        }
     }
 
     /// Locks the directory for this process until the returned guard is dropped (or the
@@ -103,9 +131,13 @@ impl StateDir {
         self.root.join(LATE_MATCHES_FILE)
     }
 
-    /// Opens (creating or migrating) the ledger of this state directory.
+    /// Opens (creating or migrating) the ledger of this state directory. Provider work an
+    /// earlier release kept in `pending-forwards.json` and `provider-jobs.json` is imported
+    /// into it the first time (the files are then renamed `*.imported`).
     pub fn ledger(&self) -> Result<dropkit_ledger::Ledger, CycleError> {
-        Ok(dropkit_ledger::Ledger::open(self.root.join(LEDGER_FILE))?)
+        let mut ledger = dropkit_ledger::Ledger::open(self.root.join(LEDGER_FILE))?;
+        crate::carried::import_legacy(&self.root, &mut ledger)?;
+        Ok(ledger)
     }
 
     /// Where the consumers to forward are kept.
@@ -134,6 +166,9 @@ impl StateDir {
     /// and synced, then renamed over the old one, so a crash leaves either the old or the new
     /// state, never a torn one.
     pub fn save(&self, state: &RoundState) -> Result<(), CycleError> {
+        if let Some(hook) = &self.before_save {
+            hook(state)?;
+        }
         let mut state = state.clone();
         state.version = STATE_VERSION;
         write_json(&self.root.join(STATE_FILE), &state)

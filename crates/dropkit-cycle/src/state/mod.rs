@@ -129,6 +129,10 @@ pub struct MatchSummary {
     /// Warnings about the download (a work item listed twice, ...), one line each.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// Per exemption reason (`--exempt FILE`; empty when none was given): the (work item,
+    /// record key) pairs answered 2 Exempted for it. The pairs themselves are in the ledger.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub exemptions: BTreeMap<String, u64>,
 }
 
 /// What re-screening found: late matches, records that match a work item of an earlier

@@ -16,8 +16,6 @@
 //! round goes on as before (the report says the keys in `matches.csv` are still to delete).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::OpenOptions;
-use std::io::Write as _;
 use std::path::Path;
 
 use dropkit_connector::{Action, DEFAULT_BATCH_SIZE, Target, batches};
@@ -27,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::CycleError;
 use crate::ctx::Ctx;
+use crate::jsonl::JsonlFile;
 use crate::state::{DeletionSummary, RoundState, StateDir};
 
 /// File name of the deletion journal inside the state directory.
@@ -249,89 +248,45 @@ enum Event {
 
 /// The deletion journal: append-only, synced, a torn last line ignored.
 struct DeleteJournal {
-    file: std::fs::File,
-    path: std::path::PathBuf,
+    file: JsonlFile,
     done: BTreeSet<String>,
     failed: BTreeMap<String, String>,
 }
 
 impl DeleteJournal {
     fn open(dir: &Path) -> Result<DeleteJournal, CycleError> {
-        let path = dir.join(DELETE_JOURNAL_FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(CycleError::io(&path, e)),
-        };
-        let mut journal_done = BTreeSet::new();
-        let mut journal_failed = BTreeMap::new();
-        let lines: Vec<&str> = text.lines().collect();
-        let mut whole = text.len();
-        for (i, line) in lines.iter().enumerate() {
-            match serde_json::from_str::<Event>(line) {
-                Ok(Event::Answered { done, failed, .. }) => {
-                    for key in done {
-                        journal_failed.remove(&key);
-                        journal_done.insert(key);
-                    }
-                    for (key, reason) in failed {
-                        if !journal_done.contains(&key) {
-                            journal_failed.insert(key, reason);
-                        }
-                    }
-                }
-                Ok(Event::Sending { .. }) => {}
-                // A crash mid-append tears only the last line: cut it off.
-                Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => {
-                    whole = text.rfind('\n').map_or(0, |n| n + 1);
-                }
-                Err(e) => {
-                    return Err(CycleError::State {
-                        path,
-                        message: format!("line {}: {e}", i + 1),
-                    });
-                }
-            }
-        }
-        let mut options = OpenOptions::new();
-        options.create(true).append(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(&path).map_err(|e| CycleError::io(&path, e))?;
-        if whole < text.len() {
-            file.set_len(whole as u64)
-                .and_then(|()| file.sync_data())
-                .map_err(|e| CycleError::io(&path, e))?;
-        }
-        Ok(DeleteJournal {
-            file,
-            path,
-            done: journal_done,
-            failed: journal_failed,
-        })
+        let mut done = BTreeSet::new();
+        let mut failed = BTreeMap::new();
+        let file = JsonlFile::open(&dir.join(DELETE_JOURNAL_FILE), |event: Event| {
+            apply(&mut done, &mut failed, &event);
+        })?;
+        Ok(DeleteJournal { file, done, failed })
     }
 
     fn append(&mut self, event: &Event) -> Result<(), CycleError> {
-        let mut line = serde_json::to_vec(event).map_err(|e| CycleError::State {
-            path: self.path.clone(),
-            message: e.to_string(),
-        })?;
-        line.push(b'\n');
-        self.file
-            .write_all(&line)
-            .and_then(|()| self.file.sync_data())
-            .map_err(|e| CycleError::io(&self.path, e))?;
-        if let Event::Answered { done, failed, .. } = event {
-            for key in done {
-                self.failed.remove(key);
-                self.done.insert(key.clone());
-            }
-            for (key, reason) in failed {
-                if !self.done.contains(key) {
-                    self.failed.insert(key.clone(), reason.clone());
-                }
+        self.file.append(event)?;
+        apply(&mut self.done, &mut self.failed, event);
+        Ok(())
+    }
+}
+
+/// What an event says of the keys: done ones stay done, a failure counts until a later
+/// `done` (replay and recording alike).
+fn apply(done: &mut BTreeSet<String>, failed: &mut BTreeMap<String, String>, event: &Event) {
+    if let Event::Answered {
+        done: now_done,
+        failed: now_failed,
+        ..
+    } = event
+    {
+        for key in now_done {
+            failed.remove(key);
+            done.insert(key.clone());
+        }
+        for (key, reason) in now_failed {
+            if !done.contains(key) {
+                failed.insert(key.clone(), reason.clone());
             }
         }
-        Ok(())
     }
 }

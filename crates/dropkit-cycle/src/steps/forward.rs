@@ -2,11 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use dropkit_files::WorkItemId;
+use dropkit_files::{WorkItemId, ZipFileName};
+use dropkit_ledger::Ledger;
 use dropkit_provider::{DeletionProvider, DeletionRequest, ErrorKind, OptOutPolicy, audit_label};
 use serde::{Deserialize, Serialize};
 
 use crate::CycleError;
+use crate::carried;
 use crate::ctx::Ctx;
 use crate::error::ProviderFailure;
 use crate::journal::Journal;
@@ -37,70 +39,6 @@ pub struct ForwardConsumer {
     pub accepted: Vec<String>,
 }
 
-/// File name of the forwards a provider failed, carried over to later runs (kept at the top
-/// of the state directory across rounds).
-pub const PENDING_FORWARDS_FILE: &str = "pending-forwards.json";
-
-/// Per provider: consumers it has not acknowledged yet, retried by every later run.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-struct Carried {
-    consumers: BTreeMap<String, Vec<ForwardConsumer>>,
-    /// Per provider: keys whose last request's outcome is unknown (it may have arrived), so
-    /// their resend is journaled as a possible duplicate.
-    #[serde(default)]
-    unknown: BTreeMap<String, Vec<String>>,
-}
-
-impl Carried {
-    /// Takes `provider`'s consumers, seeding `journal` with the ones whose outcome is
-    /// unknown, so their resend is marked as a possible duplicate.
-    fn take(
-        &mut self,
-        provider: &str,
-        journal: &mut Journal,
-    ) -> Result<Vec<ForwardConsumer>, CycleError> {
-        for key in self.unknown.remove(provider).unwrap_or_default() {
-            if !journal.is_in_flight(provider, &key) {
-                journal.sending(provider, &key, &[])?;
-                journal.outcome_unknown(provider, &key, "carried over from an earlier run")?;
-            }
-        }
-        Ok(self.consumers.remove(provider).unwrap_or_default())
-    }
-
-    /// Keeps `still` (what `provider` has not acknowledged) for a later run.
-    fn keep(&mut self, provider: &str, still: Vec<ForwardConsumer>, journal: &Journal) {
-        if still.is_empty() {
-            return;
-        }
-        let unknown: Vec<String> = still
-            .iter()
-            .filter(|c| journal.is_in_flight(provider, &c.key))
-            .map(|c| c.key.clone())
-            .collect();
-        if !unknown.is_empty() {
-            self.unknown.insert(provider.to_owned(), unknown);
-        }
-        self.consumers.insert(provider.to_owned(), still);
-    }
-}
-
-fn load_carried(dir: &StateDir) -> Result<Carried, CycleError> {
-    crate::state::read_json(&dir.root().join(PENDING_FORWARDS_FILE))
-}
-
-fn save_carried(dir: &StateDir, carried: &Carried) -> Result<(), CycleError> {
-    let path = dir.root().join(PENDING_FORWARDS_FILE);
-    if carried.consumers.is_empty() {
-        return match std::fs::remove_file(&path) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(CycleError::io(&path, e)),
-        };
-    }
-    crate::state::write_json(&path, carried)
-}
-
 /// Whether every provider has acknowledged every consumer.
 pub(crate) fn is_done(state: &RoundState) -> bool {
     state.forwarded
@@ -117,9 +55,10 @@ pub(crate) fn is_done(state: &RoundState) -> bool {
 /// failing provider is reported.
 ///
 /// Provider work never holds up the next DROP round: what a provider failed is carried over
-/// in `pending-forwards.json` and retried by every later run (see [`retry_carried`]), the
-/// failures are in the report, and the run ends with exit 1 to say so; the round itself goes
-/// on to its end.
+/// in the ledger (table `pending_forward`) and retried by every later run (see
+/// [`retry_carried`]), the failures are in the report, and the run ends with exit 1 to say
+/// so; the round itself goes on to its end. The jobs a provider creates are recorded in the
+/// ledger (table `provider_job`) before the journal marks the request finished.
 pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleError> {
     let dir = ctx.dir;
     // Jobs this run creates must be followed too: the confirm step runs again after it.
@@ -137,7 +76,6 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
         .ok_or_else(|| CycleError::Unexpected("the forward step ran before a download".into()))?;
     let mut journal = Journal::open(dir.root())?;
     let mut ledger = dir.ledger()?;
-    let mut carried = load_carried(dir)?;
     // Providers are told only of deletions the broker's connector confirmed.
     let no_failures = BTreeMap::new();
     let not_deleted = state.deletion.as_ref().map_or(&no_failures, |d| &d.failed);
@@ -154,7 +92,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
             .cloned()
             .collect();
         let mut outstanding = outstanding;
-        for earlier in carried.take(name, &mut journal)? {
+        for earlier in carried::take(&ledger, name, &mut journal)? {
             if !outstanding.iter().any(|c| c.key == earlier.key) {
                 outstanding.push(earlier);
             }
@@ -167,7 +105,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
         let failure = forward_to(
             provider.as_ref(),
             &outstanding,
-            &mut journal,
+            (&mut journal, &mut ledger, Some(round)),
             &download,
             policy,
         )
@@ -187,10 +125,9 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
             ledger.record_forward(name, &accepted, round, time::OffsetDateTime::now_utc())?;
         }
         let still = unacknowledged(provider.as_ref(), &outstanding, &journal, policy);
-        carried.keep(name, still, &journal);
+        carried::keep(&mut ledger, name, &still, &journal)?;
         failures.extend(failure);
     }
-    save_carried(dir, &carried)?;
     for failure in &failures {
         tracing::error!(provider = %failure.provider, failed = failure.failed, first = %failure.first, "forwarding failed: carried over to the next run");
     }
@@ -236,15 +173,15 @@ fn done_for(journal: &Journal, provider: &str, consumer: &ForwardConsumer) -> Ve
 /// passes them on). Returns the providers that failed again.
 pub(crate) async fn retry_carried(ctx: &Ctx<'_>) -> Result<Vec<ProviderFailure>, CycleError> {
     let dir = ctx.dir;
-    let mut carried = load_carried(dir)?;
-    if carried.consumers.is_empty() {
+    let mut ledger = dir.ledger()?;
+    if ledger.pending_forwards(None)?.is_empty() {
         return Ok(Vec::new());
     }
     let mut journal = Journal::open(dir.root())?;
     let mut failures = Vec::new();
     for provider in ctx.providers {
         let name = provider.name();
-        let consumers = carried.take(name, &mut journal)?;
+        let consumers = carried::take(&ledger, name, &mut journal)?;
         if consumers.is_empty() {
             continue;
         }
@@ -252,16 +189,15 @@ pub(crate) async fn retry_carried(ctx: &Ctx<'_>) -> Result<Vec<ProviderFailure>,
         let failure = forward_to(
             provider.as_ref(),
             &consumers,
-            &mut journal,
+            (&mut journal, &mut ledger, None),
             "carried over",
             policy,
         )
         .await?;
         let still = unacknowledged(provider.as_ref(), &consumers, &journal, policy);
-        carried.keep(name, still, &journal);
+        carried::keep(&mut ledger, name, &still, &journal)?;
         failures.extend(failure);
     }
-    save_carried(dir, &carried)?;
     Ok(failures)
 }
 
@@ -291,11 +227,16 @@ fn request_for(
         .with_audit_label(label)
 }
 
-/// Forwards every consumer not yet acknowledged by `provider`; the failures, if any.
+/// Where a forward is recorded: the journal, the ledger (jobs), and the round it is for.
+type Records<'a> = (&'a mut Journal, &'a mut Ledger, Option<&'a ZipFileName>);
+
+/// Forwards every consumer not yet acknowledged by `provider`; the failures, if any. The
+/// jobs a provider creates go into the ledger before the journal records the answer: a crash
+/// in between resends the request (marked a possible duplicate), and never loses a job.
 async fn forward_to(
     provider: &dyn DeletionProvider,
     consumers: &[ForwardConsumer],
-    journal: &mut Journal,
+    (journal, ledger, round): Records<'_>,
     download: &str,
     policy: OptOutPolicy,
 ) -> Result<Option<ProviderFailure>, CycleError> {
@@ -322,7 +263,7 @@ async fn forward_to(
                 .iter()
                 .flat_map(|r| r.identifiers.iter().map(|i| i.value.clone()))
                 .collect();
-            let jobs = outcome
+            let jobs: Vec<String> = outcome
                 .receipts
                 .iter()
                 .map(|r| r.job_id.as_str().to_owned())
@@ -334,6 +275,9 @@ async fn forward_to(
                 .unwrap_or_default();
             (values, jobs, status)
         });
+        if let Some((_, jobs, _)) = &accepted {
+            ledger.record_jobs(name, jobs, round, time::OffsetDateTime::now_utc())?;
+        }
         // A transient failure (timeout, lost answer, 5xx) may have reached the provider: its
         // outcome stays unknown, so a resend is marked as a possible duplicate.
         let unknown = outcome

@@ -1,9 +1,11 @@
 //! Steps 2 and 3: check that the mapping can answer every list, match the records, write
 //! the status files, `matches.csv` and the consumers to forward.
 
+use std::collections::BTreeMap;
+
 use dropkit_files::{DownloadArchive, Status};
 use dropkit_hash::{Field, ListType};
-use dropkit_ledger::{LedgerMatch, MatchKind};
+use dropkit_ledger::{Exemption, LedgerMatch, MatchKind};
 use dropkit_match::{DirOptions, DirReport, MatchedRecord, match_into_dir};
 
 use crate::CycleError;
@@ -60,27 +62,42 @@ pub(crate) fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleErro
         make_private(file)?;
     }
 
-    if let Some(exemptions) = ctx.exemptions {
-        for m in report
-            .matched
-            .iter()
-            .filter(|m| m.has_status(Status::Exempted))
-        {
-            tracing::info!(
-                key = %m.key,
-                reason = exemptions.reason(&m.key).unwrap_or_default(),
-                "exempt from deletion: answered 2"
-            );
-        }
-    }
+    let exempted = exemptions_applied(ctx, &report.matched);
     let consumers = consumers_to_forward(&report.matched);
     forward::save(dir, &consumers)?;
     // The matches go into the ledger before the state says the step is done; recording is
     // idempotent, so a crash in between records nothing twice.
     let new_matches = ledger_matches(&report.matched, MatchKind::New);
-    dir.ledger()?.record_matches(zip, &new_matches)?;
-    state.matched = Some(summary(&report, consumers.len(), unmatched)?);
+    let mut ledger = dir.ledger()?;
+    ledger.record_matches(zip, &new_matches)?;
+    // The exemptions too, with their reasons (the audit chain gets only counts per reason).
+    ledger.record_exemptions(zip, &exempted)?;
+    let mut summary = summary(&report, consumers.len(), unmatched)?;
+    for e in &exempted {
+        *summary.exemptions.entry(e.reason.clone()).or_default() += 1;
+    }
+    state.matched = Some(summary);
     dir.save(state)
+}
+
+/// The (work item, key) pairs answered 2 Exempted, with the operator's reason for each.
+fn exemptions_applied(ctx: &Ctx<'_>, matched: &[MatchedRecord]) -> Vec<Exemption> {
+    let Some(exemptions) = ctx.exemptions else {
+        return Vec::new();
+    };
+    let mut applied = Vec::new();
+    for m in matched.iter().filter(|m| m.has_status(Status::Exempted)) {
+        let reason = exemptions.reason(&m.key).unwrap_or_default();
+        tracing::info!(key = %m.key, reason, "exempt from deletion: answered 2");
+        for item in m.matches.iter().filter(|i| i.status == Status::Exempted) {
+            applied.push(Exemption {
+                work_item: item.id.clone(),
+                key: m.key.clone(),
+                reason: reason.to_owned(),
+            });
+        }
+    }
+    applied
 }
 
 /// Refuses the lists that hold work items but that no mapped field can match, unless the
@@ -208,6 +225,7 @@ fn summary(
         consumers_to_forward: consumers as u64,
         unmatched_lists,
         warnings: report.warnings.clone(),
+        exemptions: BTreeMap::new(),
     })
 }
 
