@@ -314,13 +314,16 @@ fn killed_rounds_lose_and_double_nothing() {
         "audit chain (seed {seed}): {problems:#?}"
     );
     let attested = records.iter().filter(|r| r.outcome == "attested").count();
-    assert!(attested >= rounds, "{attested} rounds attested, {rounds} finished (seed {seed})");
+    assert!(
+        attested >= rounds,
+        "{attested} rounds attested, {rounds} finished (seed {seed})"
+    );
 }
 
 /// Steps every round runs to `done` (review is asked for by none of these rounds).
 const STEPS: [&str; 10] = [
-    "download", "record", "match", "screen", "validate", "delete", "upload", "forward",
-    "confirm", "report",
+    "download", "record", "match", "screen", "validate", "delete", "upload", "forward", "confirm",
+    "report",
 ];
 /// Steps that run to `done` once in a round (downloading runs again after a "nothing new",
 /// forwarding after a provider failure, and confirming after forwarding).
