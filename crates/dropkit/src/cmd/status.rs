@@ -53,6 +53,16 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         println!("work items unanswered: {}", s.work_items_unanswered);
         println!("forwards with an unknown outcome: {}", s.forwards_pending);
+        println!(
+            "forwards carried over (retried every run): {}",
+            s.forwards_carried
+        );
+        for job in &s.provider_jobs_pending {
+            println!(
+                "provider job pending: {} {} {}",
+                job.provider, job.job, job.detail
+            );
+        }
         if let Some(e) = &s.last_error {
             println!("last error ({}): {}", e.at, e.message);
         }
