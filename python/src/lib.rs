@@ -21,6 +21,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(hashing::hash_strings, m)?)?;
     m.add_function(wrap_pyfunction!(hashing::normalize_kind, m)?)?;
     m.add_function(wrap_pyfunction!(matching::match_files, m)?)?;
+    m.add_function(wrap_pyfunction!(matching::match_stream, m)?)?;
     m.add_class::<matching::MatchReport>()?;
     m.add_class::<digests::DigestSet>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

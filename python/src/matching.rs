@@ -3,7 +3,12 @@
 
 use std::path::PathBuf;
 
-use dropkit_match::{DefaultRules, DirOptions, DirReport, Error, Mapping, match_into_dir};
+use arrow_array::RecordBatchReader;
+use arrow_array::ffi_stream::RecordBatchStreamReader;
+use arrow_pyarrow::PyArrowType;
+use dropkit_match::{
+    DefaultRules, DirOptions, DirReport, Error, Mapping, match_batches_into_dir, match_into_dir,
+};
 use pyo3::prelude::*;
 
 use crate::errors::{message, raise};
@@ -97,6 +102,22 @@ pub(crate) fn mapping(py: Python<'_>, specs: &[String]) -> PyResult<Mapping> {
     Mapping::parse_specs(specs.iter().map(String::as_str)).map_err(|e| match_error(py, &e))
 }
 
+/// The options `dropkit match` runs with (no matched records kept: only the files).
+fn options(
+    strict: bool,
+    max_rows_per_file: Option<usize>,
+    records_name: Option<String>,
+) -> DirOptions {
+    let mut options = DirOptions::default()
+        .max_rows_per_file(max_rows_per_file.unwrap_or(usize::MAX))
+        .strict(strict)
+        .matched_records(false);
+    if let Some(name) = records_name {
+        options = options.records_name(name);
+    }
+    options
+}
+
 /// Matches a records file (CSV or Parquet) against a download ZIP into `out`, exactly as
 /// `dropkit match` does. The work runs without the GIL.
 #[pyfunction]
@@ -113,15 +134,50 @@ pub(crate) fn match_files(
     records_name: Option<String>,
 ) -> PyResult<MatchReport> {
     let mapping = mapping(py, &mapping_specs)?;
-    let mut options = DirOptions::default()
-        .max_rows_per_file(max_rows_per_file.unwrap_or(usize::MAX))
-        .strict(strict)
-        .matched_records(false);
-    if let Some(name) = records_name {
-        options = options.records_name(name);
-    }
+    let options = options(strict, max_rows_per_file, records_name);
     let report = py
         .detach(|| match_into_dir(&download, &records, &mapping, &DefaultRules, &out, &options))
+        .map_err(|e| match_error(py, &e))?;
+    Ok(report.into())
+}
+
+/// Matches records given as an Arrow stream (a pyarrow `RecordBatchReader` or `Table`,
+/// anything with `__arrow_c_stream__`) against a download ZIP into `out`: the record batches
+/// go to dropkit-match as they are, with no CSV text in between (problems name rows, not
+/// lines). The work runs without the GIL.
+#[pyfunction]
+#[pyo3(signature = (download, records, mapping_specs, out, *, strict = false, max_rows_per_file = None, records_name = None))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn match_stream(
+    py: Python<'_>,
+    download: PathBuf,
+    records: PyArrowType<RecordBatchStreamReader>,
+    mapping_specs: Vec<String>,
+    out: PathBuf,
+    strict: bool,
+    max_rows_per_file: Option<usize>,
+    records_name: Option<String>,
+) -> PyResult<MatchReport> {
+    let mapping = mapping(py, &mapping_specs)?;
+    let options = options(
+        strict,
+        max_rows_per_file,
+        Some(records_name.unwrap_or_else(|| "records".to_owned())),
+    );
+    let reader = records.0;
+    let schema = reader.schema();
+    let report = py
+        .detach(|| {
+            match_batches_into_dir(
+                &download,
+                &schema,
+                reader,
+                &mapping,
+                &DefaultRules,
+                &out,
+                &options,
+            )
+        })
         .map_err(|e| match_error(py, &e))?;
     Ok(report.into())
 }

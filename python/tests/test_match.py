@@ -86,6 +86,10 @@ def test_in_memory_records_give_the_same_files(dropkit_cli, download, records, t
     report = dropkit.match(download, frame, MAPPING, tmp_path / "py")
     assert read_dir(tmp_path / "py") == expected
     assert report.records_read == 5
+    # record batches have rows, not lines: the CSV's line 5 is row 4
+    assert report.problems == [
+        'records: row 4: column "dob" (dob): date of birth "1985-02-30" is not a calendar date'
+    ]
 
 
 def test_dict_mapping_and_typed_columns(download, tmp_path):
@@ -94,6 +98,23 @@ def test_dict_mapping_and_typed_columns(download, tmp_path):
     matches = (tmp_path / "out" / "matches.csv").read_text().splitlines()
     assert matches[1:] == ["A7kP2xQ9Lm4R,Email,1,3"]
     assert report.match_rows == 1
+
+
+def test_typed_columns_are_read_as_arrow_prints_them(download, tmp_path):
+    import datetime
+
+    df = pl.DataFrame(
+        {
+            "id": [7],
+            "first": ["Danielle"],
+            "last": ["Johnson"],
+            "dob": [datetime.date(1985, 7, 4)],
+            "zip": [91790],
+        }
+    )
+    mapping = {"key": "id", "first_name": "first", "last_name": "last", "dob": "dob", "zip": "zip"}
+    dropkit.match(download, df, mapping, tmp_path / "out")
+    assert (tmp_path / "out" / "20260312_4821_NDZ.csv").read_text() == "Id,Status\nE7kP2xQ9Lm4R,3\n"
 
 
 def test_errors_are_typed_with_the_cli_messages(dropkit_cli, download, records, tmp_path):

@@ -88,22 +88,19 @@ class _Pandas(_Adapter):
     def back(self, result: Any, like: Any) -> Any:
         import pandas as pd
 
-        if isinstance(result, _pa().ChunkedArray):
-            result = result.combine_chunks() if result.num_chunks != 1 else result.chunk(0)
-        if _is_arrow_backed(like):
-            series = pd.Series(pd.arrays.ArrowExtensionArray(result), index=like.index, name=like.name)
+        dtype = like.dtype
+        from_arrow = getattr(dtype, "__from_arrow__", None)
+        if from_arrow is not None:
+            # string, string[pyarrow], ArrowDtype, ...: the dtype builds itself from the Arrow
+            # array (for Arrow-backed dtypes without a copy)
+            try:
+                values = from_arrow(result)
+            except (TypeError, ValueError, NotImplementedError):
+                values = result.to_pandas().to_numpy()
         else:
-            series = pd.Series(result.to_pandas().to_numpy(), index=like.index, name=like.name)
-            if str(like.dtype) not in ("object",):
-                try:
-                    series = series.astype(like.dtype)
-                except (TypeError, ValueError):
-                    pass
-        return series
-
-
-def _is_arrow_backed(series: Any) -> bool:
-    return str(series.dtype).endswith("[pyarrow]")
+            # object (and anything else): Python str and None, as given
+            values = result.to_pandas().to_numpy()
+        return pd.Series(values, index=like.index, name=like.name)
 
 
 class _Polars(_Adapter):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from typing import Any, List, Mapping, Optional, Sequence, Union
 
 from . import _native
@@ -78,25 +77,6 @@ def _records_table(records: Any) -> Optional[Any]:
     )
 
 
-def _as_strings(table: Any, columns: Sequence[str]) -> Any:
-    """The mapped columns as strings (dates as YYYY-MM-DD, numbers as digits); others dropped."""
-    import pyarrow as pa
-
-    if isinstance(table, pa.RecordBatchReader):
-        table = table.read_all()
-    names = [c for c in columns if c in table.column_names]
-    # a mapped column missing here is reported by the matcher, with its message
-    out = {}
-    for name in names:
-        column = table.column(name)
-        if pa.types.is_dictionary(column.type):
-            column = column.cast(column.type.value_type)
-        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
-            column = column.cast(pa.string())
-        out[name] = column
-    return pa.table(out)
-
-
 def match(
     download: Union[str, "os.PathLike[str]"],
     records: Any,
@@ -113,7 +93,9 @@ def match(
     ``records`` is a path (CSV with a header, or Parquet), a pyarrow ``Table``,
     ``RecordBatch`` or ``RecordBatchReader``, or a pandas or polars ``DataFrame``.
     ``mapping`` says which columns hold the consumer key and the identifiers (see
-    :func:`mapping_specs`). Broken rows are reported in the answer, not raised (unless
+    :func:`mapping_specs`). In-memory records are matched batch by batch as Arrow memory
+    (non-string columns read as Arrow prints them: dates ``YYYY-MM-DD``); their problems name
+    rows (``records: row 6: ...``, the first row being 1) where a file's name lines. Broken rows are reported in the answer, not raised (unless
     ``strict``); a run that cannot finish raises :class:`MatchError` (or a subclass) with
     ``dropkit match``'s message.
     """
@@ -129,32 +111,14 @@ def match(
             max_rows_per_file=max_rows_per_file,
             records_name=records_name,
         )
-    return _match_table(download, table, specs, out, strict, max_rows_per_file, records_name)
-
-
-def _match_table(
-    download: Any,
-    table: Any,
-    specs: List[str],
-    out: Any,
-    strict: bool,
-    max_rows_per_file: Optional[int],
-    records_name: Optional[str],
-) -> "MatchReport":
-    import pyarrow.parquet as pq
-
-    table = _as_strings(table, mapped_columns(specs))
-    with tempfile.TemporaryDirectory(prefix="dropkit-") as tmp:
-        path = os.path.join(tmp, "records.parquet")
-        pq.write_table(table, path, compression="none")
-        return _native.match_files(
-            os.fspath(download),
-            path,
-            specs,
-            os.fspath(out),
-            strict=strict,
-            max_rows_per_file=max_rows_per_file,
-            records_name=records_name or "records",
-        )
-
-
+    # the record batches go to Rust as they are (the Arrow C stream interface): no CSV text,
+    # no temporary file; problems name rows ("records: row 6: ...") instead of lines
+    return _native.match_stream(
+        os.fspath(download),
+        table,
+        specs,
+        os.fspath(out),
+        strict=strict,
+        max_rows_per_file=max_rows_per_file,
+        records_name=records_name,
+    )

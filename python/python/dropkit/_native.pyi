@@ -63,3 +63,14 @@ class DigestSet:
     def to_bytes(self) -> bytes: ...
     def __len__(self) -> int: ...
     def contains_any(self, columns: Sequence[Any]) -> pa.BooleanArray: ...
+
+def match_stream(
+    download: Union[str, PathLike[str]],
+    records: Any,
+    mapping_specs: Sequence[str],
+    out: Union[str, PathLike[str]],
+    *,
+    strict: bool = False,
+    max_rows_per_file: Optional[int] = None,
+    records_name: Optional[str] = None,
+) -> MatchReport: ...
