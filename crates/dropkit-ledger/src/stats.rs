@@ -19,6 +19,9 @@ pub struct LedgerStats {
     pub lists: Vec<ListStats>,
     /// All lists together (`list_type` is absent).
     pub total: ListStats,
+    /// Exemptions applied (work item and record key pairs answered 2), per reason as the
+    /// operator gave it (the empty reason for none).
+    pub exemptions: std::collections::BTreeMap<String, u64>,
 }
 
 /// The figures of one list type (or of all, in [`LedgerStats::total`]).
@@ -144,6 +147,7 @@ impl Ledger {
             downloads,
             lists,
             total,
+            exemptions: self.exemption_counts(None)?,
         })
     }
 }

@@ -42,6 +42,7 @@ fn exemptions_are_kept_once_with_their_reason_and_counted_per_reason() {
     assert_eq!(counts.get("legal hold"), Some(&2));
     assert_eq!(counts.get(""), Some(&1));
     assert_eq!(ledger.exemption_counts(None).unwrap(), counts);
+    assert_eq!(ledger.stats().unwrap().exemptions, counts);
     // A work item not in the ledger is refused, nothing recorded.
     assert!(
         ledger

@@ -103,6 +103,14 @@ fn stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
             l.late_matches
         )?;
     }
+    for (reason, n) in &stats.exemptions {
+        let reason = if reason.is_empty() {
+            "(no reason given)"
+        } else {
+            reason
+        };
+        writeln!(out, "exempt ({reason}): {n}")?;
+    }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
