@@ -860,3 +860,74 @@ async fn a_list_seen_before_that_the_mapping_cannot_match_is_refused_before_down
 fn time_today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_download_of_the_same_day_is_a_round_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let demo = Demo::start(&state, options(None)).await.unwrap();
+    let first = demo.round().unwrap().run().await.unwrap();
+    assert_eq!(first.outcome, Outcome::Finished);
+    let name = first.download.clone().unwrap();
+    let portal = dir.path().join("portal");
+    std::fs::create_dir_all(portal.join("same")).unwrap();
+    let same = portal.join("same").join(&name);
+    std::fs::copy(state.join(&name), &same).unwrap();
+    // A second ZIP of that day: the same name, other bytes (an Email list with no work item).
+    let other = portal.join(&name);
+    {
+        use std::io::Write as _;
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&other).unwrap());
+        zip.start_file(
+            format!("{}_Email.csv", name.trim_end_matches("_DROP.zip")),
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        zip.write_all(b"ID,Hash\r\n").unwrap();
+        zip.finish().unwrap();
+    }
+
+    // The finished round's own bytes: nothing to do.
+    let again = demo
+        .round()
+        .unwrap()
+        .with_zip(Some(same.clone()))
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(again.outcome, Outcome::Finished);
+    assert!(!state.join("rounds").exists());
+
+    // Other bytes under the same name: the finished round is archived, the new ZIP adopted
+    // and recorded as a download of its own.
+    let second = demo
+        .round()
+        .unwrap()
+        .with_zip(Some(other))
+        .with_stop_after(Some(Step::Record))
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(
+        second.outcome,
+        Outcome::StoppedAfter { step: Step::Record },
+        "{second:?}"
+    );
+    let label = name.trim_end_matches(".zip");
+    assert!(state.join("rounds").join(label).join(&name).is_file());
+    let ledger = dropkit_ledger::Ledger::open(state.join("ledger.sqlite")).unwrap();
+    assert_eq!(ledger.stats().unwrap().downloads, 2);
+    drop(ledger);
+
+    // The first round's bytes again, in a later round: answered before, refused.
+    std::fs::remove_file(state.join(&name)).unwrap();
+    std::fs::remove_file(state.join("state.json")).unwrap();
+    let err = demo
+        .round()
+        .unwrap()
+        .with_zip(Some(same))
+        .run()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("already answered"), "{err}");
+}

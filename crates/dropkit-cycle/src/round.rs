@@ -256,11 +256,14 @@ impl Round {
             dir.save(&state)?;
         }
         if state.finished {
-            if self
-                .zip
-                .as_ref()
-                .is_some_and(|zip| names(zip, state.download.as_ref()))
-            {
+            let own = match (&self.zip, &state.download) {
+                // Two downloads of one day share a name: the bytes tell them apart.
+                (Some(zip), Some(download)) if names(zip, Some(download)) => {
+                    steps::download::same_bytes(zip, &dir.root().join(download.to_string()))?
+                }
+                _ => false,
+            };
+            if own {
                 // The ZIP given is the finished round's own: nothing to do (never start a
                 // new round with a batch already answered).
                 let ctx = self.ctx(&dir);

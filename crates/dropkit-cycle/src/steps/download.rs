@@ -113,11 +113,7 @@ fn adopt(dir: &StateDir, given: &Path) -> Result<ZipFileName, CycleError> {
              like 20261120_4821_DROP.zip"
         ))
     })?;
-    let archived = dir
-        .root()
-        .join(ROUNDS_DIR)
-        .join(file_name.trim_end_matches(".zip"));
-    if archived.exists() {
+    if let Some(archived) = answered_before(dir, given, file_name)? {
         return Err(refuse(format!(
             "this batch was already answered in an earlier round ({})",
             archived.display()
@@ -148,8 +144,33 @@ fn adopt(dir: &StateDir, given: &Path) -> Result<ZipFileName, CycleError> {
     Ok(name)
 }
 
+/// The archived round that already answered these bytes, if any. Two downloads of one day
+/// share a name (`rounds/<name>/`, `rounds/<name>-2/`, ...): the bytes tell them apart.
+fn answered_before(
+    dir: &StateDir,
+    given: &Path,
+    file_name: &str,
+) -> Result<Option<std::path::PathBuf>, CycleError> {
+    let rounds = dir.root().join(ROUNDS_DIR);
+    let label = file_name.trim_end_matches(".zip");
+    let mut candidates = vec![rounds.join(label)];
+    candidates.extend((2..1000).map(|n| rounds.join(format!("{label}-{n}"))));
+    for round in candidates {
+        if !round.exists() {
+            // Archived rounds of one name are numbered without gaps.
+            break;
+        }
+        let zip = round.join(file_name);
+        if !zip.is_file() || same_bytes(given, &zip)? {
+            // A round directory without its ZIP cannot be told apart: refuse, as before.
+            return Ok(Some(round));
+        }
+    }
+    Ok(None)
+}
+
 /// Whether two files hold the same bytes.
-fn same_bytes(a: &Path, b: &Path) -> Result<bool, CycleError> {
+pub(crate) fn same_bytes(a: &Path, b: &Path) -> Result<bool, CycleError> {
     let open = |p: &Path| std::fs::File::open(p).map_err(|e| CycleError::io(p, e));
     let (mut fa, mut fb) = (open(a)?, open(b)?);
     let len = |f: &std::fs::File, p: &Path| {
