@@ -9,6 +9,9 @@ use base64::engine::general_purpose::STANDARD;
 /// Length of a DROP hash in its Base64 text form: always 44 characters, the last one `=`.
 pub const BASE64_LEN: usize = 44;
 
+/// Base64's standard alphabet (RFC 4648, section 4).
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 /// A DROP hash: the raw 32 bytes of a SHA-256 digest.
 ///
 /// DROP writes hashes as standard-alphabet, padded Base64 (`^[A-Za-z0-9+/]{43}=$`).
@@ -50,12 +53,33 @@ impl DropHash {
 
     /// Writes the 44-character Base64 form into `buf` without allocating and returns it.
     pub fn encode_base64<'a>(&self, buf: &'a mut [u8; BASE64_LEN]) -> &'a str {
-        let n = STANDARD
-            .encode_slice(self.0, &mut buf[..])
-            .expect("32 bytes always encode to exactly 44 Base64 characters");
-        debug_assert_eq!(n, BASE64_LEN);
+        *buf = self.base64_bytes();
         // Base64 output is ASCII.
         std::str::from_utf8(&buf[..]).expect("Base64 is ASCII")
+    }
+
+    /// The 44 Base64 bytes (standard alphabet, padded), as `STANDARD.encode` gives them: ten
+    /// groups of 3 bytes to 4 characters, then the last 2 bytes to 3 characters and `=`. A
+    /// straight table lookup, several times faster than the general engine for 32 bytes.
+    pub(crate) fn base64_bytes(&self) -> [u8; BASE64_LEN] {
+        let mut out = [b'='; BASE64_LEN];
+        let d = &self.0;
+        let (groups, tail) = d.as_chunks::<3>();
+        for (o, g) in out.chunks_exact_mut(4).zip(groups) {
+            let n = u32::from(g[0]) << 16 | u32::from(g[1]) << 8 | u32::from(g[2]);
+            o[0] = ALPHABET[(n >> 18) as usize & 63];
+            o[1] = ALPHABET[(n >> 12) as usize & 63];
+            o[2] = ALPHABET[(n >> 6) as usize & 63];
+            o[3] = ALPHABET[n as usize & 63];
+        }
+        // 32 = 10 * 3 + 2: the two bytes left give three characters, then the `=`.
+        if let [a, b] = *tail {
+            let n = u32::from(a) << 16 | u32::from(b) << 8;
+            out[40] = ALPHABET[(n >> 18) as usize & 63];
+            out[41] = ALPHABET[(n >> 12) as usize & 63];
+            out[42] = ALPHABET[(n >> 6) as usize & 63];
+        }
+        out
     }
 
     /// Parses the 44-character Base64 form from bytes (as read from a CSV field).
@@ -129,6 +153,28 @@ impl FromStr for DropHash {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64_table_encoder_matches_the_base64_crate() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut digests = vec![[0u8; 32], [0xff; 32]];
+        for _ in 0..2000 {
+            let mut d = [0u8; 32];
+            for b in &mut d {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                *b = x as u8;
+            }
+            digests.push(d);
+        }
+        let mut buf = [0u8; BASE64_LEN];
+        for d in digests {
+            let h = DropHash::from_bytes(d);
+            assert_eq!(h.encode_base64(&mut buf), STANDARD.encode(d));
+            assert_eq!(h.encode_base64(&mut buf).parse::<DropHash>(), Ok(h));
+        }
+    }
 
     #[test]
     fn rejects_everything_but_canonical_padded_standard_base64() {

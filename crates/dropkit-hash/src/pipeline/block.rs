@@ -5,7 +5,6 @@ use std::str::Utf8Error;
 
 use super::HashStats;
 use super::line::{LineHasher, LineKind};
-use crate::BASE64_LEN;
 
 /// A UTF-8 byte-order mark (files saved by Excel or on Windows): not part of the first value.
 const BOM: &[u8] = "\u{feff}".as_bytes();
@@ -107,10 +106,9 @@ fn answer(hasher: &mut LineHasher, line: &str, hashed: &mut Hashed) {
     match hasher.hash_line(line) {
         Ok(hash) => {
             hashed.stats.hashed += 1;
-            let mut b64 = [0u8; BASE64_LEN];
             out.extend_from_slice(hasher.standardized().as_bytes());
             out.push(b'\t');
-            out.extend_from_slice(hash.encode_base64(&mut b64).as_bytes());
+            out.extend_from_slice(&hash.base64_bytes());
             out.push(b'\n');
         }
         Err(reason) => {
