@@ -185,6 +185,7 @@
 mod arrow;
 mod blocks;
 mod chunks;
+mod digest_table;
 mod dir;
 mod error;
 mod item_state;
