@@ -102,6 +102,12 @@
 //!
 //! # SQL
 //!
+//! With the `sql` feature (off by default), `sql::Sql` writes each rule as one SQL
+//! expression for DuckDB, Spark SQL, PostgreSQL, BigQuery or Snowflake, NULL where this crate
+//! refuses the value: the engine of `dropkit sql`, for data that lives in a warehouse.
+//!
+//! # SQL
+//!
 //! With the `sql` feature (off by default), [`sql::Sql`] writes each rule as one SQL
 //! expression for DuckDB, Spark SQL, PostgreSQL, BigQuery or Snowflake, NULL where this crate
 //! refuses the value: the engine of `dropkit sql`, for data that lives in a warehouse.
