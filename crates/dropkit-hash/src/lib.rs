@@ -106,12 +106,6 @@
 //! expression for DuckDB, Spark SQL, PostgreSQL, BigQuery or Snowflake, NULL where this crate
 //! refuses the value: the engine of `dropkit sql`, for data that lives in a warehouse.
 //!
-//! # SQL
-//!
-//! With the `sql` feature (off by default), [`sql::Sql`] writes each rule as one SQL
-//! expression for DuckDB, Spark SQL, PostgreSQL, BigQuery or Snowflake, NULL where this crate
-//! refuses the value: the engine of `dropkit sql`, for data that lives in a warehouse.
-//!
 //! # Arrow arrays
 //!
 //! With the `arrow` feature (off by default), `arrow::hash_array`, `arrow::standardize_array`,
