@@ -132,9 +132,8 @@ pub fn composite(parts: &[DropHash]) -> DropHash {
         let joined: String = parts.iter().map(ToString::to_string).collect();
         return DropHash::of_standardized(&joined);
     }
-    let mut buf = [0u8; BASE64_LEN];
     for (slot, part) in text.chunks_exact_mut(BASE64_LEN).zip(parts) {
-        slot.copy_from_slice(part.encode_base64(&mut buf).as_bytes());
+        slot.copy_from_slice(&part.base64_bytes());
     }
     DropHash::of_bytes(&text[..parts.len() * BASE64_LEN])
 }
