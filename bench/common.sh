@@ -1,0 +1,39 @@
+# Sourced by the bench scripts: paths, the release build, the peers' virtual environment.
+#   ROOT      the repository
+#   BIN       the release binaries (CARGO_TARGET_DIR or ROOT/target, /release)
+#   PY        the venv's python (DuckDB, Polars, polars-hash, PyArrow), made on first use
+#   DATA      where generated data goes (BENCH_DATA, default /tmp/dropkit-bench)
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+BIN=$TARGET/release
+VENV=$ROOT/target/bench-venv
+PY=$VENV/bin/python
+PEERS=$ROOT/bench/peers
+DATA=${BENCH_DATA:-/tmp/dropkit-bench}
+RUNS=${RUNS:-5}
+mkdir -p "$DATA"
+
+build() {
+    (cd "$ROOT" && cargo build --release -q -p dropkit "$@")
+}
+
+venv() {
+    if [ ! -x "$PY" ] || ! "$PY" -c 'import duckdb, polars, polars_hash, pyarrow' 2>/dev/null; then
+        python3 -m venv "$VENV"
+        "$VENV/bin/pip" install -q duckdb polars polars-hash pyarrow
+    fi
+}
+
+# same BYTES? (prints which file differs and stops)
+same() {
+    cmp "$1" "$2" || { echo "outputs differ: $1 $2" >&2; exit 1; }
+}
+
+compare() {
+    python3 "$ROOT/bench/compare.py" -n "$RUNS" "$@"
+}
+
+machine() {
+    echo "machine: $(nproc) cores, $(awk '/model name/ { sub(/.*: /, ""); print; exit }' /proc/cpuinfo); $(uptime)"
+}
