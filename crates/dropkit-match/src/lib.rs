@@ -185,7 +185,6 @@
 mod arrow;
 mod blocks;
 mod chunks;
-mod digest_table;
 mod dir;
 mod error;
 mod item_state;

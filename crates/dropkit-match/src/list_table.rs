@@ -15,7 +15,6 @@ use dropkit_hash::ListType;
 use hashbrown::{DefaultHashBuilder, HashMap, HashSet, HashTable};
 
 use crate::Error;
-use crate::digest_table::DigestTable;
 
 /// A digest that stands for "no hash": a row whose Id is readable but whose hash is not.
 /// SHA-256 never yields 32 zero bytes in practice, so no record can match it.
@@ -60,7 +59,7 @@ pub(crate) struct ListData {
     /// Further hashes of a listed Id: (hash, entry index).
     aliases: Vec<([u8; 32], u32)>,
     /// Slot by digest (the first slot of each digest); built by [`ListData::index`].
-    table: DigestTable,
+    table: HashTable<Slot>,
     /// Further work items with the digest of a first slot (DROP may list one identifier
     /// twice under two work items): first slot -> the other entries.
     dups: HashMap<Slot, Vec<u32>>,
@@ -84,6 +83,13 @@ fn odd_index(id: &[u8; 12]) -> usize {
     u64::from_le_bytes(n) as usize
 }
 
+fn table_hash(digest: &[u8; 32]) -> u64 {
+    // The key is a SHA-256 digest already: its first 8 bytes are as good as any hash of it.
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&digest[..8]);
+    u64::from_le_bytes(b)
+}
+
 impl ListData {
     /// An empty list with room for about `capacity` work items (an estimate from the file's
     /// size: a list of repeated rows holds far fewer, so the Id table reserves less, and the
@@ -94,7 +100,7 @@ impl ListData {
             list,
             entries: Vec::with_capacity(capacity),
             aliases: Vec::new(),
-            table: DigestTable::with_capacity(0),
+            table: HashTable::new(),
             dups: HashMap::new(),
             odd_ids: Vec::new(),
             by_id: HashTable::with_capacity(capacity.min(MAX_ID_TABLE_RESERVE)),
@@ -121,12 +127,6 @@ impl ListData {
             if entry.hash == NO_HASH {
                 entry.hash = hash;
             } else if hash != NO_HASH && hash != entry.hash && self.alias_set.insert((e, hash)) {
-                // An alias index carries the ALIAS bit: the same bound as the entries.
-                if self.aliases.len() >= MAX_WORK_ITEMS {
-                    return Err(Error::TooManyWorkItems {
-                        file: self.name.to_string(),
-                    });
-                }
                 self.aliases.push((hash, e));
             }
             return Ok(());
@@ -200,7 +200,7 @@ impl ListData {
         self.alias_set = HashSet::new();
         self.entries.shrink_to_fit();
         self.aliases.shrink_to_fit();
-        let mut table = DigestTable::with_capacity(self.entries.len() + self.aliases.len());
+        let mut table = HashTable::with_capacity(self.entries.len() + self.aliases.len());
         let (entries, aliases) = (&self.entries, &self.aliases);
         let hash_of = |slot: Slot| -> &[u8; 32] {
             if slot & ALIAS != 0 {
@@ -215,13 +215,16 @@ impl ListData {
             if *digest == NO_HASH {
                 continue;
             }
-            match table.find(digest, |j| hash_of(j) == digest) {
-                Some(first) => self
+            let h = table_hash(digest);
+            match table.find(h, |&j| hash_of(j) == digest) {
+                Some(&first) => self
                     .dups
                     .entry(first)
                     .or_insert_with(Vec::new)
                     .push(entry_of(aliases, slot)),
-                None => table.insert(digest, slot),
+                None => {
+                    table.insert_unique(h, slot, |&j| table_hash(hash_of(j)));
+                }
             }
         }
         self.table = table;
@@ -234,13 +237,9 @@ impl ListData {
     /// The first slot whose hash is `digest`.
     #[inline]
     pub(crate) fn find_first(&self, digest: &[u8; 32]) -> Option<Slot> {
-        self.table.find(digest, |j| self.slot_hash(j) == digest)
-    }
-
-    /// Starts loading the table's cache line for `digest` (see [`DigestTable::touch`]).
-    #[inline]
-    pub(crate) fn touch(&self, digest: &[u8; 32]) -> u64 {
-        self.table.touch(digest)
+        self.table
+            .find(table_hash(digest), |&j| self.slot_hash(j) == digest)
+            .copied()
     }
 
     #[inline]
@@ -307,7 +306,7 @@ impl ListData {
     pub(crate) fn heap_bytes(&self) -> usize {
         self.entries.capacity() * size_of::<Entry>()
             + self.aliases.capacity() * size_of::<([u8; 32], u32)>()
-            + self.table.heap_bytes()
+            + self.table.allocation_size()
             + self.dups.allocation_size()
             + self.dups.values().map(|v| v.capacity() * 4).sum::<usize>()
             + self.odd_ids.capacity() * size_of::<WorkItemId>()

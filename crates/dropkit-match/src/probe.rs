@@ -375,12 +375,6 @@ fn flush(
     lists: &Lists,
 ) {
     s.found.clear();
-    // Touch every digest's bucket first: the loads are independent, so their cache misses
-    // overlap, and the lookups below find the lines in cache.
-    let touched = s.pending.iter().fold(0u64, |acc, (list, digest, _)| {
-        acc ^ lists.lists[usize::from(*list)].touch(digest)
-    });
-    std::hint::black_box(touched);
     s.found.extend(
         s.pending
             .iter()
