@@ -41,9 +41,6 @@ pub fn field(field: Field, input: &str) -> Result<String, StandardizeError> {
     Ok(out)
 }
 
-/// The longest ASCII email taken by the one-pass path of [`email_into`] (all but a handful).
-const ASCII_EMAIL_MAX: usize = 128;
-
 /// Email: "remove all whitespace, then lowercase. Do not remove dots, plus signs, or other
 /// characters."
 ///
@@ -52,21 +49,7 @@ const ASCII_EMAIL_MAX: usize = 128;
 /// made: DROP hashes whatever the consumer typed.
 pub fn email_into(input: &str, out: &mut String) -> Result<(), StandardizeError> {
     let start = out.len();
-    if input.len() <= ASCII_EMAIL_MAX && input.is_ascii() {
-        // One pass over the bytes into a stack buffer: every byte is written lowercased and
-        // the position moves on only past a byte that is not whitespace (no branch to
-        // mispredict on the stray spaces of broker data).
-        let mut buf = [0u8; ASCII_EMAIL_MAX];
-        let mut n = 0;
-        for &b in input.as_bytes() {
-            buf[n] = b.to_ascii_lowercase();
-            n += usize::from(!matches!(b, b'\t'..=b'\r' | b' '));
-        }
-        // ASCII in, ASCII out.
-        if let Ok(text) = std::str::from_utf8(&buf[..n]) {
-            out.push_str(text);
-        }
-    } else if input.is_ascii() {
+    if input.is_ascii() {
         // Copy the runs between whitespace whole, then lowercase in place: no per-byte push.
         for run in input.split(|c: char| c.is_ascii_whitespace() || c == '\u{0b}') {
             out.push_str(run);

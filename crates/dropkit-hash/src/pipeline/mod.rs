@@ -154,9 +154,6 @@ pub enum PipelineError {
 
 /// Reads lines of `kind` from `input` and writes one answer line per input line to `output`,
 /// in order (see the [module documentation](self)); flushes `output` before returning.
-///
-/// The calling thread reads and writes; the blocks are hashed on the rayon pool meanwhile: while
-/// one round of blocks is hashed, the next is read and the previous one written.
 pub fn hash_lines(
     kind: LineKind,
     mut input: impl Read,
@@ -169,106 +166,49 @@ pub fn hash_lines(
         output: options.output_name.clone(),
         source,
     };
-    let mut reader = Rounds {
-        carry: Vec::new(),
-        next_line: 1,
-        eof: false,
-        block_bytes,
-        per_round,
-    };
     let mut stats = HashStats::default();
-    let (tx, rx) = std::sync::mpsc::channel::<Vec<block::Hashed>>();
-    let result = rayon::in_place_scope(|scope| {
-        let hash_round = |blocks: Vec<(u64, Vec<u8>)>| {
-            let tx = tx.clone();
-            scope.spawn(move |_| {
-                let done: Vec<block::Hashed> = blocks
-                    .par_iter()
-                    .map(|(first_line, data)| block::hash_block(kind, *first_line, data))
-                    .collect();
-                // The receiver only goes away when the run stopped early: nothing to tell.
-                let _ = tx.send(done);
-            });
-        };
-        let mut in_flight = false;
-        loop {
-            let blocks = if reader.eof {
-                Vec::new()
-            } else {
-                reader
-                    .next_round(&mut input)
-                    .map_err(|source| PipelineError::Read {
-                        input: options.input_name.clone(),
-                        source,
-                    })?
-            };
-            let previous = if in_flight {
-                // The round in flight always sends (its task cannot fail before sending).
-                rx.recv().ok()
-            } else {
-                None
-            };
-            in_flight = !blocks.is_empty();
-            if in_flight {
-                hash_round(blocks);
-            }
-            match previous {
-                Some(done) => {
-                    for hashed in done {
-                        output.write_all(&hashed.out).map_err(write_error)?;
-                        stats.add(hashed.stats);
-                        if let Some((line, source)) = hashed.not_utf8 {
-                            return Err(PipelineError::NotUtf8 {
-                                input: options.input_name.clone(),
-                                line,
-                                source,
-                            });
-                        }
-                    }
+    let mut carry = Vec::new();
+    let mut next_line = 1u64;
+    let mut eof = false;
+    while !eof {
+        let mut blocks = Vec::with_capacity(per_round);
+        while blocks.len() < per_round && !eof {
+            let mut data = std::mem::take(&mut carry);
+            eof = block::fill(&mut input, &mut data, block_bytes).map_err(|source| {
+                PipelineError::Read {
+                    input: options.input_name.clone(),
+                    source,
                 }
-                None if !in_flight => return Ok(()),
-                None => {}
-            }
-        }
-    });
-    // On an early stop the round still in flight finished inside the scope; its answers are
-    // dropped (the output holds every line before the stop).
-    let flushed = output.flush().map_err(write_error);
-    result?;
-    flushed?;
-    Ok(stats)
-}
-
-/// Cuts the input into rounds of blocks of whole lines, one block per thread.
-struct Rounds {
-    /// The partial last line of the previous block.
-    carry: Vec<u8>,
-    next_line: u64,
-    eof: bool,
-    block_bytes: usize,
-    per_round: usize,
-}
-
-impl Rounds {
-    /// The next round: up to `per_round` blocks with the number of their first line; empty at
-    /// the end of the input.
-    fn next_round(&mut self, input: &mut impl Read) -> io::Result<Vec<(u64, Vec<u8>)>> {
-        let mut blocks = Vec::with_capacity(self.per_round);
-        while blocks.len() < self.per_round && !self.eof {
-            let mut data = std::mem::take(&mut self.carry);
-            self.eof = block::fill(input, &mut data, self.block_bytes)?;
-            if !self.eof {
+            })?;
+            if !eof {
                 // Keep the partial last line for the next block.
                 let cut = memchr::memrchr(b'\n', &data).map_or(0, |i| i + 1);
-                self.carry = data.split_off(cut);
+                carry = data.split_off(cut);
             }
             if data.is_empty() {
                 continue;
             }
-            let first_line = self.next_line;
-            self.next_line += block::count_lines(&data);
+            let first_line = next_line;
+            next_line += block::count_lines(&data);
             blocks.push((first_line, data));
         }
-        Ok(blocks)
+        let done: Vec<block::Hashed> = blocks
+            .par_iter()
+            .map(|(first_line, data)| block::hash_block(kind, *first_line, data))
+            .collect();
+        for hashed in done {
+            output.write_all(&hashed.out).map_err(write_error)?;
+            stats.add(hashed.stats);
+            if let Some((line, source)) = hashed.not_utf8 {
+                output.flush().map_err(write_error)?;
+                return Err(PipelineError::NotUtf8 {
+                    input: options.input_name.clone(),
+                    line,
+                    source,
+                });
+            }
+        }
     }
+    output.flush().map_err(write_error)?;
+    Ok(stats)
 }
