@@ -55,10 +55,19 @@ impl Health {
 
     /// Records a successful access to DROP now.
     pub(crate) fn record_access(dir: &StateDir, kind: AccessKind) -> Result<(), CycleError> {
-        let mut health = Health::load(dir.root())?;
+        Health::record_access_in(dir.root(), kind)
+    }
+
+    /// Records a successful access to DROP made outside a round (a standalone `dropkit
+    /// download` whose `--state-dir` is `root`): reaching DROP is what the 45-day duty
+    /// counts, whichever command did it. The file is replaced atomically; it takes no
+    /// state-directory lock, so a round finishing at the same instant may keep its own,
+    /// equally recent, time instead.
+    pub fn record_access_in(root: &Path, kind: AccessKind) -> Result<(), CycleError> {
+        let mut health = Health::load(root)?;
         health.last_access = Some(now());
         health.last_access_kind = Some(kind);
-        write_json(&dir.root().join(HEALTH_FILE), &health)
+        write_json(&root.join(HEALTH_FILE), &health)
     }
 
     /// Records how a run ended (best effort: a failure to write this never hides the run's

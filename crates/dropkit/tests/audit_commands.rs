@@ -192,6 +192,11 @@ fn each_command_appends_one_entry_and_the_chain_verifies_with_rounds() {
     );
     assert_eq!(e["counts"]["bytes"], std::fs::metadata(&zip).unwrap().len());
     assert!(e.get("error").is_none());
+    // A standalone download is a DROP access for the 45-day clock `dropkit status` keeps.
+    let health: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(state.join("health.json")).unwrap()).unwrap();
+    assert_eq!(health["last_access_kind"], "download", "{health}");
+    assert!(health["last_access"].is_string(), "{health}");
 
     // match is local: no entry.
     let answers = tmp.path().join("answers");

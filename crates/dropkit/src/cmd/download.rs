@@ -6,6 +6,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use dropkit_audit::{Digest, Entry, Request};
 use dropkit_client::{ClientBuilder, Error, WaitOutcome};
+use dropkit_cycle::health::{AccessKind, Health};
 
 use crate::audit_entry::{self, ERROR, OK, label};
 
@@ -62,11 +63,13 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
             };
             let entry = entry.request(request().name(name)).count("bytes", zip.size);
+            record_access(&args.state_dir, AccessKind::Download);
             audit_entry::finish(&mut chain, entry, ExitCode::SUCCESS)
         }
         Ok(WaitOutcome::NoData { message }) => {
             println!("no new data: {message}");
             let entry = Entry::new("download", "no-data").request(request());
+            record_access(&args.state_dir, AccessKind::NoData);
             audit_entry::finish(&mut chain, entry, ExitCode::SUCCESS)
         }
         Err(err) => {
@@ -103,4 +106,16 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")
+}
+
+/// Tells `dropkit status` that DROP was reached: a standalone download counts toward the
+/// 45-day duty as a round's does. Best effort: the ZIP is saved and the audit entry is the
+/// record; a health file that cannot be written is a warning, not a failed download.
+fn record_access(state_dir: &std::path::Path, kind: AccessKind) {
+    if let Err(e) = Health::record_access_in(state_dir, kind) {
+        eprintln!(
+            "dropkit: warning: could not record the access in {}: {e}",
+            state_dir.display()
+        );
+    }
 }
