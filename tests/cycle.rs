@@ -97,6 +97,21 @@ async fn a_round_answers_every_work_item_and_forwards_each_deletion_once() {
     assert!(matches!(again.outcome, Outcome::NoData { .. }), "{again:?}");
     assert_eq!(emails_sent(&provider), sent);
     assert!(demo.check().passed());
+    // Each "nothing new" is a DROP access of its own in the audit chain, never folded into
+    // the one before (the chain is the record of the 45-day duty).
+    let once_more = demo.round().unwrap().run().await.unwrap();
+    assert!(
+        matches!(once_more.outcome, Outcome::NoData { .. }),
+        "{once_more:?}"
+    );
+    let chain = dir.path().join("state/audit.jsonl");
+    let no_data = dropkit_audit::read_records(&chain)
+        .unwrap()
+        .iter()
+        .filter(|r| r.command == "cycle" && r.outcome == "no-data")
+        .count();
+    assert_eq!(no_data, 2);
+    assert!(!dropkit_audit::verify(&chain).unwrap().torn_last_line);
 
     // "Nothing new" is not remembered: once DROP has a batch, the next run downloads it.
     demo.emulator()

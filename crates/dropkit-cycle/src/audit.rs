@@ -23,8 +23,9 @@ pub(crate) fn append(dir: &StateDir, entry: Entry) -> Result<ChainHead, CycleErr
 
 /// Appends `step`'s `done` entry, unless the chain's last `cycle` line already is that
 /// step's `done` entry: a run killed after appending it and before saving the state runs the
-/// step again, and the entry is not written twice. (A step run twice in a row on purpose,
-/// forwarding retried with nothing between, has one entry: the second would say the same.)
+/// step again, and the entry is not written twice. Only for a step the state records done;
+/// an attempt that leaves it undone (a forward with failures, "nothing new") is appended
+/// every time.
 pub(crate) fn append_step_once(dir: &StateDir, step: Step, entry: Entry) -> Result<(), CycleError> {
     if last_cycle_line_is(dir, step.as_str(), "done") {
         return Ok(());
@@ -170,8 +171,17 @@ pub(crate) fn step_entry(step: Step, outcome: &'static str, state: &RoundState) 
 
 /// The count name of an exemption reason in the chain: `exempt.` and the reason in lower
 /// case, every run of other characters than ASCII letters and digits made one `-`
-/// (`legal hold` → `exempt.legal-hold`); `exempt.unspecified` for none.
+/// (`legal hold` → `exempt.legal-hold`); `exempt.unspecified` for none. A reason that may
+/// hold a consumer's contact detail is `exempt.redacted` (the ledger keeps its text): one
+/// with an `@` (an email) or 10 or more digits in all (a phone number, whatever
+/// separates its digits; a statute such as `§1798.105(d)(8)` has fewer), checked before the slug would hide them. Reasons are meant to be categories
+/// (`legal-hold`, `fraud-prevention`); a person's name written into one cannot be told from
+/// a category, so docs/connectors.md asks for categories.
 pub(crate) fn exemption_label(reason: &str) -> String {
+    let digits = reason.chars().filter(char::is_ascii_digit).count();
+    if reason.contains('@') || reason.contains('\u{ff20}') || digits >= 10 {
+        return "exempt.redacted".to_owned();
+    }
     let mut slug = String::new();
     for c in reason.trim().chars() {
         if c.is_ascii_alphanumeric() {
@@ -343,5 +353,12 @@ mod tests {
             "exempt.ccpa-1798-105-d-8"
         );
         assert!(Label::new(&exemption_label("fraud / security")).is_ok());
+        // Contact details hidden by separators are not let through by the slug.
+        assert_eq!(exemption_label("jane.doe@example.com"), "exempt.redacted");
+        assert_eq!(
+            exemption_label("asked by (555) 123-4567"),
+            "exempt.redacted"
+        );
+        assert_eq!(exemption_label("+1 555 123 4567"), "exempt.redacted");
     }
 }

@@ -310,12 +310,21 @@ impl Round {
                 // Every step that ran is in the audit chain, a failure too (a step that ended
                 // without saving itself done, such as a forward with failures, is logged now).
                 match &ran {
+                    // Each "nothing new" answer is a DROP access of its own (the 45-day
+                    // duty): always its own entry, never folded into the last one.
+                    Ok(Flow::NoData(_)) => {
+                        audit::append(&dir, audit::step_entry(step, "no-data", &state))?;
+                    }
                     Ok(_) if !ahead.step_logged() => {
-                        audit::append_step_once(
-                            &dir,
-                            step,
-                            audit::step_entry(step, "done", &state),
-                        )?;
+                        let entry = audit::step_entry(step, "done", &state);
+                        if step.is_done(&state) {
+                            // Saved done after this: a run killed before that save runs
+                            // the step again, and its entry is not written twice.
+                            audit::append_step_once(&dir, step, entry)?;
+                        } else {
+                            // Not done (a forward with failures): every attempt is recorded.
+                            audit::append(&dir, entry)?;
+                        }
                     }
                     Ok(_) => {}
                     Err(_) => {
@@ -325,7 +334,6 @@ impl Round {
                 match ran? {
                     Flow::Next => {}
                     Flow::NoData(message) => {
-                        // Nothing new at DROP: still pass on what providers failed before.
                         // Nothing new at DROP: still pass on what providers failed before, and
                         // follow the jobs still pending.
                         let forward_failures = steps::forward::retry_carried(&ctx).await?;

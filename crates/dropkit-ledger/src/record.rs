@@ -76,6 +76,7 @@ impl Ledger {
             .len();
         if let Some(id) =
             self.legacy_download(&name, &counts, distinct_removed, removed_unreadable)?
+            && self.all_recorded(&items)?
         {
             let (tx, path) = self.begin()?;
             tx.execute(
@@ -187,6 +188,22 @@ impl Ledger {
             )
             .optional()
             .at(&self.path)
+    }
+
+    /// Whether every work item just read is in the ledger already: true of the download
+    /// recorded before digests were kept, false of a second download of the same day with
+    /// the same counts (its Ids are new), which must be recorded, not taken for the first.
+    fn all_recorded(&self, items: &[Item]) -> Result<bool, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT 1 FROM work_item WHERE id = ?1")
+            .at(&self.path)?;
+        for item in items {
+            if !stmt.exists([item.id.as_str()]).at(&self.path)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// A download of this name recorded before digests were kept (schema version 1) whose

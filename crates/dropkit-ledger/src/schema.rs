@@ -182,8 +182,11 @@ pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), LedgerEr
     // went on after survives a power cut too.
     conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
         .map_err(not_ledger)?;
+    // secure_delete: a pending forward's clear-text email, deleted once the provider took
+    // it, is overwritten, not left in a free page for anyone holding a copy of the file.
     conn.execute_batch(
-        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192;",
+        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -8192; \
+         PRAGMA secure_delete = ON;",
     )
     .at(path)?;
     let version: i64 = conn

@@ -252,6 +252,46 @@ fn a_version_1_ledger_migrates_keeping_its_data_and_its_round_resumes() {
 }
 
 #[test]
+fn a_second_same_day_download_with_the_same_counts_is_not_taken_for_a_version_1_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.sqlite");
+    let anna = common::h("anna@x.com");
+    {
+        // The morning's download, recorded by the release before (no digest).
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA journal_mode = WAL;").unwrap();
+        conn.execute_batch(V1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO download VALUES (1, '20260301_4821_DROP.zip', '2026-03-01T10:00:00Z',
+                 '2026-03-01T10:00:01Z', 'round', 0);
+             INSERT INTO download_list VALUES (1, 'Email', '20260301_4821_Email.csv', 1, 1, 0, 0);",
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO work_item (id, list_type, hash, download) VALUES (?1, 'Email', ?2, 1)",
+            rusqlite::params!["AAAAAAAAAAA1", &anna.as_bytes()[..]],
+        )
+        .unwrap();
+    }
+    // The evening's, after the upgrade: same name, same list, same row count, another Id.
+    let evening = email_download(
+        dir.path(),
+        "20260301",
+        &[("BBBBBBBBBBB1", "bob@x.com")],
+        &[],
+    );
+    let mut ledger = Ledger::open(&path).unwrap();
+    let s = ledger.record_download(&evening, at(2)).unwrap();
+    assert_eq!(s.work_items(), 1);
+    let stats = ledger.stats().unwrap();
+    assert_eq!(
+        stats.downloads, 2,
+        "the evening's download was taken for the morning's"
+    );
+    assert_eq!(stats.total.received, 2);
+}
+
+#[test]
 fn a_version_1_download_with_other_lists_is_not_taken_for_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.sqlite");

@@ -51,7 +51,6 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     let entry = Entry::new("download", OK);
     match result {
         Ok(WaitOutcome::Saved(zip)) => {
-            println!("saved {} ({} bytes)", zip.path.display(), zip.size);
             let name = label(&zip.file_name.to_string());
             let entry = match Digest::of_file(&zip.path) {
                 Ok(sha256) => entry.file(name.clone(), sha256),
@@ -64,13 +63,21 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
             };
             let entry = entry.request(request().name(name)).count("bytes", zip.size);
             record_access(&args.state_dir, AccessKind::Download);
-            audit_entry::finish(&mut chain, entry, ExitCode::SUCCESS)
+            // The entry first: a closed standard output must not cost it.
+            let code = audit_entry::finish(&mut chain, entry, ExitCode::SUCCESS)?;
+            say(format_args!(
+                "saved {} ({} bytes)",
+                zip.path.display(),
+                zip.size
+            ))?;
+            Ok(code)
         }
         Ok(WaitOutcome::NoData { message }) => {
-            println!("no new data: {message}");
             let entry = Entry::new("download", "no-data").request(request());
             record_access(&args.state_dir, AccessKind::NoData);
-            audit_entry::finish(&mut chain, entry, ExitCode::SUCCESS)
+            let code = audit_entry::finish(&mut chain, entry, ExitCode::SUCCESS)?;
+            say(format_args!("no new data: {message}"))?;
+            Ok(code)
         }
         Err(err) => {
             let entry = Entry::new("download", ERROR)
@@ -118,4 +125,10 @@ fn record_access(state_dir: &std::path::Path, kind: AccessKind) {
             state_dir.display()
         );
     }
+}
+
+/// One line on standard output; an error (a closed pipe) instead of `println!`'s panic.
+fn say(line: std::fmt::Arguments<'_>) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    writeln!(std::io::stdout(), "{line}").context("could not write to standard output")
 }

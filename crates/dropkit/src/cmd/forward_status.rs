@@ -3,6 +3,8 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
+
 use dropkit_audit::Entry;
 use dropkit_provider::JobId;
 
@@ -56,21 +58,30 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut first_error = None;
     let mut states = std::collections::BTreeMap::<&'static str, u64>::new();
     let mut out = std::io::stdout().lock();
+    // A failed print (a closed standard output) waits until the entry is written: the
+    // provider was asked, and the chain must say so.
+    let mut printed: std::io::Result<()> = Ok(());
     for job in args.job_ids {
         let job_id = JobId::new(job);
         match runtime.block_on(provider.status(&job_id)) {
             Ok(status) => {
                 *states.entry(status.state.as_str()).or_default() += 1;
-                writeln!(out, "{}\t{}\t{}", provider.name(), job_id, status)?;
+                if printed.is_ok() {
+                    printed = writeln!(out, "{}\t{}\t{}", provider.name(), job_id, status);
+                }
             }
             Err(err) => {
-                out.flush()?;
+                if printed.is_ok() {
+                    printed = out.flush();
+                }
                 eprintln!("dropkit forward-status: {job_id}: {err}");
                 first_error.get_or_insert(err.kind().as_str());
             }
         }
     }
-    out.flush()?;
+    if printed.is_ok() {
+        printed = out.flush();
+    }
     let read: u64 = states.values().sum();
     let mut entry = match first_error {
         None => Entry::new("forward-status", OK),
@@ -88,5 +99,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     };
-    audit_entry::finish(&mut chain, entry, code)
+    let code = audit_entry::finish(&mut chain, entry, code)?;
+    printed.context("could not print the jobs' states (the audit chain has the entry)")?;
+    Ok(code)
 }

@@ -76,22 +76,27 @@ pub(crate) fn send(
             _ => client.upload(&files).await,
         }
     });
-    let (code, answer, error) = match result {
-        Ok(response) => (report(&response)?, Some(response), None),
+    // What DROP answered is printed, but a failed print (a closed standard output) must not
+    // cost the audit entry of files DROP has already received: its error waits until after.
+    let (code, answer, error, printed) = match result {
+        Ok(response) => {
+            let printed = report(&response);
+            (exit_code(&response), Some(response), None, printed)
+        }
         Err(Error::Rejected { response, .. }) => {
-            report(&response)?;
+            let printed = report(&response);
             eprintln!(
                 "dropkit: DROP accepted no file: {}",
                 response.message_text()
             );
-            (ExitCode::from(1), Some(*response), None)
+            (ExitCode::from(1), Some(*response), None, printed)
         }
         Err(err) => {
             // Outcome unknown (likely received, as the batch completed, but unconfirmed) or
             // not answered at all: not a success.
             let kind = audit_entry::drop_error_kind(&err);
             eprintln!("dropkit: {}", crate::message(&err.into()));
-            (ExitCode::from(1), None, Some(kind))
+            (ExitCode::from(1), None, Some(kind), Ok(()))
         }
     };
     let error = error.or_else(|| {
@@ -115,10 +120,12 @@ pub(crate) fn send(
     for (name, sha256) in digests {
         entry = entry.file(name, sha256);
     }
-    audit_entry::finish(&mut chain, entry, code)
+    let code = audit_entry::finish(&mut chain, entry, code)?;
+    printed.context("could not print DROP's answer (it is in the audit chain)")?;
+    Ok(code)
 }
 
-fn report(response: &UploadResponse) -> anyhow::Result<ExitCode> {
+fn report(response: &UploadResponse) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     for file in response.accepted() {
         writeln!(
@@ -137,9 +144,14 @@ fn report(response: &UploadResponse) -> anyhow::Result<ExitCode> {
     for file in response.rejected() {
         eprintln!("rejected {}: {}", file.file_name, file.message);
     }
-    Ok(if response.all_accepted() {
+    Ok(())
+}
+
+/// 0 when DROP accepted every file (or had them already), 1 otherwise.
+fn exit_code(response: &UploadResponse) -> ExitCode {
+    if response.all_accepted() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    })
+    }
 }
