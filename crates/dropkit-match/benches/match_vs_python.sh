@@ -1,6 +1,6 @@
 #!/bin/sh
 # Whole-command benchmark of `dropkit match` against the plain Python join
-# (benches/python_match.py) on the same generated data, in one run.
+# (bench/peers/python_match.py at the repository root) on the same generated data, in one run.
 #
 # usage: crates/dropkit-match/benches/match_vs_python.sh [RECORDS] [WORK_ITEMS] [DIR]
 #   defaults: 10000000 records, 1000000 work items, /tmp/dropkit-match-bench/RECORDS-WORK_ITEMS
@@ -26,7 +26,7 @@ rm -rf "$dir/out-rust" "$dir/out-python"
 
 /usr/bin/time -v "$target/dropkit" match --download "$zip" --records "$dir/records.csv" \
     --map key=customer_id,email=email --out "$dir/out-rust" >"$dir/rust.out" 2>"$dir/rust.time"
-/usr/bin/time -v python3 "$here/python_match.py" "$zip" "$dir/records.csv" customer_id email \
+/usr/bin/time -v python3 "$root/bench/peers/python_match.py" "$zip" "$dir/records.csv" customer_id email \
     "$dir/out-python" >"$dir/python.out" 2>"$dir/python.time"
 
 cmp "$dir/out-rust/20261120_4821_Email.csv" "$dir/out-python/20261120_4821_Email.csv"
