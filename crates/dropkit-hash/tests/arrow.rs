@@ -413,6 +413,26 @@ fn large_arrays_are_hashed_in_chunks_in_order_and_the_first_error_wins() {
             "row {i}"
         );
     }
+    // A null row takes no bytes: the text is the valid rows' hashes, back to back.
+    let valid = (0..n).filter(|i| got.is_valid(*i)).count();
+    assert_eq!(got.value_data().len(), valid * dropkit_hash::BASE64_LEN);
+    assert_eq!(got.null_count(), n - valid);
+    // An array without nulls (written in place, no squeeze): same hashes as row by row.
+    let clean: Vec<String> = (0..n).map(|i| format!("U{i}@x.COM ")).collect();
+    let got = hash_array(
+        Field::Email,
+        &StringArray::from(clean.clone()),
+        OnInvalid::Error,
+    )
+    .unwrap();
+    assert_eq!(got.null_count(), 0);
+    for (i, v) in clean.iter().enumerate() {
+        assert_eq!(
+            got.value(i),
+            h.hash(Field::Email, v).unwrap().to_string(),
+            "row {i}"
+        );
+    }
     let err = hash_array(Field::Email, &array.slice(4, n - 4), OnInvalid::Error).unwrap_err();
     assert!(
         matches!(err, ArrowHashError::Invalid { row: 6, .. }),

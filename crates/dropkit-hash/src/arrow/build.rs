@@ -11,10 +11,10 @@ use super::{ArrowHashError, OnInvalid};
 use crate::{Field, Hasher, StandardizeError};
 
 /// Rows per chunk of work.
-const CHUNK_ROWS: usize = 16 * 1024;
+pub(super) const CHUNK_ROWS: usize = 16 * 1024;
 /// Below this many rows an array is done on the calling thread: handing chunks to other
 /// threads costs more than it saves.
-const PARALLEL_ROWS: usize = 2 * CHUNK_ROWS;
+pub(super) const PARALLEL_ROWS: usize = 2 * CHUNK_ROWS;
 
 /// What a row gave: written (`Ok(true)`), null (`Ok(false)`), or a value DROP refuses.
 pub(crate) type RowResult = Result<bool, (Field, StandardizeError)>;

@@ -31,6 +31,7 @@
 
 mod build;
 mod error;
+mod fixed;
 mod kind;
 mod strings;
 
@@ -39,8 +40,9 @@ use arrow_array::{Array, StringArray};
 pub use error::ArrowHashError;
 pub use kind::{Kind, ParseKindError};
 
-use crate::{BASE64_LEN, DropHash, Field, composite};
+use crate::{DropHash, Field, composite};
 use build::{RowResult, build};
+use fixed::build_hashes;
 use strings::{Strings, all_of};
 
 /// What a value that DROP would refuse (wrong length VIN, empty after standardization, ...)
@@ -139,33 +141,31 @@ fn hash_fields(
 ) -> Result<StringArray, ArrowHashError> {
     let columns = all_of(arrays)?;
     let len = columns.first().map_or(0, Strings::len);
-    build(len, BASE64_LEN, on_invalid, |hasher, row, out| {
-        let hash = if let ([field], [column]) = (fields, columns.as_slice()) {
+    build_hashes(len, on_invalid, |hasher, row| {
+        if let ([field], [column]) = (fields, columns.as_slice()) {
             let Some(value) = column.get(row) else {
-                return Ok(false);
+                return Ok(None);
             };
-            hasher.hash(*field, value).map_err(|e| (*field, e))?
-        } else {
-            let mut values = [""; 4];
-            let mut parts = [DropHash::from_bytes([0; 32]); 4];
-            for (slot, column) in values.iter_mut().zip(&columns) {
-                match column.get(row) {
-                    Some(v) => *slot = v,
-                    None => return Ok(false),
-                }
+            return hasher
+                .hash(*field, value)
+                .map(Some)
+                .map_err(|e| (*field, e));
+        }
+        let mut values = [""; 4];
+        let mut parts = [DropHash::from_bytes([0; 32]); 4];
+        for (slot, column) in values.iter_mut().zip(&columns) {
+            match column.get(row) {
+                Some(v) => *slot = v,
+                None => return Ok(None),
             }
-            for ((part, field), value) in parts.iter_mut().zip(fields).zip(values) {
-                *part = hasher.hash(*field, value).map_err(|e| (*field, e))?;
-            }
-            composite(&parts[..fields.len()])
-        };
-        let mut text = [0u8; BASE64_LEN];
-        out.push_str(hash.encode_base64(&mut text));
-        Ok(true)
+        }
+        for ((part, field), value) in parts.iter_mut().zip(fields).zip(values) {
+            *part = hasher.hash(*field, value).map_err(|e| (*field, e))?;
+        }
+        Ok(Some(composite(&parts[..fields.len()])))
     })
 }
 
-/// One standardized text per row: of the one field, or the fields joined by `|`.
 fn standardize_fields(
     fields: &[Field],
     arrays: &[&dyn Array],
