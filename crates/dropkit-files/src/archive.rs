@@ -117,7 +117,8 @@ impl DownloadArchive<BufReader<File>> {
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        Self::with_limits(name, BufReader::new(file), limits)
+        // Inflating reads the entries in small pieces: one read call per 256 KiB, not per 8.
+        Self::with_limits(name, BufReader::with_capacity(256 << 10, file), limits)
     }
 }
 

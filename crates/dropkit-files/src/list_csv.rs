@@ -3,10 +3,11 @@
 
 use std::io::Read;
 
-use dropkit_hash::{DropHash, ListType};
+use dropkit_hash::{BASE64_LEN, DropHash, ListType};
 
 use crate::rows::{HeaderRule, Rows};
-use crate::{Error, WorkItemId};
+use crate::work_item::is_canonical;
+use crate::{Error, WORK_ITEM_ID_LEN, WorkItemId};
 
 /// One row of a list CSV.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +42,38 @@ fn hash_of<R: Read>(rows: &Rows<R>, id: &WorkItemId, line: u64) -> Result<DropHa
         value: rows.error_value(1),
         reason,
     })
+}
+
+/// Base64's value of each byte, or [`NOT_BASE64`].
+const BASE64_VALUE: [u8; 256] = {
+    let mut table = [NOT_BASE64; 256];
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut i = 0;
+    while i < alphabet.len() {
+        table[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+const NOT_BASE64: u8 = 0x40;
+
+/// Whether [`DropHash::from_base64`] accepts `text`, without decoding it: 43 characters of the
+/// standard alphabet, the last with its two padding bits zero, then `=` (the only form in
+/// which 44 characters decode to 32 bytes under the canonical decoder). Checked against
+/// `from_base64` by the tests.
+pub(crate) fn is_hash_text(text: &[u8]) -> bool {
+    let [body @ .., last, b'='] = text else {
+        return false;
+    };
+    if text.len() != BASE64_LEN {
+        return false;
+    }
+    let bad = body
+        .iter()
+        .fold(BASE64_VALUE[usize::from(*last)], |bad, &c| {
+            bad | BASE64_VALUE[usize::from(c)]
+        });
+    bad & NOT_BASE64 == 0 && BASE64_VALUE[usize::from(*last)] & 3 == 0
 }
 
 /// Streams the rows of a list CSV (`ID,Hash`), one reused buffer, nothing loaded whole.
@@ -85,6 +118,27 @@ impl<R: Read> ListReader<R> {
     /// accepts them).
     pub fn blank_lines(&self) -> u64 {
         self.rows.blank_lines()
+    }
+
+    /// The fast path of [`next`](Iterator::next): hands the canonical Id and line of each
+    /// buffered row that is plainly `<12 Base62>,<valid hash>` to `row`, exactly the rows the
+    /// iterator would give without error (in the same order, with the same line numbers), and
+    /// stops at the first other line, which `next` then reads.
+    pub(crate) fn fast_rows(&mut self, mut row: impl FnMut([u8; WORK_ITEM_ID_LEN], u64)) {
+        const LEN: usize = WORK_ITEM_ID_LEN + 1 + BASE64_LEN;
+        self.rows.fast_rows(LEN, |bytes, line| {
+            let Some((id, rest)) = bytes.split_first_chunk::<WORK_ITEM_ID_LEN>() else {
+                return false;
+            };
+            let Some((b',', hash)) = rest.split_first() else {
+                return false;
+            };
+            if !is_canonical(id) || !is_hash_text(hash) {
+                return false;
+            }
+            row(*id, line);
+            true
+        });
     }
 
     fn row(&mut self, line: u64) -> Result<ListRow, Error> {
@@ -173,6 +227,42 @@ mod tests {
 
     fn read(csv: &str) -> Result<Vec<Result<ListRow, Error>>, Error> {
         Ok(ListReader::new("f.csv", csv.as_bytes())?.collect())
+    }
+
+    #[test]
+    fn hash_text_check_is_from_base64() {
+        let mut texts: Vec<Vec<u8>> = vec![H.as_bytes().to_vec(), Vec::new(), b"=".to_vec()];
+        let x = DropHash::of_standardized("x");
+        let digests = [
+            [0u8; 32],
+            [255u8; 32],
+            <[u8; 32]>::try_from(x.as_ref()).unwrap(),
+        ];
+        for d in digests {
+            let good = DropHash::from(d).to_string().into_bytes();
+            texts.push(good[..43].to_vec());
+            texts.push([&good[..], b"="].concat());
+            texts.push([&good[..43], b"=="].concat());
+            texts.push([&good[..42], b"=="].concat());
+            texts.push([&good[..42], b"==="].concat());
+            texts.push(good.clone());
+            // every byte at every position
+            for i in 0..good.len() {
+                for b in 0..=255u8 {
+                    let mut t = good.clone();
+                    t[i] = b;
+                    texts.push(t);
+                }
+            }
+        }
+        for t in &texts {
+            assert_eq!(
+                is_hash_text(t),
+                DropHash::from_base64(t).is_ok(),
+                "{:?}",
+                String::from_utf8_lossy(t)
+            );
+        }
     }
 
     #[test]

@@ -226,6 +226,35 @@ impl<R: Read> Rows<R> {
         }
     }
 
+    /// Reads the complete lines already buffered that are exactly `len` bytes long (before
+    /// `\n` or `\r\n`) and that `row` takes, without copying: the fast path of a plain file.
+    /// `row` gets the line's bytes and number and returns whether it took the line; it must
+    /// take a line only if [`next_record`](Self::next_record) and the reader's own checks
+    /// would give the same row without error, and do nothing otherwise. Stops at the first
+    /// line it does not take (left to `next_record`, as are lines not fully buffered).
+    pub(crate) fn fast_rows(&mut self, len: usize, mut row: impl FnMut(&[u8], u64) -> bool) {
+        if self.done {
+            return;
+        }
+        let buf = self.input.buffer();
+        let mut used = 0;
+        let mut line = self.line;
+        while let Some(rest) = buf.get(used..) {
+            let end = match rest.get(len..) {
+                Some([b'\n', ..]) => 1,
+                Some([b'\r', b'\n', ..]) => 2,
+                _ => break,
+            };
+            if !row(&rest[..len], line + 1) {
+                break;
+            }
+            line += 1;
+            used += len + end;
+        }
+        self.line = line;
+        self.input.consume(used);
+    }
+
     /// Field `i` of the current record.
     pub(crate) fn field(&self, i: usize) -> &[u8] {
         match self.bounds.get(i) {

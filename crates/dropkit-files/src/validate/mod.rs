@@ -2,15 +2,22 @@
 //! the answers are.
 
 mod index;
+mod pipe;
 mod report;
+mod table;
 
 use std::io::{Read, Seek};
 use std::path::Path;
 
 pub use report::{FileSummary, ListCompleteness, Problem, ProblemKind, Report, Severity};
 
-use crate::{DataType, DownloadArchive, Error, ListFileName, StatusReader, StatusRow, WorkItemId};
-use index::{IdIndex, Insert, NO_LIST};
+use crate::{
+    DataType, DownloadArchive, Error, ListFileName, ListReader, RemovedReader, StatusReader,
+    WorkItemId,
+};
+use index::{IdIndex, Insert, MAX_ENTRIES, NO_LIST, Slot};
+use pipe::pipelined;
+use table::BATCH;
 
 /// An Id listed more than once in the download: where it first repeats, and how often it is
 /// listed. Kept only for repeated Ids, so memory follows the distinct Ids, not the rows.
@@ -34,6 +41,8 @@ struct ListState {
     name: ListFileName,
     work_items: u64,
     answered: u64,
+    /// The index position of its first work item: where its responses are expected to start.
+    first: usize,
 }
 
 /// Checks response files against a downloaded archive.
@@ -129,92 +138,184 @@ impl Validator {
             .reserve(usize::try_from((bytes / MIN_ROW_BYTES).min(MAX_RESERVE)).unwrap_or(0));
         let mut repeats: hashbrown::HashMap<WorkItemId, Repeat> = hashbrown::HashMap::new();
         for (li, (name, _)) in entries.into_iter().enumerate() {
-            let list = u8::try_from(li).unwrap_or(NO_LIST);
             v.lists.push(ListState {
                 name: name.clone(),
                 work_items: 0,
                 answered: 0,
+                first: v.index.len(),
             });
             let Some(list_type) = name.list_type() else {
                 continue;
             };
-            // Download problems are named inside the archive, apart from responses.
-            let file = format!("{}/{name}", v.download);
-            let reader = match archive.open_list(list_type) {
-                Ok(Some(r)) => r,
-                Ok(None) => continue,
-                Err(e @ Error::Header { .. }) => {
-                    v.problems.push(Problem::of_row_error(&file, e));
-                    continue;
-                }
-                Err(e) => return Err(e),
+            let Some(mut entry) = archive.open_entry(DataType::List(list_type))? else {
+                continue;
             };
-            let mut sink = Sink::new(&mut v.problems, v.max_problems);
-            for row in reader {
-                match row {
-                    Ok(row) => match v.index.add_work_item(&row.id, list) {
-                        Insert::New => v.lists[li].work_items += 1,
-                        Insert::Existing => {
-                            repeats
-                                .entry(row.id)
-                                .or_insert(Repeat {
-                                    list: li,
-                                    line: row.line,
-                                    count: 1,
-                                })
-                                .count += 1;
-                        }
-                    },
-                    Err(e @ Error::Io { .. }) => return Err(e),
-                    Err(e) => {
-                        // A bad row with a readable Id is still a work item to answer.
-                        if let Some(id) = e.row_id().and_then(WorkItemId::new)
-                            && let Insert::New = v.index.add_work_item(&id, list)
-                        {
-                            v.lists[li].work_items += 1;
-                        }
-                        sink.push(Problem::of_row_error(&file, e));
-                    }
-                }
-            }
-            sink.finish(&file);
+            let entry_file = entry.file_name().to_owned();
+            pipelined(&mut entry, |bytes| {
+                v.read_list(li, entry_file, bytes, &mut repeats)
+            })
+            .unwrap_or_else(|| Err(reader_stopped(&name)))?;
         }
         v.warn_repeats(repeats);
         let removed_file = archive
             .entry(DataType::Removed)
             .map(|e| format!("{}/{}", v.download, e.name()))
             .unwrap_or_default();
-        let reader = match archive.open_removed() {
+        if let Some(mut entry) = archive.open_entry(DataType::Removed)? {
+            let entry_file = entry.file_name().to_owned();
+            let name = entry.file_name().to_owned();
+            pipelined(&mut entry, |bytes| {
+                v.read_removed(&removed_file, entry_file, bytes)
+            })
+            .unwrap_or_else(|| Err(reader_stopped(&name)))?;
+        }
+        Ok(v)
+    }
+
+    /// Reads the rows of list `li` (from the entry `entry_file`) into the index; malformed
+    /// rows are problems of the report named `<archive>/<list file>:<line>`.
+    fn read_list(
+        &mut self,
+        li: usize,
+        entry_file: String,
+        bytes: &mut dyn Read,
+        repeats: &mut hashbrown::HashMap<WorkItemId, Repeat>,
+    ) -> Result<(), Error> {
+        let list = u8::try_from(li).unwrap_or(NO_LIST);
+        // Download problems are named inside the archive, apart from responses.
+        let file = format!("{}/{entry_file}", self.download);
+        let mut reader = match ListReader::new(entry_file, bytes) {
             Ok(r) => r,
             Err(e @ Error::Header { .. }) => {
-                v.problems.push(Problem::of_row_error(&removed_file, e));
-                None
+                self.problems.push(Problem::of_row_error(&file, e));
+                return Ok(());
             }
             Err(e) => return Err(e),
         };
-        if let Some(reader) = reader {
-            let mut sink = Sink::new(&mut v.problems, v.max_problems);
-            for row in reader {
-                match row {
-                    Ok(row) => {
-                        let list = v
-                            .lists
-                            .iter()
-                            .position(|l| l.name.list_type() == Some(row.list_type))
-                            .and_then(|i| u8::try_from(i).ok())
-                            .unwrap_or(NO_LIST);
-                        let freed = v.index.add_removed(&row.id, list);
-                        if let Some(l) = freed.and_then(|li| v.lists.get_mut(usize::from(li))) {
-                            l.work_items = l.work_items.saturating_sub(1);
+        let Validator {
+            index,
+            lists,
+            problems,
+            max_problems,
+            download,
+            ..
+        } = self;
+        let mut sink = Sink::new(problems, *max_problems);
+        let mut full = false;
+        // Counts a work item or notes a repeat; false when the index is full.
+        let mut added = |inserted: Insert, id: &dyn Fn() -> Option<WorkItemId>, line: u64| {
+            match inserted {
+                Insert::New => {
+                    if let Some(l) = lists.get_mut(li) {
+                        l.work_items += 1;
+                    }
+                }
+                Insert::Existing => {
+                    if let Some(id) = id() {
+                        repeats
+                            .entry(id)
+                            .or_insert(Repeat {
+                                list: li,
+                                line,
+                                count: 1,
+                            })
+                            .count += 1;
+                    }
+                }
+                Insert::Full => return false,
+            }
+            true
+        };
+        let mut batch: Vec<[u8; 12]> = Vec::with_capacity(BATCH);
+        let mut lines: Vec<u64> = Vec::with_capacity(BATCH);
+        while !full {
+            // Ids in batches: their cache misses overlap.
+            let mut flush = |batch: &mut Vec<[u8; 12]>, lines: &mut Vec<u64>| {
+                index.add_canonical_batch(batch, list, |i, inserted| {
+                    let id = || {
+                        let key = batch.get(i)?;
+                        std::str::from_utf8(key).ok().and_then(WorkItemId::new)
+                    };
+                    full |= !added(inserted, &id, lines.get(i).copied().unwrap_or(0));
+                });
+                batch.clear();
+                lines.clear();
+            };
+            reader.fast_rows(|key, line| {
+                batch.push(key);
+                lines.push(line);
+                if batch.len() == BATCH {
+                    flush(&mut batch, &mut lines);
+                }
+            });
+            flush(&mut batch, &mut lines);
+            let Some(row) = reader.next() else {
+                break;
+            };
+            match row {
+                Ok(row) => {
+                    let inserted = index.add_work_item(&row.id, list);
+                    full |= !added(inserted, &|| Some(row.id.clone()), row.line);
+                }
+                Err(e @ Error::Io { .. }) => return Err(e),
+                Err(e) => {
+                    // A bad row with a readable Id is still a work item to answer (once).
+                    if let Some(id) = e.row_id().and_then(WorkItemId::new) {
+                        match index.add_work_item(&id, list) {
+                            Insert::Existing => {}
+                            inserted => full |= !added(inserted, &|| None, 0),
                         }
                     }
-                    Err(e @ Error::Io { .. }) => return Err(e),
-                    Err(e) => sink.push(Problem::of_row_error(&removed_file, e)),
+                    sink.push(Problem::of_row_error(&file, e));
                 }
             }
-            sink.finish(&removed_file);
         }
-        Ok(v)
+        if full {
+            return Err(too_many(download));
+        }
+        sink.finish(&file);
+        Ok(())
+    }
+
+    /// Reads the Removed file's rows (from the entry `entry_file`, named `file` in problems).
+    fn read_removed(
+        &mut self,
+        file: &str,
+        entry_file: String,
+        bytes: &mut dyn Read,
+    ) -> Result<(), Error> {
+        let reader = match RemovedReader::new(entry_file, bytes) {
+            Ok(r) => r,
+            Err(e @ Error::Header { .. }) => {
+                self.problems.push(Problem::of_row_error(file, e));
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        let mut sink = Sink::new(&mut self.problems, self.max_problems);
+        for row in reader {
+            match row {
+                Ok(row) => {
+                    let list = self
+                        .lists
+                        .iter()
+                        .position(|l| l.name.list_type() == Some(row.list_type))
+                        .and_then(|i| u8::try_from(i).ok())
+                        .unwrap_or(NO_LIST);
+                    let freed = self
+                        .index
+                        .add_removed(&row.id, list)
+                        .map_err(|()| too_many(&self.download))?;
+                    if let Some(l) = freed.and_then(|li| self.lists.get_mut(usize::from(li))) {
+                        l.work_items = l.work_items.saturating_sub(1);
+                    }
+                }
+                Err(e @ Error::Io { .. }) => return Err(e),
+                Err(e) => sink.push(Problem::of_row_error(file, e)),
+            }
+        }
+        sink.finish(file);
+        Ok(())
     }
 
     /// One warning per repeated Id, per list file in order of the line where it repeats,
@@ -312,21 +413,39 @@ impl Validator {
             }
         };
         summary.accepted = true;
-        let mut sink = Sink::new(&mut self.problems, self.max_problems);
+        let Validator {
+            index,
+            lists,
+            files,
+            problems,
+            max_problems,
+            ..
+        } = self;
+        let mut sink = Sink::new(problems, *max_problems);
         let mut reader = reader;
-        for row in reader.by_ref() {
+        let mut cursor = lists.get(usize::from(list)).map_or(0, |l| l.first);
+        loop {
+            reader.fast_rows(|key, _, line| {
+                summary.rows += 1;
+                let before = index
+                    .find_canonical(&key, &mut cursor)
+                    .and_then(|p| index.answer_at(p, file_index, list));
+                let id = || Some(String::from_utf8_lossy(&key).into_owned());
+                if let Some(p) = answer(before, lists, files, file_name, list, line, id) {
+                    sink.push(p);
+                }
+            });
+            let Some(row) = reader.next() else {
+                break;
+            };
             summary.rows += 1;
             match row {
                 Ok(row) => {
-                    if let Some(p) = answer(
-                        &mut self.index,
-                        &mut self.lists,
-                        &self.files,
-                        file_name,
-                        file_index,
-                        list,
-                        row,
-                    ) {
+                    let before = index
+                        .find(&row.id, &mut cursor)
+                        .and_then(|p| index.answer_at(p, file_index, list));
+                    let id = || Some(row.id.to_string());
+                    if let Some(p) = answer(before, lists, files, file_name, list, row.line, id) {
                         sink.push(p);
                     }
                 }
@@ -397,20 +516,20 @@ impl Validator {
     }
 }
 
-/// Records one valid row's answer; the problem with it, if any.
+/// Records one valid row's answer, given its Id's slot as it was before (`None`: no work item
+/// of the download); the problem with it, if any. Only rows with a problem pay for the Id's
+/// text (`id`).
 fn answer(
-    index: &mut IdIndex,
+    before: Option<Slot>,
     lists: &mut [ListState],
     files: &[FileSummary],
     file: &str,
-    file_index: u16,
     list: u8,
-    row: StatusRow,
+    line: u64,
+    id: impl Fn() -> Option<String>,
 ) -> Option<Problem> {
-    // Only rows with a problem pay for the Id's text.
-    let id = || Some(row.id.to_string());
-    let line = Some(row.line);
-    let Some(before) = index.answer(&row.id, file_index, list) else {
+    let line = Some(line);
+    let Some(before) = before else {
         return Some(Problem::error(file, line, id(), ProblemKind::UnknownId));
     };
     if before.removed() {
@@ -445,4 +564,22 @@ fn answer(
         l.answered += 1;
     }
     None
+}
+
+/// The error of a download with more distinct Ids than the index can hold.
+fn too_many(download: &str) -> Error {
+    Error::Limit {
+        archive: download.to_owned(),
+        what: "distinct work item Id count".into(),
+        actual: MAX_ENTRIES as u64 + 1,
+        limit: MAX_ENTRIES as u64,
+    }
+}
+
+/// The error of a thread reading rows that stopped without reading (does not happen).
+fn reader_stopped(file: impl std::fmt::Display) -> Error {
+    Error::io(
+        file.to_string(),
+        std::io::Error::other("the thread reading the rows stopped"),
+    )
 }
