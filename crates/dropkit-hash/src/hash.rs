@@ -12,6 +12,19 @@ pub const BASE64_LEN: usize = 44;
 /// Base64's standard alphabet (RFC 4648, section 4).
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/// Every 12-bit value as its two Base64 characters, the first in the low byte.
+static PAIRS: [u16; 4096] = pairs();
+
+const fn pairs() -> [u16; 4096] {
+    let mut table = [0u16; 4096];
+    let mut i = 0;
+    while i < 4096 {
+        table[i] = ALPHABET[i >> 6] as u16 | (ALPHABET[i & 63] as u16) << 8;
+        i += 1;
+    }
+    table
+}
+
 /// A DROP hash: the raw 32 bytes of a SHA-256 digest.
 ///
 /// DROP writes hashes as standard-alphabet, padded Base64 (`^[A-Za-z0-9+/]{43}=$`).
@@ -58,27 +71,30 @@ impl DropHash {
         std::str::from_utf8(&buf[..]).expect("Base64 is ASCII")
     }
 
-    /// The 44 Base64 bytes (standard alphabet, padded), as `STANDARD.encode` gives them: ten
-    /// groups of 3 bytes to 4 characters, then the last 2 bytes to 3 characters and `=`. A
-    /// straight table lookup, several times faster than the general engine for 32 bytes.
+    /// The 44 Base64 bytes (standard alphabet, padded), as `STANDARD.encode` gives them: five
+    /// groups of 6 bytes to 8 characters (one 8-byte load, four lookups of a 12-bit pair table,
+    /// one 8-byte store), then the last 2 bytes to 3 characters and `=`. Several times faster
+    /// than the general engine for 32 bytes, and about twice the one-character table.
     pub(crate) fn base64_bytes(&self) -> [u8; BASE64_LEN] {
         let mut out = [b'='; BASE64_LEN];
         let d = &self.0;
-        let (groups, tail) = d.as_chunks::<3>();
-        for (o, g) in out.chunks_exact_mut(4).zip(groups) {
-            let n = u32::from(g[0]) << 16 | u32::from(g[1]) << 8 | u32::from(g[2]);
-            o[0] = ALPHABET[(n >> 18) as usize & 63];
-            o[1] = ALPHABET[(n >> 12) as usize & 63];
-            o[2] = ALPHABET[(n >> 6) as usize & 63];
-            o[3] = ALPHABET[n as usize & 63];
+        let pair = |twelve_bits: u64| u64::from(PAIRS[twelve_bits as usize & 4095]);
+        for (i, chunk) in out.chunks_exact_mut(8).take(5).enumerate() {
+            let mut word = [0u8; 8];
+            // Bytes 6i..6i+8 (the last group ends at byte 32): only the first six are used.
+            word.copy_from_slice(&d[6 * i..6 * i + 8]);
+            let bits = u64::from_be_bytes(word) >> 16;
+            let chars = pair(bits >> 36)
+                | pair(bits >> 24) << 16
+                | pair(bits >> 12) << 32
+                | pair(bits) << 48;
+            chunk.copy_from_slice(&chars.to_le_bytes());
         }
-        // 32 = 10 * 3 + 2: the two bytes left give three characters, then the `=`.
-        if let [a, b] = *tail {
-            let n = u32::from(a) << 16 | u32::from(b) << 8;
-            out[40] = ALPHABET[(n >> 18) as usize & 63];
-            out[41] = ALPHABET[(n >> 12) as usize & 63];
-            out[42] = ALPHABET[(n >> 6) as usize & 63];
-        }
+        // 32 = 5 * 6 + 2: the two bytes left give three characters, then the `=`.
+        let n = u32::from(d[30]) << 16 | u32::from(d[31]) << 8;
+        out[40] = ALPHABET[(n >> 18) as usize & 63];
+        out[41] = ALPHABET[(n >> 12) as usize & 63];
+        out[42] = ALPHABET[(n >> 6) as usize & 63];
         out
     }
 

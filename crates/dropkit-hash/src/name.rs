@@ -26,7 +26,14 @@ use crate::{Field, StandardizeError};
 /// ```
 pub fn name_into(field: Field, input: &str, out: &mut String) -> Result<(), StandardizeError> {
     let start = out.len();
-    if input.is_ascii() {
+    if input
+        .bytes()
+        .fold(true, |all, b| all & b.is_ascii_alphanumeric())
+    {
+        // Only ASCII letters and digits (most names): copied whole, lowercased in place.
+        out.push_str(input);
+        out[start..].make_ascii_lowercase();
+    } else if input.is_ascii() {
         // NFKD, lowercasing and folding are all the identity on ASCII letters and digits.
         out.extend(
             input

@@ -24,16 +24,29 @@ pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
     let mut state = H0;
     let (full, rest) = bytes.as_chunks::<64>();
     compress256(&mut state, full);
-    // The rest, the 0x80 marker and the 64-bit bit length: one block, or two when the rest
-    // leaves fewer than 9 bytes free.
+    let bits = (bytes.len() as u64).wrapping_mul(8);
+    if rest.len() < 56 {
+        // The common case (every email, name and field value): one block, 64 bytes to zero.
+        let mut block = [0u8; 64];
+        block[..rest.len()].copy_from_slice(rest);
+        block[rest.len()] = 0x80;
+        block[56..].copy_from_slice(&bits.to_be_bytes());
+        compress256(&mut state, &[block]);
+        return digest(state);
+    }
+    // The rest, the 0x80 marker and the 64-bit bit length: two blocks when the rest leaves
+    // fewer than 9 bytes free.
     let mut tail = [[0u8; 64]; 2];
-    let blocks = if rest.len() < 56 { 1 } else { 2 };
     let flat = tail.as_flattened_mut();
     flat[..rest.len()].copy_from_slice(rest);
     flat[rest.len()] = 0x80;
-    let bits = (bytes.len() as u64).wrapping_mul(8);
-    flat[blocks * 64 - 8..blocks * 64].copy_from_slice(&bits.to_be_bytes());
-    compress256(&mut state, &tail[..blocks]);
+    flat[120..].copy_from_slice(&bits.to_be_bytes());
+    compress256(&mut state, &tail);
+    digest(state)
+}
+
+/// The big-endian bytes of the final state.
+fn digest(state: [u32; 8]) -> [u8; 32] {
     let mut out = [0u8; 32];
     for (chunk, word) in out.chunks_exact_mut(4).zip(state) {
         chunk.copy_from_slice(&word.to_be_bytes());

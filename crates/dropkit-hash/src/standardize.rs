@@ -50,9 +50,23 @@ pub fn field(field: Field, input: &str) -> Result<String, StandardizeError> {
 pub fn email_into(input: &str, out: &mut String) -> Result<(), StandardizeError> {
     let start = out.len();
     if input.is_ascii() {
-        // Copy the runs between whitespace whole, then lowercase in place: no per-byte push.
-        for run in input.split(|c: char| c.is_ascii_whitespace() || c == '\u{0b}') {
-            out.push_str(run);
+        // ASCII White_Space: TAB, LF, VT, FF, CR and space.
+        let space = |b: &u8| *b == b' ' || (b'\t'..=b'\r').contains(b);
+        let bytes = input.as_bytes();
+        let first = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
+        let end = bytes
+            .iter()
+            .rposition(|b| !space(b))
+            .map_or(first, |i| i + 1);
+        let inner = input.get(first..end).unwrap_or_default();
+        // Most emails have no space inside (leading and trailing ones are cut above): copy them
+        // whole. The check has no early exit, so it runs over whole vectors.
+        if inner.bytes().fold(false, |any, b| any | space(&b)) {
+            for run in inner.split(|c: char| space(&(c as u8))) {
+                out.push_str(run);
+            }
+        } else {
+            out.push_str(inner);
         }
         out[start..].make_ascii_lowercase();
     } else {

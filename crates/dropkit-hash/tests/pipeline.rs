@@ -217,3 +217,45 @@ fn a_byte_order_mark_alone_is_no_line_and_an_empty_line_is_one() {
         assert!(out.starts_with("ERROR\t"), "{out:?}");
     }
 }
+
+/// Field values for composite lines, few enough that they repeat (the name memo's hits), with
+/// names whose standardized text is longer than the memo keeps and names that are not ASCII.
+fn composite_values() -> impl Strategy<Value = Vec<String>> {
+    prop::collection::vec(
+        r"[A-Za-z0-9 '-]{0,12}|[a-z]{15,22}|[A-Za-zéßИ]{1,8}|19[0-9]{2}-0[1-9]-1[0-9]|[0-9]{5}-[0-9]{4}|[A-HJ-NPR-Z0-9]{17}",
+        1..12,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// A `LineHasher` (with its memo of names, over many lines) answers each composite line as
+    /// `Hasher::ndz` / `Hasher::name_vin` answer it alone: same hash or error, same text.
+    #[test]
+    fn composite_lines_answer_as_the_plain_hasher(
+        values in composite_values(),
+        rows in prop::collection::vec(prop::collection::vec(any::<prop::sample::Index>(), 4), 1..80),
+        ndz in any::<bool>(),
+    ) {
+        let kind = if ndz { LineKind::Ndz } else { LineKind::NameVin };
+        let mut memoized = LineHasher::new(kind);
+        for row in rows {
+            let f: Vec<&str> = row.iter().map(|i| values[i.index(values.len())].as_str()).collect();
+            let mut plain = dropkit_hash::Hasher::new();
+            let (line, want) = if ndz {
+                (f.join(","), plain.ndz(f[0], f[1], f[2], f[3]))
+            } else {
+                (f[..3].join(","), plain.name_vin(f[0], f[1], f[2]))
+            };
+            match (memoized.hash_line(&line), want) {
+                (Ok(got), Ok(want)) => {
+                    prop_assert_eq!(got, want, "{:?}", line);
+                    prop_assert_eq!(memoized.standardized(), plain.standardized(), "{:?}", line);
+                }
+                (Err(got), Err(want)) => prop_assert_eq!(got.to_string(), want.to_string()),
+                (got, want) => prop_assert!(false, "{:?}: {:?} against {:?}", line, got, want),
+            }
+        }
+    }
+}

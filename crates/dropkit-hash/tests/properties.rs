@@ -36,6 +36,17 @@ proptest! {
         }
     }
 
+    /// On ASCII input the name rule is "keep letters and digits, lowercase", whichever path
+    /// (letters and digits only, or with punctuation) the input takes.
+    #[test]
+    fn ascii_names_keep_letters_and_digits_lowercased(s in "[A-Za-z0-9]{0,20}|[ -~]{0,20}") {
+        let want: String = s.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
+        match standardize::field(Field::FirstName, &s) {
+            Ok(got) => prop_assert_eq!(got, want),
+            Err(_) => prop_assert!(want.is_empty()),
+        }
+    }
+
     #[test]
     fn names_use_only_allowed_characters(s in "\\PC*") {
         if let Ok(out) = standardize::field(Field::LastName, &s) {

@@ -1,7 +1,9 @@
 //! One input line: what it holds, and how it is standardized and hashed.
 
+use super::memo::Memo;
 use super::split::CsvLine;
-use crate::{DropHash, Field, Hasher, StandardizeError};
+use crate::hash::BASE64_LEN;
+use crate::{DropHash, Field, Hasher, StandardizeError, standardize};
 
 /// What each input line holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -54,6 +56,13 @@ pub enum LineError {
 /// quote inside quotes), exactly as the `csv` crate reads it, but without building a reader per
 /// line: a line without quotes is split in place.
 ///
+/// The first and last names of a composite go through a bounded memo of standardized name ->
+/// Base64 hash (256 KiB per hasher, allocated only for composite kinds): a repeated name is
+/// standardized but not hashed again. Real data repeats names heavily (a few thousand cover
+/// most people); data where every name is unique pays a lookup per name for nothing (figures
+/// in `docs/performance.md`, issue 16).
+/// The answers are those of [`Hasher::ndz`] and [`Hasher::name_vin`], byte for byte.
+///
 /// ```
 /// use dropkit_hash::pipeline::{LineHasher, LineKind};
 ///
@@ -70,6 +79,77 @@ pub struct LineHasher {
     kind: LineKind,
     hasher: Hasher,
     split: CsvLine,
+    parts: Option<Box<Parts>>,
+}
+
+/// The standardized text of a composite line and the memos of its parts.
+#[derive(Debug, Clone)]
+struct Parts {
+    text: String,
+    names: Memo,
+}
+
+/// The name memo's size: 4,096 slots, 256 KiB, well inside a core's L2 cache. Memos of dates of
+/// birth (2^13 to 2^15 slots) and ZIPs (2^12 to 2^15) were measured too and cost more than
+/// they saved on the 2-core test machine (+0.14 s of CPU per million rows for dates at 2^13):
+/// their values are too many (23,520 dates, 99,000 ZIPs in `bench/gen_lines.py` data; about
+/// 30,000 dates in real data) for a table that stays in cache, and a lookup that misses the
+/// cache costs more than the SHA-256 block it saves.
+const NAME_MEMO_BITS: u32 = 12;
+
+impl Parts {
+    fn new() -> Self {
+        Self {
+            text: String::new(),
+            names: Memo::new(NAME_MEMO_BITS),
+        }
+    }
+
+    /// Appends `|` (after the first part) and the standardized field; its Base64 hash.
+    fn push(&mut self, field: Field, input: &str) -> Result<[u8; BASE64_LEN], StandardizeError> {
+        if !self.text.is_empty() {
+            self.text.push('|');
+        }
+        let start = self.text.len();
+        standardize::field_into(field, input, &mut self.text)?;
+        let value = self.text.as_bytes().get(start..).unwrap_or_default();
+        Ok(match field {
+            Field::FirstName | Field::LastName => self.names.base64(value),
+            _ => DropHash::of_bytes(value).base64_bytes(),
+        })
+    }
+
+    fn ndz(
+        &mut self,
+        first: &str,
+        last: &str,
+        dob: &str,
+        zip: &str,
+    ) -> Result<DropHash, StandardizeError> {
+        self.text.clear();
+        let parts = [
+            self.push(Field::FirstName, first)?,
+            self.push(Field::LastName, last)?,
+            self.push(Field::Dob, dob)?,
+            self.push(Field::Zip, zip)?,
+        ];
+        Ok(crate::hasher::composite_of_base64(&parts))
+    }
+
+    fn name_vin(
+        &mut self,
+        first: &str,
+        last: &str,
+        vin: &str,
+    ) -> Result<DropHash, StandardizeError> {
+        self.text.clear();
+        let parts = [
+            self.push(Field::FirstName, first)?,
+            self.push(Field::LastName, last)?,
+            self.push(Field::Vin, vin)?,
+        ];
+        Ok(crate::hasher::composite_of_base64(&parts))
+    }
 }
 
 impl LineHasher {
@@ -79,6 +159,10 @@ impl LineHasher {
             kind,
             hasher: Hasher::new(),
             split: CsvLine::default(),
+            parts: match kind {
+                LineKind::Field(_) => None,
+                LineKind::Ndz | LineKind::NameVin => Some(Box::new(Parts::new())),
+            },
         }
     }
 
@@ -95,15 +179,19 @@ impl LineHasher {
             names,
             got,
         };
+        let parts = match (self.kind, self.parts.as_deref_mut()) {
+            (LineKind::Field(field), _) => return Ok(self.hasher.hash(field, line)?),
+            (_, Some(parts)) => parts,
+            (_, None) => self.parts.insert(Box::new(Parts::new())),
+        };
         match self.kind {
-            LineKind::Field(field) => Ok(self.hasher.hash(field, line)?),
             LineKind::Ndz => {
                 let [first, last, dob, zip] = self.split.fields(line).map_err(|n| shape(4, n))?;
-                Ok(self.hasher.ndz(first, last, dob, zip)?)
+                Ok(parts.ndz(first, last, dob, zip)?)
             }
-            LineKind::NameVin => {
+            _ => {
                 let [first, last, vin] = self.split.fields(line).map_err(|n| shape(3, n))?;
-                Ok(self.hasher.name_vin(first, last, vin)?)
+                Ok(parts.name_vin(first, last, vin)?)
             }
         }
     }
@@ -111,6 +199,9 @@ impl LineHasher {
     /// The standardized text of the last line hashed: the value, or for a composite the
     /// standardized fields joined by `|` (`danielle|johnson|19850704|91790`).
     pub fn standardized(&self) -> &str {
-        self.hasher.standardized()
+        match (self.kind, &self.parts) {
+            (LineKind::Field(_), _) | (_, None) => self.hasher.standardized(),
+            (_, Some(parts)) => &parts.text,
+        }
     }
 }

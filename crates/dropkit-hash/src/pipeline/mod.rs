@@ -12,10 +12,13 @@
 //! record: `,` between fields, `"` around a field that holds a comma, `""` for a quote inside
 //! quotes.
 //!
-//! The input is read in blocks of about [`Options::block_bytes`], cut on line ends; a round of
-//! blocks, one per thread of the current rayon pool, is hashed in parallel and written in order
-//! before the next round is read, so memory stays in proportion to the block size whatever the
-//! input's.
+//! The input is read in blocks of about [`Options::block_bytes`], cut on line ends, by the
+//! calling thread, which also writes the answers in order; as many worker threads as the
+//! current rayon pool has threads hash the blocks meanwhile, each with its own [`LineHasher`]
+//! kept for the whole run (so the memo of composite parts lasts). At most `2 × workers + 1`
+//! blocks are in flight, their buffers reused, so memory stays in proportion to the block size
+//! whatever the input's. (A dedicated I/O thread rather than rayon tasks: idle rayon workers
+//! spin while the reader reads, which cost 10 % in an earlier design.)
 //!
 //! ```
 //! use dropkit_hash::Field;
@@ -35,12 +38,13 @@
 
 mod block;
 mod line;
+mod memo;
 mod split;
 
+use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::str::Utf8Error;
-
-use rayon::prelude::*;
+use std::sync::{Mutex, mpsc};
 
 pub use line::{LineError, LineHasher, LineKind};
 
@@ -152,6 +156,18 @@ pub enum PipelineError {
     },
 }
 
+/// One block on its way through the workers, with the buffers it reuses.
+struct Job {
+    /// The block's place in the input, from 0.
+    seq: u64,
+    /// Whole lines of input.
+    data: Vec<u8>,
+    /// Their answers.
+    out: Vec<u8>,
+    /// What the lines gave.
+    hashed: block::Hashed,
+}
+
 /// Reads lines of `kind` from `input` and writes one answer line per input line to `output`,
 /// in order (see the [module documentation](self)); flushes `output` before returning.
 pub fn hash_lines(
@@ -161,54 +177,104 @@ pub fn hash_lines(
     options: &Options,
 ) -> Result<HashStats, PipelineError> {
     let block_bytes = options.block_bytes.max(1);
-    let per_round = rayon::current_num_threads().max(1);
-    let write_error = |source| PipelineError::Write {
-        output: options.output_name.clone(),
-        source,
-    };
-    let mut stats = HashStats::default();
-    let mut carry = Vec::new();
-    let mut next_line = 1u64;
-    let mut eof = false;
-    while !eof {
-        let mut blocks = Vec::with_capacity(per_round);
-        while blocks.len() < per_round && !eof {
-            let mut data = std::mem::take(&mut carry);
-            eof = block::fill(&mut input, &mut data, block_bytes).map_err(|source| {
-                PipelineError::Read {
-                    input: options.input_name.clone(),
-                    source,
+    let workers = rayon::current_num_threads().max(1);
+    let (job_tx, job_rx) = mpsc::channel::<Job>();
+    let job_rx = Mutex::new(job_rx);
+    let (done_tx, done_rx) = mpsc::channel::<Job>();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let done_tx = done_tx.clone();
+            let job_rx = &job_rx;
+            scope.spawn(move || {
+                let mut hasher = LineHasher::new(kind);
+                loop {
+                    // The lock is held while waiting: the other workers wait on the lock.
+                    let next = match job_rx.lock() {
+                        Ok(jobs) => jobs.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(mut job) = next else { return };
+                    job.out.clear();
+                    job.hashed =
+                        block::hash_block(&mut hasher, job.seq == 0, &job.data, &mut job.out);
+                    if done_tx.send(job).is_err() {
+                        return;
+                    }
                 }
-            })?;
-            if !eof {
-                // Keep the partial last line for the next block.
-                let cut = memchr::memrchr(b'\n', &data).map_or(0, |i| i + 1);
-                carry = data.split_off(cut);
-            }
-            if data.is_empty() {
-                continue;
-            }
-            let first_line = next_line;
-            next_line += block::count_lines(&data);
-            blocks.push((first_line, data));
+            });
         }
-        let done: Vec<block::Hashed> = blocks
-            .par_iter()
-            .map(|(first_line, data)| block::hash_block(kind, *first_line, data))
+        drop(done_tx);
+        // Moved in: dropped when this closure returns, early or not, which stops the workers.
+        let job_tx = job_tx;
+        let write_error = |source| PipelineError::Write {
+            output: options.output_name.clone(),
+            source,
+        };
+        let mut free: Vec<(Vec<u8>, Vec<u8>)> = (0..2 * workers + 1)
+            .map(|_| (Vec::new(), Vec::new()))
             .collect();
-        for hashed in done {
-            output.write_all(&hashed.out).map_err(write_error)?;
-            stats.add(hashed.stats);
-            if let Some((line, source)) = hashed.not_utf8 {
-                output.flush().map_err(write_error)?;
-                return Err(PipelineError::NotUtf8 {
-                    input: options.input_name.clone(),
-                    line,
-                    source,
-                });
+        let mut pending = BTreeMap::new();
+        let mut stats = HashStats::default();
+        let mut carry = Vec::new();
+        let (mut sent, mut written) = (0u64, 0u64);
+        let mut eof = false;
+        loop {
+            while !eof && let Some((mut data, out)) = free.pop() {
+                data.clear();
+                std::mem::swap(&mut data, &mut carry);
+                eof = block::fill(&mut input, &mut data, block_bytes).map_err(|source| {
+                    PipelineError::Read {
+                        input: options.input_name.clone(),
+                        source,
+                    }
+                })?;
+                if !eof {
+                    // Keep the partial last line for the next block.
+                    match memchr::memrchr(b'\n', &data) {
+                        Some(i) => {
+                            carry.extend_from_slice(&data[i + 1..]);
+                            data.truncate(i + 1);
+                        }
+                        None => std::mem::swap(&mut data, &mut carry),
+                    }
+                }
+                if data.is_empty() {
+                    free.push((data, out));
+                    continue;
+                }
+                let job = Job {
+                    seq: sent,
+                    data,
+                    out,
+                    hashed: block::Hashed::default(),
+                };
+                if job_tx.send(job).is_err() {
+                    break;
+                }
+                sent += 1;
+            }
+            if written == sent {
+                break;
+            }
+            let Ok(job) = done_rx.recv() else { break };
+            pending.insert(job.seq, job);
+            while let Some(job) = pending.remove(&written) {
+                output.write_all(&job.out).map_err(write_error)?;
+                stats.add(job.hashed.stats);
+                if let Some((_, source)) = job.hashed.not_utf8 {
+                    output.flush().map_err(write_error)?;
+                    return Err(PipelineError::NotUtf8 {
+                        input: options.input_name.clone(),
+                        // Every line before it was answered.
+                        line: stats.lines + 1,
+                        source,
+                    });
+                }
+                written += 1;
+                free.push((job.data, job.out));
             }
         }
-    }
-    output.flush().map_err(write_error)?;
-    Ok(stats)
+        output.flush().map_err(write_error)?;
+        Ok(stats)
+    })
 }

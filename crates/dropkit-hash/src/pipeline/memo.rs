@@ -1,0 +1,182 @@
+//! A bounded memo of standardized field value -> Base64 hash, for the parts of composite lines.
+//!
+//! A composite line costs seven SHA-256 blocks (NDZ: one per field, three for the composite),
+//! but the fields of broker data repeat heavily: a few thousand first and last names cover most
+//! people, there are about 30,000 dates of birth in 80 years and about 41,000 US ZIP codes (some
+//! 1,700 in California). Remembering the Base64 hash of the last value seen in each slot of a
+//! direct-mapped table skips the SHA-256 and Base64 work of a repeated value; a value is always
+//! standardized first, and the memo is keyed on the standardized text itself (compared byte for
+//! byte), so it cannot change an answer, only how fast it comes.
+//!
+//! Measured on `bench/gen_lines.py ndz 1000000` (873 first names, 623 last names, 23,520 dates
+//! and 99,000 ZIPs, in random order), and on the same number of rows with every value unique
+//! (the worst case: every lookup misses and costs a slot write): see the figures in
+//! `docs/performance.md` (issue 16, "hash ndz/namevin").
+//!
+//! Values whose standardized text is longer than [`KEY_CAP`] bytes are hashed without the memo.
+
+use crate::DropHash;
+use crate::hash::BASE64_LEN;
+
+/// The longest standardized value kept in the memo: two 64-bit words. A slot is then exactly
+/// one cache line: the two words, the length and the 44 Base64 bytes.
+pub(super) const KEY_CAP: usize = 16;
+
+/// One remembered value: its bytes as two little-endian words, zero-padded, and its length
+/// (0 for an empty slot, which no lookup matches: empty values are never looked up).
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Slot {
+    words: [u64; 2],
+    len: u32,
+    base64: [u8; BASE64_LEN],
+}
+
+const EMPTY: Slot = Slot {
+    words: [0; 2],
+    len: 0,
+    base64: [0; BASE64_LEN],
+};
+
+/// A direct-mapped table of `2^bits` slots (64 bytes each): a value goes in the slot its
+/// hash names, replacing what was there. `bits` 0 is no memo at all.
+#[derive(Clone)]
+pub(super) struct Memo {
+    slots: Vec<Slot>,
+    shift: u32,
+}
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Memo")
+            .field("slots", &self.slots.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Memo {
+    /// An empty memo of `2^bits` slots (`bits` at most 24); none for `bits` 0.
+    pub(super) fn new(bits: u32) -> Self {
+        let bits = bits.min(24);
+        Self {
+            slots: match bits {
+                0 => Vec::new(),
+                _ => vec![EMPTY; 1 << bits],
+            },
+            shift: 64 - bits,
+        }
+    }
+
+    /// The Base64 SHA-256 of `standardized`, from the memo when that exact value is in it.
+    pub(super) fn base64(&mut self, standardized: &[u8]) -> [u8; BASE64_LEN] {
+        let len = standardized.len();
+        if len == 0 || len > KEY_CAP || self.slots.is_empty() {
+            return DropHash::of_bytes(standardized).base64_bytes();
+        }
+        let words = match standardized.split_at_checked(8) {
+            Some((head, tail)) if !tail.is_empty() => [le_word(head), le_word(tail)],
+            _ => [le_word(standardized), 0],
+        };
+        const K: u64 = 0x9E37_79B9_7F4A_7C15;
+        let h = (words[0] ^ words[1].rotate_left(32) ^ len as u64).wrapping_mul(K);
+        let index = h.checked_shr(self.shift).unwrap_or(0) as usize;
+        match self.slots.get_mut(index) {
+            Some(slot) if slot.words == words && slot.len == len as u32 => slot.base64,
+            Some(slot) => {
+                let base64 = DropHash::of_bytes(standardized).base64_bytes();
+                *slot = Slot {
+                    words,
+                    len: len as u32,
+                    base64,
+                };
+                base64
+            }
+            None => DropHash::of_bytes(standardized).base64_bytes(),
+        }
+    }
+}
+
+/// Up to 8 bytes as a little-endian word, zero-padded, with no loop: two overlapping loads for
+/// 4 to 8 bytes, three single bytes for 1 to 3 (the bytes loaded twice land in the same place).
+fn le_word(bytes: &[u8]) -> u64 {
+    let n = bytes.len();
+    let u32_at = |at: usize| -> u64 {
+        bytes
+            .get(at..at + 4)
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, |b| u64::from(u32::from_le_bytes(b)))
+    };
+    match n {
+        0 => 0,
+        1..=3 => {
+            let byte = |at: usize| u64::from(bytes.get(at).copied().unwrap_or(0));
+            byte(0) | byte(n / 2) << (8 * (n / 2)) | byte(n - 1) << (8 * (n - 1))
+        }
+        4..=7 => u32_at(0) | u32_at(n - 4) << (8 * (n - 4)),
+        _ => bytes
+            .get(..8)
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, u64::from_le_bytes),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use proptest::prelude::*;
+
+    fn plain(value: &[u8]) -> [u8; BASE64_LEN] {
+        DropHash::of_bytes(value).base64_bytes()
+    }
+
+    #[test]
+    fn answers_like_the_plain_hash_at_every_length_and_on_collisions() {
+        // Two slots: nearly every value collides with another.
+        let mut memo = Memo::new(1);
+        let values: Vec<Vec<u8>> = (0..40)
+            .map(|n| (0..n).map(|i| b'a' + (i * 7 + n) as u8 % 26).collect())
+            .collect();
+        for _ in 0..3 {
+            for v in &values {
+                assert_eq!(memo.base64(v), plain(v), "{v:?}");
+            }
+        }
+        // Values that differ only in trailing zero bytes are different values.
+        assert_eq!(memo.base64(b"abcdefgh\0"), plain(b"abcdefgh\0"));
+        assert_eq!(memo.base64(b"abcdefgh"), plain(b"abcdefgh"));
+        assert_eq!(memo.base64(b"ab\0"), plain(b"ab\0"));
+        assert_eq!(memo.base64(b"ab"), plain(b"ab"));
+        assert_eq!(memo.base64(b"ab\0"), plain(b"ab\0"));
+    }
+
+    #[test]
+    fn words_are_the_bytes_zero_padded() {
+        for n in 0..=8 {
+            let bytes: Vec<u8> = (1..=n as u8).collect();
+            let mut padded = [0u8; 8];
+            padded[..n].copy_from_slice(&bytes);
+            assert_eq!(le_word(&bytes), u64::from_le_bytes(padded), "{n}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// Whatever the order and repetition of values, the memo answers as plain SHA-256 and
+        /// Base64 do.
+        #[test]
+        fn same_as_hashing_every_time(
+            values in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..24), 1..60),
+            order in prop::collection::vec(any::<prop::sample::Index>(), 0..300),
+            bits in 0u32..6,
+        ) {
+            let mut memo = Memo::new(bits);
+            for i in order {
+                let v = &values[i.index(values.len())];
+                prop_assert_eq!(memo.base64(v), plain(v));
+            }
+        }
+    }
+}
