@@ -11,6 +11,8 @@ use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 const CHUNK: usize = 1 << 20;
 /// Chunks inflated ahead of the reader at most.
 const AHEAD: usize = 3;
+/// Chunks in all: those ahead, the one being read, the one being filled, one on its way back.
+const POOL: usize = AHEAD + 3;
 
 /// Runs `read` over the bytes of `input`, `read` on another thread while this one reads
 /// (inflates) `input`.
@@ -60,12 +62,24 @@ where
     }
 }
 
-/// Reads `input` into chunks (reusing those handed back) until its end or an error, which is
-/// passed on; stops when the reader is gone.
+/// Reads `input` into chunks until its end or an error, which is passed on; stops when the
+/// reader is gone. At most [`POOL`] chunks are made: then those handed back are reused (new
+/// memory costs page faults as much as inflating it).
 fn pump(input: &mut dyn Read, full: &SyncSender<io::Result<Vec<u8>>>, empty: &Receiver<Vec<u8>>) {
+    let mut made = 0;
     loop {
+        let mut chunk = match empty.try_recv() {
+            Ok(chunk) => chunk,
+            Err(_) if made < POOL => {
+                made += 1;
+                Vec::new()
+            }
+            Err(_) => match empty.recv() {
+                Ok(chunk) => chunk,
+                Err(_) => return,
+            },
+        };
         // A chunk handed back is written over: only a new one is zeroed.
-        let mut chunk = empty.try_recv().unwrap_or_default();
         chunk.resize(CHUNK, 0);
         let mut len = 0;
         let mut error = None;
@@ -106,14 +120,14 @@ struct Chunks {
 impl Read for Chunks {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         while self.at == self.current.len() {
+            // Handed back before waiting for the next, so the pump can reuse it at once.
+            let done = std::mem::take(&mut self.current);
+            self.at = 0;
+            if done.capacity() > 0 {
+                let _ = self.back.send(done);
+            }
             match self.filled.recv() {
-                Ok(Ok(next)) => {
-                    let done = std::mem::replace(&mut self.current, next);
-                    self.at = 0;
-                    if done.capacity() > 0 {
-                        let _ = self.back.send(done);
-                    }
-                }
+                Ok(Ok(next)) => self.current = next,
                 Ok(Err(e)) => return Err(e),
                 // The pump is done: the end of the input.
                 Err(_) => return Ok(0),
