@@ -138,11 +138,6 @@ pub fn composite(parts: &[DropHash]) -> DropHash {
     DropHash::of_bytes(&text[..parts.len() * BASE64_LEN])
 }
 
-/// [`composite`] of parts already in their Base64 form.
-pub(crate) fn composite_of_base64(parts: &[[u8; BASE64_LEN]]) -> DropHash {
-    DropHash::of_bytes(parts.as_flattened())
-}
-
 /// The text the composite hash is taken over: the Base64 field hashes joined with nothing.
 /// Useful for audits and for checking an implementation against the spec's vectors.
 pub fn composite_input(parts: &[DropHash]) -> String {

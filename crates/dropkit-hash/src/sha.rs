@@ -27,11 +27,13 @@ pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
     let bits = (bytes.len() as u64).wrapping_mul(8);
     if rest.len() < 56 {
         // The common case (every email, name and field value): one block, 64 bytes to zero.
-        let mut block = [0u8; 64];
+        // Built in place in the slice `compress256` reads (`&[block]` would copy it).
+        let mut blocks = [[0u8; 64]];
+        let [block] = &mut blocks;
         block[..rest.len()].copy_from_slice(rest);
         block[rest.len()] = 0x80;
         block[56..].copy_from_slice(&bits.to_be_bytes());
-        compress256(&mut state, &[block]);
+        compress256(&mut state, &blocks);
         return digest(state);
     }
     // The rest, the 0x80 marker and the 64-bit bit length: two blocks when the rest leaves

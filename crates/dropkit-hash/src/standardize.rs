@@ -60,8 +60,8 @@ pub fn email_into(input: &str, out: &mut String) -> Result<(), StandardizeError>
             .map_or(first, |i| i + 1);
         let inner = input.get(first..end).unwrap_or_default();
         // Most emails have no space inside (leading and trailing ones are cut above): copy them
-        // whole. The check has no early exit, so it runs over whole vectors.
-        if inner.bytes().fold(false, |any, b| any | space(&b)) {
+        // whole.
+        if any_byte_up_to_space(inner.as_bytes()) && inner.bytes().any(|b| space(&b)) {
             for run in inner.split(|c: char| space(&(c as u8))) {
                 out.push_str(run);
             }
@@ -75,6 +75,21 @@ pub fn email_into(input: &str, out: &mut String) -> Result<(), StandardizeError>
         }
     }
     non_empty(Field::Email, out, start)
+}
+
+/// Whether any byte is at most 0x20 (every ASCII whitespace byte is), eight bytes at a time.
+fn any_byte_up_to_space(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let (words, rest) = bytes.as_chunks::<8>();
+    // Padded with a byte above 0x20.
+    let mut last = [b'a'; 8];
+    last[..rest.len()].copy_from_slice(rest);
+    words.iter().chain([&last]).any(|w| {
+        let x = u64::from_ne_bytes(*w);
+        // Some byte below 0x21 (exact as an "any" test when every byte is ASCII).
+        x.wrapping_sub(ONES * 0x21) & !x & HIGH != 0
+    })
 }
 
 /// Phone: "keep digits only, then retain the last 10 digits, or all digits if fewer than 10
@@ -211,6 +226,24 @@ mod tests {
                 field: Field::Email
             })
         );
+    }
+
+    #[test]
+    fn finds_a_byte_up_to_space_anywhere() {
+        for len in 0..40 {
+            let plain = vec![b'a'; len];
+            assert!(!any_byte_up_to_space(&plain));
+            for at in 0..len {
+                for b in [0u8, b'\t', 0x0b, b'\r', 0x1f, b' '] {
+                    let mut v = plain.clone();
+                    v[at] = b;
+                    assert!(any_byte_up_to_space(&v), "{len} {at} {b}");
+                }
+                let mut v = plain.clone();
+                v[at] = b'!';
+                assert!(!any_byte_up_to_space(&v));
+            }
+        }
     }
 
     #[test]

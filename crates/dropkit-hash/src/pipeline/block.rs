@@ -5,6 +5,7 @@ use std::str::Utf8Error;
 
 use super::HashStats;
 use super::line::LineHasher;
+use crate::BASE64_LEN;
 
 /// A UTF-8 byte-order mark (files saved by Excel or on Windows): not part of the first value.
 const BOM: &[u8] = "\u{feff}".as_bytes();
@@ -94,10 +95,12 @@ fn answer(hasher: &mut LineHasher, line: &str, hashed: &mut Hashed, out: &mut Ve
     match hasher.hash_line(line) {
         Ok(hash) => {
             hashed.stats.hashed += 1;
+            // `<TAB>HASH<LF>` as one copy.
+            let mut tail = [b'\t'; BASE64_LEN + 2];
+            tail[1..=BASE64_LEN].copy_from_slice(&hash.base64_bytes());
+            tail[BASE64_LEN + 1] = b'\n';
             out.extend_from_slice(hasher.standardized().as_bytes());
-            out.push(b'\t');
-            out.extend_from_slice(&hash.base64_bytes());
-            out.push(b'\n');
+            out.extend_from_slice(&tail);
         }
         Err(reason) => {
             hashed.stats.rejected += 1;

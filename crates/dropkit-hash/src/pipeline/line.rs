@@ -3,7 +3,7 @@
 use super::memo::Memo;
 use super::split::CsvLine;
 use crate::hash::BASE64_LEN;
-use crate::{DropHash, Field, Hasher, StandardizeError, standardize};
+use crate::{Dob, DropHash, Field, Hasher, StandardizeError, standardize};
 
 /// What each input line holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -82,10 +82,12 @@ pub struct LineHasher {
     parts: Option<Box<Parts>>,
 }
 
-/// The standardized text of a composite line and the memos of its parts.
+/// The standardized text of a composite line, the Base64 texts of its parts (joined, as the
+/// composite hash reads them) and the memo of names.
 #[derive(Debug, Clone)]
 struct Parts {
     text: String,
+    joined: [u8; 4 * BASE64_LEN],
     names: Memo,
 }
 
@@ -101,22 +103,40 @@ impl Parts {
     fn new() -> Self {
         Self {
             text: String::new(),
+            joined: [0; 4 * BASE64_LEN],
             names: Memo::new(NAME_MEMO_BITS),
         }
     }
 
-    /// Appends `|` (after the first part) and the standardized field; its Base64 hash.
-    fn push(&mut self, field: Field, input: &str) -> Result<[u8; BASE64_LEN], StandardizeError> {
-        if !self.text.is_empty() {
+    /// Appends `|` (after the first part) and the standardized field to `text`, and its Base64
+    /// hash as part `index` of `joined`.
+    fn push(&mut self, index: usize, field: Field, input: &str) -> Result<(), StandardizeError> {
+        if index > 0 {
             self.text.push('|');
         }
         let start = self.text.len();
-        standardize::field_into(field, input, &mut self.text)?;
+        let text = &mut self.text;
+        // The rule of each field straight away (`field_into` would also undo a failed part,
+        // which the caller does not need: a failed line has no text).
+        match field {
+            Field::FirstName | Field::LastName => standardize::name_into(field, input, text)?,
+            Field::Dob => Dob::parse_text(input)?.standardize_into(text),
+            Field::Zip => standardize::zip_into(input, text)?,
+            Field::Vin => standardize::vin_into(input, text)?,
+            _ => standardize::field_into(field, input, text)?,
+        }
         let value = self.text.as_bytes().get(start..).unwrap_or_default();
-        Ok(match field {
+        let base64 = match field {
             Field::FirstName | Field::LastName => self.names.base64(value),
             _ => DropHash::of_bytes(value).base64_bytes(),
-        })
+        };
+        if let Some(slot) = self
+            .joined
+            .get_mut(index * BASE64_LEN..(index + 1) * BASE64_LEN)
+        {
+            slot.copy_from_slice(&base64);
+        }
+        Ok(())
     }
 
     fn ndz(
@@ -127,13 +147,11 @@ impl Parts {
         zip: &str,
     ) -> Result<DropHash, StandardizeError> {
         self.text.clear();
-        let parts = [
-            self.push(Field::FirstName, first)?,
-            self.push(Field::LastName, last)?,
-            self.push(Field::Dob, dob)?,
-            self.push(Field::Zip, zip)?,
-        ];
-        Ok(crate::hasher::composite_of_base64(&parts))
+        self.push(0, Field::FirstName, first)?;
+        self.push(1, Field::LastName, last)?;
+        self.push(2, Field::Dob, dob)?;
+        self.push(3, Field::Zip, zip)?;
+        Ok(DropHash::of_bytes(&self.joined))
     }
 
     fn name_vin(
@@ -143,12 +161,10 @@ impl Parts {
         vin: &str,
     ) -> Result<DropHash, StandardizeError> {
         self.text.clear();
-        let parts = [
-            self.push(Field::FirstName, first)?,
-            self.push(Field::LastName, last)?,
-            self.push(Field::Vin, vin)?,
-        ];
-        Ok(crate::hasher::composite_of_base64(&parts))
+        self.push(0, Field::FirstName, first)?;
+        self.push(1, Field::LastName, last)?;
+        self.push(2, Field::Vin, vin)?;
+        Ok(DropHash::of_bytes(&self.joined[..3 * BASE64_LEN]))
     }
 }
 
