@@ -8,7 +8,7 @@ use std::io::{self, Read};
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
 /// Bytes per chunk handed over.
-const CHUNK: usize = 1 << 20;
+const CHUNK: usize = 256 << 10;
 /// Chunks inflated ahead of the reader at most.
 const AHEAD: usize = 3;
 /// Chunks in all: those ahead, the one being read, the one being filled, one on its way back.
