@@ -99,6 +99,7 @@ impl Matcher {
             max_problems,
             records_name,
             record_fields,
+            spill,
         } = self;
         if strict && let Some(first) = lists.problems().first() {
             return Err(Error::Strict(first.to_string()));
@@ -134,7 +135,7 @@ impl Matcher {
             name: &records_name,
         };
         let per_round = rayon::current_num_threads().max(1) * 2 * UNIT_ROWS;
-        let mut acc = Accumulator::new(&lists, max_problems);
+        let mut acc = Accumulator::new(&lists, max_problems, spill);
         let mut round = reader.round(per_round)?;
         // Each round reads the next batches, processes these on every core and folds the
         // previous round's results, all at once (as the CSV path does with its blocks).
@@ -174,7 +175,7 @@ impl Matcher {
             done = results;
             round = next?;
         }
-        Ok(MatchOutcome::new(lists, acc, plan, rules, start))
+        MatchOutcome::new(lists, acc, plan, rules, start)
     }
 }
 

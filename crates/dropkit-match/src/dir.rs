@@ -195,6 +195,8 @@ fn matcher(lists: Lists, options: &DirOptions) -> Matcher {
         .strict(options.strict)
         .max_problems(options.max_problems)
         .record_fields(options.matched_records)
+        // Without matched records the outcome is only written: its hits may spill.
+        .spill(!options.matched_records)
 }
 
 /// Writes the status files and the match report of `outcome` into `out`, and says what it

@@ -52,7 +52,9 @@ pub enum Error {
         /// The list file.
         file: String,
     },
-    /// More than 2^31 distinct consumer keys matched.
+    /// More than 2^31 distinct consumer keys matched. No longer returned: the matches are
+    /// kept per hit, by work item range, without a count of keys (the variant stays for
+    /// callers that match on it).
     #[error("more than 2^31 distinct consumer keys matched")]
     TooManyKeys,
     /// `max_rows` of 0 for status files.

@@ -191,6 +191,7 @@ mod item_state;
 mod list_table;
 mod lists;
 mod mapping;
+mod match_store;
 mod matched;
 mod matcher;
 mod outcome;
@@ -202,6 +203,7 @@ mod problem;
 mod record;
 mod report;
 mod rules;
+mod settle;
 mod summary;
 mod writing;
 

@@ -24,8 +24,10 @@ pub const DEFAULT_MAX_PROBLEMS: usize = 1000;
 /// The records CSV (a header row, then one row per record; RFC 4180 quoting) is read in blocks
 /// of about a megabyte that are parsed, standardized, hashed and probed on every core (rayon's
 /// global pool), while the next blocks are read. Memory for the records is a few blocks per
-/// core, whatever the file's size; what grows with the input is the lists and the distinct
-/// consumer keys that matched.
+/// core, whatever the file's size; what grows with the input is the lists and the matches
+/// (per hit, 4 bytes of work item and the consumer key, kept by work item range; a run of
+/// [`match_into_dir`](crate::match_into_dir) that hands back no matched records moves them
+/// to an unnamed temporary file past a few megabytes, so its memory stays flat).
 ///
 /// See the [crate documentation](crate) for a complete example.
 #[derive(Debug)]
@@ -35,6 +37,9 @@ pub struct Matcher {
     pub(crate) max_problems: usize,
     pub(crate) records_name: String,
     pub(crate) record_fields: bool,
+    /// Whether the hits may go to a temporary file past a few megabytes (set by
+    /// [`match_into_dir`](crate::match_into_dir) when it hands back no matched records).
+    pub(crate) spill: bool,
 }
 
 impl Matcher {
@@ -47,6 +52,7 @@ impl Matcher {
             max_problems: DEFAULT_MAX_PROBLEMS,
             records_name: "records".into(),
             record_fields: false,
+            spill: false,
         }
     }
 
@@ -55,6 +61,14 @@ impl Matcher {
     /// default: only rows with a match cost anything, but nothing is kept unless asked.
     pub fn record_fields(mut self, keep: bool) -> Self {
         self.record_fields = keep;
+        self
+    }
+
+    /// Lets the hits go to an unnamed temporary file past a few megabytes, so memory stays
+    /// flat in the records. Only for a run whose outcome is written and dropped, never asked
+    /// for [`MatchOutcome::matches`] (which would read every hit back into memory).
+    pub(crate) fn spill(mut self, spill: bool) -> Self {
+        self.spill = spill;
         self
     }
 
@@ -107,6 +121,7 @@ impl Matcher {
             max_problems,
             records_name,
             record_fields,
+            spill,
         } = self;
         if strict && let Some(first) = lists.problems().first() {
             return Err(Error::Strict(first.to_string()));
@@ -150,7 +165,7 @@ impl Matcher {
             )
         };
         let per_round = rayon::current_num_threads().max(1) * 2;
-        let mut acc = Accumulator::new(&lists, max_problems);
+        let mut acc = Accumulator::new(&lists, max_problems, spill);
         let mut batch = vec![first];
         batch.extend(read_batch(&mut reader, per_round - 1).map_err(io)?);
         let mut header_pending = true;
@@ -190,7 +205,7 @@ impl Matcher {
             batch = next.map_err(io)?;
         }
         drop(reader);
-        Ok(MatchOutcome::new(lists, acc, plan, rules, start))
+        MatchOutcome::new(lists, acc, plan, rules, start)
     }
 }
 

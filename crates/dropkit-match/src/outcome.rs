@@ -9,26 +9,21 @@ use std::time::Instant;
 
 use dropkit_files::{Status, WorkItemId};
 use dropkit_hash::{Field, ListType};
-use rayon::prelude::*;
 
-use crate::item_state::{Accumulator, ItemState, Keys, RecordFields};
-use crate::list_table::ListData;
+use crate::item_state::{Accumulator, RecordFields};
 use crate::lists::{Lists, RemovedItem, RepeatedId};
+use crate::match_store::MatchStore;
 use crate::plan::Plan;
-use crate::summary::{ListSummary, StatusCounts, Summary};
-use crate::{DEFAULT_MAX_PROBLEMS, Problem, Rules};
-
-/// Work items per segment of the parallel pass that decides the statuses.
-const SEGMENT: usize = 1 << 16;
+use crate::settle::settle;
+use crate::summary::{ListSummary, Summary};
+use crate::{DEFAULT_MAX_PROBLEMS, Error, Problem, Rules};
 
 /// The result of a run: a status for every work item of every list, the match report and the
 /// problems found.
 pub struct MatchOutcome {
     pub(crate) lists: Lists,
-    /// Per list, each work item's state (see [`ItemState`]).
-    pub(crate) states: Vec<Vec<u32>>,
-    pub(crate) multi: Vec<Vec<u32>>,
-    pub(crate) keys: Keys,
+    /// The hits, by list and part (settled again, part by part, whenever read).
+    pub(crate) store: MatchStore,
     /// Per list, each work item's status.
     pub(crate) statuses: Vec<Vec<Status>>,
     /// The standardized mapped values of the records that matched, by key (empty unless
@@ -55,11 +50,9 @@ impl MatchOutcome {
         plan: Plan,
         rules: &R,
         start: Instant,
-    ) -> Self {
+    ) -> Result<Self, Error> {
         let Accumulator {
-            states,
-            multi,
-            keys,
+            store,
             tally,
             problems,
             fields,
@@ -67,9 +60,7 @@ impl MatchOutcome {
         } = acc;
         let mut outcome = MatchOutcome {
             lists,
-            states,
-            multi,
-            keys,
+            store,
             statuses: Vec::new(),
             fields,
             field_order: plan.field_order(),
@@ -88,13 +79,9 @@ impl MatchOutcome {
         };
         let mut statuses = Vec::with_capacity(outcome.lists.lists.len());
         let mut summaries = Vec::with_capacity(outcome.lists.lists.len());
-        for (data, states) in outcome.lists.lists.iter().zip(&outcome.states) {
-            // Segments of work items on every core, put back together in order.
-            let parts: Vec<(Vec<Status>, StatusCounts)> = states
-                .par_chunks(SEGMENT)
-                .enumerate()
-                .map(|(c, chunk)| outcome.segment(data, c * SEGMENT, chunk, rules))
-                .collect();
+        for (l, data) in outcome.lists.lists.iter().enumerate() {
+            let (column, counts) = settle(l, data, &outcome.store, rules)
+                .map_err(|e| Error::io("(temporary match file)", e))?;
             let mut summary = ListSummary {
                 list_type: data.list,
                 file: data.name.clone(),
@@ -107,11 +94,7 @@ impl MatchOutcome {
                 match_rows: 0,
                 repeated_rows: data.repeated_rows(),
             };
-            let mut column = Vec::with_capacity(states.len());
-            for (part, counts) in parts {
-                summary.add(&counts);
-                column.extend(part);
-            }
+            summary.add(&counts);
             statuses.push(column);
             summaries.push(summary);
         }
@@ -120,33 +103,7 @@ impl MatchOutcome {
         outcome.summary.list_problems = outcome.lists.problems().len() as u64;
         outcome.summary.removed = outcome.lists.removed().len() as u64;
         outcome.summary.elapsed = start.elapsed();
-        outcome
-    }
-
-    /// The statuses and counts of the work items `first..first + states.len()` of `data`.
-    fn segment<R: Rules + Sync + ?Sized>(
-        &self,
-        data: &ListData,
-        first: usize,
-        states: &[u32],
-        rules: &R,
-    ) -> (Vec<Status>, StatusCounts) {
-        let mut statuses = Vec::with_capacity(states.len());
-        let mut counts = StatusCounts::default();
-        let mut keys: Vec<&str> = Vec::new();
-        for (i, &state) in states.iter().enumerate() {
-            let status = if matches!(ItemState::of(state), ItemState::Unmatched) {
-                Status::NotFound
-            } else {
-                keys.clear();
-                keys.extend(self.keys_of(state));
-                counts.match_rows += keys.len() as u64;
-                rules.status(data.list, &data.id((first + i) as u32), &keys)
-            };
-            counts.count(status);
-            statuses.push(status);
-        }
-        (statuses, counts)
+        Ok(outcome)
     }
 
     /// The figures of the run.

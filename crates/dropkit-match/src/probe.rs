@@ -17,8 +17,8 @@ pub(crate) struct Hit {
     /// Index into `Lists::lists`.
     pub(crate) list: u8,
     pub(crate) entry: u32,
-    /// The consumer key: a span of `BlockResult::key_text`.
-    pub(crate) key: (u32, u32),
+    /// The consumer key: an index into `BlockResult::key_ends` (one key per matched row).
+    pub(crate) key: u32,
 }
 
 /// What one block gave.
@@ -30,7 +30,10 @@ pub(crate) struct BlockResult {
     /// The first problems, up to the plan's limit.
     pub(crate) problems: Vec<Problem>,
     pub(crate) hits: Vec<Hit>,
+    /// The keys of the rows with a hit, one after the other, once per row.
     pub(crate) key_text: String,
+    /// Where each key of `key_text` ends.
+    pub(crate) key_ends: Vec<u32>,
     /// The rows with at least one hit, with their standardized field values (only when the
     /// plan collects them).
     pub(crate) matched_rows: Vec<MatchedRow>,
@@ -40,8 +43,8 @@ pub(crate) struct BlockResult {
 /// identifier fields, in mapping order, each pair once.
 #[derive(Debug)]
 pub(crate) struct MatchedRow {
-    /// The consumer key: a span of `BlockResult::key_text`.
-    pub(crate) key: (u32, u32),
+    /// The consumer key: an index into `BlockResult::key_ends`.
+    pub(crate) key: u32,
     pub(crate) fields: Vec<(Field, String)>,
 }
 
@@ -69,8 +72,8 @@ struct Queued {
     key: (usize, usize),
     /// Where the record starts in the block, to read its fields again if it matched.
     at: usize,
-    /// Whether a digest of the record was found.
-    hit: bool,
+    /// The key's index in `BlockResult::key_ends` once a digest of the record was found.
+    hit: Option<u32>,
 }
 
 /// Records queued before their digests are probed.
@@ -283,7 +286,7 @@ fn process_record(
     s.rows.push(Queued {
         key: (start, s.key_text.len()),
         at,
-        hit: false,
+        hit: None,
     });
     let pending = &mut s.pending;
     let mut probe = |list: u8, digest: &DropHash| {
@@ -382,25 +385,32 @@ fn flush(
     );
     for ((list, _, row), found) in s.pending.iter().zip(&s.found) {
         if let Some(first) = *found {
+            // A row's key is kept once, however many of its digests are found.
             let queued = &mut s.rows[*row as usize];
-            queued.hit = true;
-            let (a, b) = queued.key;
-            let span = out.push_key(&s.key_text[a..b]);
+            let key = match queued.hit {
+                Some(key) => key,
+                None => {
+                    let (a, b) = queued.key;
+                    let key = out.push_key(&s.key_text[a..b]);
+                    queued.hit = Some(key);
+                    key
+                }
+            };
             lists.lists[usize::from(*list)].with_dups(first, |entry| {
                 out.hits.push(Hit {
                     list: *list,
                     entry,
-                    key: span,
+                    key,
                 });
             });
         }
     }
     if !plan.retained.is_empty() {
-        for queued in s.rows.iter().filter(|q| q.hit) {
-            let (a, b) = queued.key;
-            let key = out.push_key(&s.key_text[a..b]);
-            let fields = reread(queued.at, &mut s.standardized, &mut s.ends);
-            out.matched_rows.push(MatchedRow { key, fields });
+        for queued in &s.rows {
+            if let Some(key) = queued.hit {
+                let fields = reread(queued.at, &mut s.standardized, &mut s.ends);
+                out.matched_rows.push(MatchedRow { key, fields });
+            }
         }
     }
     s.pending.clear();
@@ -413,12 +423,24 @@ fn flush(
 pub(crate) const MAX_KEY_LEN: usize = (1 << 24) - 1;
 
 impl BlockResult {
-    /// Appends `key` to `key_text` and returns its span.
-    fn push_key(&mut self, key: &str) -> (u32, u32) {
+    /// Appends `key` to `key_text` and returns its index.
+    fn push_key(&mut self, key: &str) -> u32 {
         // A block is at most 64 MiB and a key at most MAX_KEY_LEN: both fit in u32.
-        let span = (self.key_text.len() as u32, key.len() as u32);
+        let index = self.key_ends.len() as u32;
         self.key_text.push_str(key);
-        span
+        self.key_ends.push(self.key_text.len() as u32);
+        index
+    }
+
+    /// The text of key `index`.
+    pub(crate) fn key(&self, index: u32) -> &str {
+        let i = index as usize;
+        let start = if i == 0 {
+            0
+        } else {
+            self.key_ends[i - 1] as usize
+        };
+        &self.key_text[start..self.key_ends[i] as usize]
     }
 }
 

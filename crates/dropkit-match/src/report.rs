@@ -1,5 +1,5 @@
 //! The match report: one row per matched work item and distinct consumer key, read straight
-//! from the work items' states, as Rust values ([`MatchOutcome::matches`]) or as CSV
+//! from the matches' store, part by part, as Rust values ([`MatchOutcome::matches`]) or as CSV
 //! ([`MatchOutcome::write_matches`]).
 
 use std::io::Write;
@@ -8,7 +8,9 @@ use dropkit_files::{Status, WorkItemId};
 use dropkit_hash::ListType;
 
 use crate::MatchOutcome;
-use crate::item_state::ItemState;
+use rayon::prelude::*;
+
+use crate::match_store::{key_of, settled_rows};
 
 /// The header of the match report, byte for byte.
 pub const MATCHES_HEADER: &str = "Id,ListType,Key,Status";
@@ -27,6 +29,9 @@ pub struct Match<'a> {
     pub status: Status,
 }
 
+/// Parts of the match report rendered at once, per thread.
+const RENDER_PARTS_PER_THREAD: usize = 2;
+
 impl MatchOutcome {
     /// The match report: one row per matched work item and distinct consumer key, list by list
     /// in file order, a work item's keys in the order the records came. The broker deletes (or
@@ -37,55 +42,68 @@ impl MatchOutcome {
             .iter()
             .enumerate()
             .flat_map(move |(l, data)| {
-                self.states[l]
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, state)| !matches!(ItemState::of(**state), ItemState::Unmatched))
-                    .flat_map(move |(e, &state)| {
-                        let id = data.id(e as u32);
-                        let status = self.statuses[l][e];
-                        self.keys_of(state).map(move |key| Match {
-                            id: id.clone(),
+                let (parts, _) = self.store.parts(l);
+                (0..parts).flat_map(move |p| {
+                    let bytes = self.store.part(l, p);
+                    // The store's own bytes: they read back as written.
+                    let rows = settled_rows(bytes).unwrap_or_default();
+                    rows.into_iter().filter_map(move |row| {
+                        Some(Match {
+                            id: data.id(row.0),
                             list_type: data.list,
-                            key,
-                            status,
+                            key: key_of(bytes, &row).ok()?,
+                            status: self.statuses[l][row.0 as usize],
                         })
                     })
+                })
             })
     }
 
-    /// The distinct consumer keys of a work item's state, in the order the records came.
-    pub(crate) fn keys_of(&self, state: u32) -> impl Iterator<Item = &str> + '_ {
-        let (one, several): (Option<u32>, &[u32]) = match ItemState::of(state) {
-            ItemState::Unmatched => (None, &[]),
-            ItemState::One(k) => (Some(k), &[]),
-            ItemState::Several(m) => (None, &self.multi[m]),
-        };
-        one.into_iter()
-            .chain(several.iter().copied())
-            .map(|k| self.keys.get(k))
-    }
-
     /// Writes the match report as CSV (`Id,ListType,Key,Status`, LF line ends, keys quoted
-    /// when they need it); returns the number of rows.
+    /// when they need it); returns the number of rows. The parts of each list are rendered on
+    /// every core, and written in order.
     pub fn write_matches(&self, out: impl Write) -> Result<u64, std::io::Error> {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
         out.write_all(MATCHES_HEADER.as_bytes())?;
         out.write_all(b"\n")?;
         let mut rows = 0;
-        for m in self.matches() {
-            // Ids never need quoting (dropkit-files refuses commas, quotes and line breaks in
-            // them), list types neither; keys are the broker's and may.
-            out.write_all(m.id.as_str().as_bytes())?;
-            out.write_all(b",")?;
-            out.write_all(m.list_type.as_str().as_bytes())?;
-            out.write_all(b",")?;
-            write_field(&mut out, m.key)?;
-            out.write_all(&[b',', b'0' + m.status.code(), b'\n'])?;
-            rows += 1;
+        let at_once = rayon::current_num_threads().max(1) * RENDER_PARTS_PER_THREAD;
+        for l in 0..self.lists.lists.len() {
+            let (parts, _) = self.store.parts(l);
+            let all: Vec<usize> = (0..parts).collect();
+            for batch in all.chunks(at_once) {
+                let rendered: Vec<(Vec<u8>, u64)> = batch
+                    .par_iter()
+                    .map(|&p| self.render_part(l, p))
+                    .collect::<Result<_, _>>()?;
+                for (text, n) in rendered {
+                    out.write_all(&text)?;
+                    rows += n;
+                }
+            }
         }
         out.flush()?;
         Ok(rows)
+    }
+
+    /// The match report's rows of part `part` of list `l`, as CSV, with their number.
+    fn render_part(&self, l: usize, part: usize) -> std::io::Result<(Vec<u8>, u64)> {
+        let data = &self.lists.lists[l];
+        let bytes = self.store.read_part(l, part)?;
+        let rows = settled_rows(&bytes)?;
+        let mut out = Vec::with_capacity(bytes.len() * 2);
+        for row in &rows {
+            // Ids never need quoting (dropkit-files refuses commas, quotes and line breaks in
+            // them), list types neither; keys are the broker's and may.
+            out.extend_from_slice(data.id_str(row.0).as_bytes());
+            out.push(b',');
+            out.extend_from_slice(data.list.as_str().as_bytes());
+            out.push(b',');
+            write_field(&mut out, key_of(&bytes, row)?)?;
+            let status = self.statuses[l][row.0 as usize];
+            out.extend_from_slice(&[b',', b'0' + status.code(), b'\n']);
+        }
+        Ok((out, rows.len() as u64))
     }
 }
 

@@ -27,6 +27,15 @@ impl StatusCounts {
         };
         *counter += 1;
     }
+
+    /// Adds the counts of another part.
+    pub(crate) fn add(&mut self, other: &StatusCounts) {
+        self.exempted += other.exempted;
+        self.deleted += other.deleted;
+        self.opted_out += other.opted_out;
+        self.not_found += other.not_found;
+        self.match_rows += other.match_rows;
+    }
 }
 
 /// Counts for one list.

@@ -1,0 +1,338 @@
+//! The matches of a run until the records are all read: every hit (a work item and the
+//! consumer key of the row that found it) appended in file order to the part of its list that
+//! holds its work item, a part being a range of work items.
+//!
+//! Folding a block is therefore a few appends, whatever the work items it hits: nothing per
+//! work item is touched while the records stream. At the end each part is sorted by work item
+//! on its own core (its hits are in file order, so a work item's keys stay in the order the
+//! records came) and its work items decided, and the match report is written part by part.
+//!
+//! A hit takes 4 bytes of work item, the key's length (one byte below 128) and the key. When
+//! the run is set to spill ([`MatchStore::new`]), the hits staged in memory go to an unnamed
+//! temporary file (deleted when closed, readable by nobody else) whenever they pass a few
+//! megabytes, so memory stays flat however many records match; the parts are read back one
+//! at a time, each a small fraction of the matches.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::sync::{Mutex, OnceLock};
+
+use crate::lists::Lists;
+
+/// Fewest work items per part (below this a list is one part).
+const PART_SHIFT_MIN: u32 = 14;
+/// Most parts per list.
+const MAX_PARTS: usize = 1 << 10;
+/// Bytes of hits staged in memory before they are appended to the temporary file (when
+/// spilling).
+pub(crate) const SPILL_BUDGET: usize = 4 << 20;
+
+/// One list's hits, by part.
+struct PartedList {
+    /// A work item's part is its index shifted right by this.
+    shift: u32,
+    parts: Vec<Part>,
+}
+
+/// The hits of one range of work items, in file order: the spilled segments first (offset
+/// and length in the temporary file), then the staged bytes.
+#[derive(Default)]
+struct Part {
+    spilled: Vec<(u64, usize)>,
+    staged: Vec<u8>,
+}
+
+/// Every hit of a run, by list and part.
+pub(crate) struct MatchStore {
+    lists: Vec<PartedList>,
+    /// Staged bytes above which they are all spilled; `None`: everything stays in memory.
+    budget: Option<usize>,
+    staged: usize,
+    spill: Option<Mutex<File>>,
+    spill_len: u64,
+    /// The parts read back whole, for [`MatchStore::part`] on a store that spilled.
+    loaded: OnceLock<Vec<Vec<Vec<u8>>>>,
+}
+
+/// One row of a settled part: the work item, and the key's place in the part's bytes.
+pub(crate) type Row = (u32, usize, usize);
+
+impl MatchStore {
+    /// An empty store for `lists`; with `spill`, hits beyond [`SPILL_BUDGET`] bytes go to a
+    /// temporary file.
+    pub(crate) fn new(lists: &Lists, spill: bool) -> Self {
+        let sizes = lists.lists.iter().map(|data| data.len());
+        MatchStore::with_sizes(sizes, spill.then_some(SPILL_BUDGET))
+    }
+
+    /// An empty store for lists of `sizes` work items, spilling past `budget` bytes.
+    fn with_sizes(sizes: impl Iterator<Item = usize>, budget: Option<usize>) -> Self {
+        let lists = sizes
+            .map(|n| {
+                let mut shift = PART_SHIFT_MIN;
+                while (n >> shift) >= MAX_PARTS {
+                    shift += 1;
+                }
+                PartedList {
+                    shift,
+                    parts: (0..n.div_ceil(1 << shift))
+                        .map(|_| Part::default())
+                        .collect(),
+                }
+            })
+            .collect();
+        MatchStore {
+            lists,
+            budget,
+            staged: 0,
+            spill: None,
+            spill_len: 0,
+            loaded: OnceLock::new(),
+        }
+    }
+
+    /// Appends a hit of work item `entry` of list `list` (both in range: hits come from the
+    /// lists' own tables).
+    #[inline]
+    pub(crate) fn push(&mut self, list: u8, entry: u32, key: &str) {
+        let l = &mut self.lists[usize::from(list)];
+        let part = &mut l.parts[(entry >> l.shift) as usize];
+        let before = part.staged.len();
+        part.staged.extend_from_slice(&entry.to_le_bytes());
+        let mut len = key.len();
+        while len >= 0x80 {
+            part.staged.push((len as u8) | 0x80);
+            len >>= 7;
+        }
+        part.staged.push(len as u8);
+        part.staged.extend_from_slice(key.as_bytes());
+        self.staged += part.staged.len() - before;
+    }
+
+    /// Spills the staged hits if they passed the budget.
+    pub(crate) fn settle_memory(&mut self) -> io::Result<()> {
+        match self.budget {
+            Some(budget) if self.staged > budget => self.spill_all(),
+            _ => Ok(()),
+        }
+    }
+
+    fn spill_all(&mut self) -> io::Result<()> {
+        if self.spill.is_none() {
+            self.spill = Some(Mutex::new(tempfile::tempfile()?));
+        }
+        let Some(file) = &mut self.spill else {
+            return Ok(());
+        };
+        let file = file.get_mut().map_err(|_| poisoned())?;
+        for part in self.lists.iter_mut().flat_map(|l| l.parts.iter_mut()) {
+            if part.staged.is_empty() {
+                continue;
+            }
+            file.write_all(&part.staged)?;
+            part.spilled.push((self.spill_len, part.staged.len()));
+            self.spill_len += part.staged.len() as u64;
+            part.staged.clear();
+        }
+        self.staged = 0;
+        Ok(())
+    }
+
+    /// How many parts list `list` has, and the work items of each (`1 << shift`, the last
+    /// part holding the rest).
+    pub(crate) fn parts(&self, list: usize) -> (usize, usize) {
+        let l = &self.lists[list];
+        (l.parts.len(), 1 << l.shift)
+    }
+
+    /// The bytes of a part, read back from the temporary file if it spilled.
+    pub(crate) fn read_part(&self, list: usize, part: usize) -> io::Result<Cow<'_, [u8]>> {
+        let p = &self.lists[list].parts[part];
+        if p.spilled.is_empty() {
+            return Ok(Cow::Borrowed(&p.staged));
+        }
+        let total: usize = p.spilled.iter().map(|s| s.1).sum::<usize>() + p.staged.len();
+        let mut bytes = Vec::with_capacity(total);
+        if let Some(file) = &self.spill {
+            let mut file = file.lock().map_err(|_| poisoned())?;
+            for &(offset, len) in &p.spilled {
+                file.seek(SeekFrom::Start(offset))?;
+                let start = bytes.len();
+                bytes.resize(start + len, 0);
+                file.read_exact(&mut bytes[start..])?;
+            }
+        }
+        bytes.extend_from_slice(&p.staged);
+        Ok(Cow::Owned(bytes))
+    }
+
+    /// The bytes of a part, borrowed from the store. A store that spilled reads every part
+    /// back into memory the first time (only `MatchOutcome::matches` needs this, and runs
+    /// that spill never call it); a read error is logged and its parts left empty.
+    pub(crate) fn part(&self, list: usize, part: usize) -> &[u8] {
+        if self.spill.is_none() {
+            return &self.lists[list].parts[part].staged;
+        }
+        let loaded = self.loaded.get_or_init(|| {
+            (0..self.lists.len())
+                .map(|l| {
+                    (0..self.lists[l].parts.len())
+                        .map(|p| match self.read_part(l, p) {
+                            Ok(bytes) => bytes.into_owned(),
+                            Err(e) => {
+                                tracing::error!("reading back the temporary match file: {e}");
+                                Vec::new()
+                            }
+                        })
+                        .collect()
+                })
+                .collect()
+        });
+        &loaded[list][part]
+    }
+}
+
+fn poisoned() -> io::Error {
+    io::Error::other("the temporary match file's lock is poisoned")
+}
+
+fn corrupt() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        "the temporary match file reads back differently",
+    )
+}
+
+/// The rows of a part's bytes sorted by work item (a work item's in file order), each key of
+/// a work item kept once (its first row).
+pub(crate) fn settled_rows(bytes: &[u8]) -> io::Result<Vec<Row>> {
+    let mut rows: Vec<Row> = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let entry = bytes
+            .get(at..at + 4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(u32::from_le_bytes)
+            .ok_or_else(corrupt)?;
+        at += 4;
+        let mut len = 0usize;
+        let mut shift = 0;
+        loop {
+            let b = *bytes.get(at).ok_or_else(corrupt)?;
+            at += 1;
+            len |= usize::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                break;
+            }
+            shift += 7;
+            if shift > 28 {
+                return Err(corrupt());
+            }
+        }
+        if bytes.len() - at < len {
+            return Err(corrupt());
+        }
+        rows.push((entry, at, len));
+        at += len;
+    }
+    // Starts are distinct and grow with the file: sorting by (work item, start) keeps a work
+    // item's rows in file order.
+    rows.sort_unstable_by_key(|&(entry, start, _)| (entry, start));
+    let key = |&(_, start, len): &Row| &bytes[start..start + len];
+    let mut kept: Vec<Row> = Vec::with_capacity(rows.len());
+    let mut group = 0;
+    for row in rows {
+        if kept.get(group).is_none_or(|first| first.0 != row.0) {
+            group = kept.len();
+        }
+        if !kept[group..].iter().any(|k| key(k) == key(&row)) {
+            kept.push(row);
+        }
+    }
+    Ok(kept)
+}
+
+/// The key of a settled row as text (keys were text when stored).
+pub(crate) fn key_of<'a>(bytes: &'a [u8], row: &Row) -> io::Result<&'a str> {
+    std::str::from_utf8(&bytes[row.1..row.1 + row.2]).map_err(|_| corrupt())
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// The rows the simple way: by work item in file order, each key of a work item once.
+    fn reference(hits: &[(u32, String)]) -> Vec<(u32, String)> {
+        let mut out: Vec<(u32, String)> = Vec::new();
+        let mut entries: Vec<u32> = hits.iter().map(|h| h.0).collect();
+        entries.sort_unstable();
+        entries.dedup();
+        for e in entries {
+            for (entry, key) in hits {
+                if *entry == e && !out.iter().any(|(oe, ok)| *oe == e && ok == key) {
+                    out.push((e, key.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    fn rows_of(store: &MatchStore, list: usize) -> Vec<(u32, String)> {
+        let (parts, _) = store.parts(list);
+        let mut out = Vec::new();
+        for p in 0..parts {
+            let bytes = store.read_part(list, p).unwrap();
+            for row in settled_rows(&bytes).unwrap() {
+                out.push((row.0, key_of(&bytes, &row).unwrap().to_owned()));
+            }
+            // The borrowed form reads the same.
+            let borrowed = store.part(list, p);
+            assert_eq!(borrowed, &bytes[..]);
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn settled_rows_follow_the_reference(
+            n in 1usize..100_000,
+            hits in prop::collection::vec((any::<u32>(), "[a-c]{0,3}|[é€x]{100,140}"), 0..300),
+            budget in prop::option::of(0usize..200),
+        ) {
+            let hits: Vec<(u32, String)> =
+                hits.into_iter().map(|(e, k)| (e % n as u32, k)).collect();
+            let mut store = MatchStore::with_sizes([n].into_iter(), budget);
+            for (i, (entry, key)) in hits.iter().enumerate() {
+                store.push(0, *entry, key);
+                if i % 7 == 0 {
+                    store.settle_memory().unwrap();
+                }
+            }
+            prop_assert_eq!(rows_of(&store, 0), reference(&hits));
+        }
+    }
+
+    #[test]
+    fn a_spilled_store_reads_back_as_an_unspilled_one() {
+        let n = 1 << 20;
+        let mut kept = MatchStore::with_sizes([n, 3].into_iter(), None);
+        let mut spilled = MatchStore::with_sizes([n, 3].into_iter(), Some(64));
+        for i in 0..5000u32 {
+            let entry = i.wrapping_mul(2_654_435_761) % n as u32;
+            let key = format!("key-{}", i % 1300);
+            for store in [&mut kept, &mut spilled] {
+                store.push(0, entry, &key);
+                store.push(1, i % 3, &key);
+                store.settle_memory().unwrap();
+            }
+        }
+        assert!(spilled.spill.is_some() && kept.spill.is_none());
+        assert!(kept.parts(0).0 > 1);
+        for list in 0..2 {
+            assert_eq!(rows_of(&kept, list), rows_of(&spilled, list));
+        }
+    }
+}
