@@ -48,7 +48,7 @@ struct ListState {
 /// Checks response files against a downloaded archive.
 ///
 /// Built from the archive ([`from_archive`](Self::from_archive)), it keeps every work item Id
-/// in a compact index (about 20 to 40 bytes per work item, whatever the size of the files) and
+/// in a compact index (about 32 bytes per work item, whatever the size of the files) and
 /// then streams each response file given to [`check`](Self::check), recording:
 ///
 /// - file level: a name that is not a DROP CSV name or of no list in the download, a response
@@ -59,6 +59,11 @@ struct ListState {
 ///
 /// [`report`](Self::report) adds how many work items of each list are answered and
 /// outstanding. Nothing is written anywhere.
+///
+/// Reading the download uses a second thread: each entry is inflated on the calling thread
+/// while the other reads its rows. A response's Ids are looked for first where the download
+/// lists them (the entry after the one last found), so a response in the download's order
+/// costs no random memory access.
 #[derive(Debug)]
 pub struct Validator {
     download: String,
