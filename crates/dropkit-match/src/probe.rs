@@ -127,6 +127,9 @@ pub(crate) fn process_block(
     if block.plain {
         // The fast path: lines and commas, found with memchr.
         let data = &block.data[..];
+        // UTF-8 is checked once for the whole block; a block that is not UTF-8 is checked
+        // field by field, to say which field is not.
+        let text = std::str::from_utf8(data).ok();
         let mut ends = Vec::with_capacity(plan.width + 1);
         let mut line_no = block.first_line;
         let mut start = 0;
@@ -154,7 +157,12 @@ pub(crate) fn process_block(
             start = end + 1;
             // A CSV reader skips empty lines too.
             if !line.is_empty() && !std::mem::take(&mut first) {
-                record(&mut out, &Split { line, ends: &ends }, this_line, at);
+                let split = Split {
+                    line,
+                    ends: &ends,
+                    text: text.and_then(|t| t.get(at..at + line.len())),
+                };
+                record(&mut out, &split, this_line, at);
             }
             ends.clear();
         }
@@ -266,7 +274,7 @@ fn process_record(
         out.problem(plan, row, Some(&plan.key), ProblemKind::EmptyKey);
         return;
     }
-    let Ok(key) = std::str::from_utf8(key_bytes) else {
+    let Some(key) = rec.field_str(plan.key.index) else {
         out.problem(plan, row, Some(&plan.key), ProblemKind::NotUtf8);
         return;
     };
@@ -317,7 +325,7 @@ fn process_record(
                     if is_blank(v) {
                         continue;
                     }
-                    let Ok(text) = std::str::from_utf8(v) else {
+                    let Some(text) = rec.field_str(col.index) else {
                         out.problem(plan, row, Some(col), ProblemKind::NotUtf8);
                         continue;
                     };

@@ -11,6 +11,11 @@ use crate::plan::Plan;
 pub(crate) trait Fields {
     fn count(&self) -> usize;
     fn field(&self, i: usize) -> &[u8];
+
+    /// Field `i` as text; `None` when it is not UTF-8.
+    fn field_str(&self, i: usize) -> Option<&str> {
+        std::str::from_utf8(self.field(i)).ok()
+    }
 }
 
 // `field(i)` is only called with `i < count()`: a record whose field count differs from the
@@ -31,6 +36,9 @@ impl Fields for csv::ByteRecord {
 pub(crate) struct Split<'a> {
     pub(crate) line: &'a [u8],
     pub(crate) ends: &'a [usize],
+    /// The same line as text, when the whole block is UTF-8 (checked once per block): its
+    /// fields are then text without checking each again.
+    pub(crate) text: Option<&'a str>,
 }
 
 impl Fields for Split<'_> {
@@ -41,6 +49,16 @@ impl Fields for Split<'_> {
     fn field(&self, i: usize) -> &[u8] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
         &self.line[start..self.ends[i]]
+    }
+
+    fn field_str(&self, i: usize) -> Option<&str> {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
+        // Fields are cut at ASCII commas, so they start and end on character boundaries of
+        // UTF-8 text; `get` checks that much without reading the field again.
+        match self.text.and_then(|t| t.get(start..self.ends[i])) {
+            Some(text) => Some(text),
+            None => std::str::from_utf8(self.field(i)).ok(),
+        }
     }
 }
 
@@ -72,7 +90,11 @@ pub(crate) fn matched_fields(
         ends.extend(memchr::memchr_iter(b',', line));
         ends.push(line.len());
         if ends.len() == plan.width {
-            collect(&Split { line, ends });
+            collect(&Split {
+                line,
+                ends,
+                text: None,
+            });
         }
     } else {
         let mut rdr = csv::ReaderBuilder::new()
@@ -102,7 +124,7 @@ pub(crate) fn retained_fields(
         if is_blank(v) {
             continue;
         }
-        let Ok(text) = std::str::from_utf8(v) else {
+        let Some(text) = rec.field_str(col.index) else {
             continue;
         };
         buf.clear();
@@ -113,4 +135,32 @@ pub(crate) fn retained_fields(
         }
     }
     fields
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// A plain line's fields read as text from the block's text are the fields checked
+        /// one by one.
+        #[test]
+        fn fields_from_the_checked_block_are_the_fields_checked_alone(
+            parts in prop::collection::vec(prop::collection::vec(
+                prop_oneof![Just(b'a'), Just(b','), Just(0xC3), Just(0xA9), Just(0xFF)], 0..8), 1..6),
+        ) {
+            let line: Vec<u8> = parts.concat();
+            let mut ends: Vec<usize> = memchr::memchr_iter(b',', &line).collect();
+            ends.push(line.len());
+            let text = std::str::from_utf8(&line).ok();
+            let split = Split { line: &line, ends: &ends, text };
+            let alone = Split { line: &line, ends: &ends, text: None };
+            for i in 0..split.count() {
+                prop_assert_eq!(split.field_str(i), std::str::from_utf8(split.field(i)).ok());
+                prop_assert_eq!(alone.field_str(i), split.field_str(i));
+            }
+        }
+    }
 }
