@@ -34,9 +34,8 @@ pub(super) fn fill(
 pub(super) struct Hashed {
     /// What the lines answered gave.
     pub(super) stats: HashStats,
-    /// A line that is not UTF-8 (its index in the block, from 0) and why; no line after it
-    /// was answered.
-    pub(super) not_utf8: Option<(u64, Utf8Error)>,
+    /// Why the line after the last one answered is not UTF-8; no line after it was answered.
+    pub(super) not_utf8: Option<Utf8Error>,
 }
 
 /// Hashes the lines of `data` with `hasher`, appending `STANDARDIZED<TAB>HASH` or
@@ -76,12 +75,12 @@ pub(super) fn hash_block(
         }
         return hashed;
     }
-    for (index, line) in (0..).zip(data.split(|&b| b == b'\n')) {
+    for line in data.split(|&b| b == b'\n') {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         match std::str::from_utf8(line) {
             Ok(text) => answer(hasher, text, &mut hashed, out),
             Err(e) => {
-                hashed.not_utf8 = Some((index, e));
+                hashed.not_utf8 = Some(e);
                 break;
             }
         }

@@ -261,7 +261,7 @@ pub fn hash_lines(
             while let Some(job) = pending.remove(&written) {
                 output.write_all(&job.out).map_err(write_error)?;
                 stats.add(job.hashed.stats);
-                if let Some((_, source)) = job.hashed.not_utf8 {
+                if let Some(source) = job.hashed.not_utf8 {
                     output.flush().map_err(write_error)?;
                     return Err(PipelineError::NotUtf8 {
                         input: options.input_name.clone(),
