@@ -11,8 +11,8 @@ use std::io::{self, Read};
 
 use memchr::{memchr, memchr_iter, memchr2_iter, memrchr};
 
-/// Bytes read per block: about 10,000 records, enough to keep a worker busy for a while.
-pub(crate) const BLOCK: usize = 1 << 20;
+/// Bytes read per block: about 5,000 records, enough to keep a worker busy for a while.
+pub(crate) const BLOCK: usize = 1 << 19;
 /// Most bytes a block grows to while looking for the end of a quoted field.
 pub(crate) const MAX_BLOCK: usize = 64 << 20;
 

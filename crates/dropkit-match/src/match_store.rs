@@ -26,7 +26,7 @@ const PART_SHIFT_MIN: u32 = 14;
 const MAX_PARTS: usize = 1 << 10;
 /// Bytes of hits staged in memory before they are appended to the temporary file (when
 /// spilling).
-pub(crate) const SPILL_BUDGET: usize = 4 << 20;
+pub(crate) const SPILL_BUDGET: usize = 2 << 20;
 
 /// One list's hits, by part.
 struct PartedList {

@@ -22,7 +22,7 @@ pub const DEFAULT_MAX_PROBLEMS: usize = 1000;
 /// Matches a broker's records against the [`Lists`] of a download.
 ///
 /// The records CSV (a header row, then one row per record; RFC 4180 quoting) is read in blocks
-/// of about a megabyte that are parsed, standardized, hashed and probed on every core (rayon's
+/// of about half a megabyte that are parsed, standardized, hashed and probed on every core (rayon's
 /// global pool), while the next blocks are read. Memory for the records is a few blocks per
 /// core, whatever the file's size; what grows with the input is the lists and the matches
 /// (per hit, 4 bytes of work item and the consumer key, kept by work item range; a run of
