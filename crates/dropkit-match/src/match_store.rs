@@ -21,7 +21,7 @@ use std::sync::{Mutex, OnceLock};
 use crate::lists::Lists;
 
 /// Fewest work items per part (below this a list is one part).
-const PART_SHIFT_MIN: u32 = 14;
+const PART_SHIFT_MIN: u32 = 12;
 /// Most parts per list.
 const MAX_PARTS: usize = 1 << 10;
 /// Bytes of hits staged in memory before they are appended to the temporary file (when

@@ -30,7 +30,7 @@ pub struct Match<'a> {
 }
 
 /// Parts of the match report rendered at once, per thread.
-const RENDER_PARTS_PER_THREAD: usize = 2;
+const RENDER_PARTS_PER_THREAD: usize = 1;
 
 impl MatchOutcome {
     /// The match report: one row per matched work item and distinct consumer key, list by list
