@@ -14,7 +14,7 @@
 //! | --- | --- | --- |
 //! | `bench/gen_lines.py ndz 1000000` (873 first and 623 last names: 83 % hits) | 0.598 s | 0.547 s (−9 to −14 % over several rounds) |
 //! | `bench/gen_lines.py namevin 1000000` | 0.568 s | 0.479 s (−16 %) |
-//! | 1M NDZ rows, every name unique (no hits) | 0.559 s | 0.571 s (+2 %: the bypass below) |
+//! | 1M NDZ rows, every name unique (`benches/gen_unique_names.py ndz 1000000`: no hits) | 0.559 s | 0.571 s (+2 %: the bypass below) |
 //!
 //! Without the bypass, unique names cost +18 % (every lookup a cache miss and a slot write).
 //! Dates of birth and ZIPs are not memoized: there are too many of them (23,520 dates and 99,000
