@@ -464,6 +464,39 @@ mod tests {
     }
 
     #[test]
+    fn fast_rows_take_whole_plain_lines_and_leave_the_rest() {
+        let input = b"Id,Status\nab,1\r\ncd,2\nxx,9\nef,3\n\ngh,4\nij,5";
+        let mut rows = Rows::new("s".into(), &input[..], HeaderRule::Exact("Id,Status")).unwrap();
+        let mut taken = Vec::new();
+        let mut take = |rows: &mut Rows<&[u8]>, taken: &mut Vec<(String, u64)>| {
+            rows.fast_rows(4, |row, line| {
+                if row.starts_with(b"xx") {
+                    return false;
+                }
+                taken.push((String::from_utf8(row.to_vec()).unwrap(), line));
+                true
+            });
+        };
+        take(&mut rows, &mut taken);
+        assert_eq!(taken, [("ab,1".to_string(), 2), ("cd,2".to_string(), 3)]);
+        // the refused line is the next record, with its number
+        assert_eq!(rows.next_record().unwrap().unwrap(), 4);
+        assert_eq!(rows.field(1), b"9");
+        take(&mut rows, &mut taken);
+        assert_eq!(taken.len(), 3, "stops at the blank line");
+        assert_eq!(rows.next_record().unwrap().unwrap(), 7);
+        assert_eq!(rows.blank_lines(), 1);
+        // the last line has no line end: left to next_record
+        take(&mut rows, &mut taken);
+        assert_eq!(taken.len(), 3);
+        assert_eq!(rows.next_record().unwrap().unwrap(), 8);
+        assert_eq!(rows.field(0), b"ij");
+        assert!(rows.next_record().is_none());
+        take(&mut rows, &mut taken);
+        assert_eq!(taken.len(), 3);
+    }
+
+    #[test]
     fn exact_line_numbers_with_crlf_blank_lines_and_long_lines() {
         let mut input = b"ID,Hash\r\na,b\r\n\r\n\nc,d\r\n".to_vec();
         input.extend(std::iter::repeat_n(b'x', MAX_LINE + 1));
