@@ -468,7 +468,7 @@ mod tests {
         let input = b"Id,Status\nab,1\r\ncd,2\nxx,9\nef,3\n\ngh,4\nij,5";
         let mut rows = Rows::new("s".into(), &input[..], HeaderRule::Exact("Id,Status")).unwrap();
         let mut taken = Vec::new();
-        let mut take = |rows: &mut Rows<&[u8]>, taken: &mut Vec<(String, u64)>| {
+        let take = |rows: &mut Rows<&[u8]>, taken: &mut Vec<(String, u64)>| {
             rows.fast_rows(4, |row, line| {
                 if row.starts_with(b"xx") {
                     return false;
