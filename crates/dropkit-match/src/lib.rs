@@ -25,8 +25,9 @@
 //!
 //! Inside, one module per concept: `lists` and `list_table` (the download in memory),
 //! `blocks`, `plan`, `record` and `probe` (the records streamed, read and probed),
-//! `item_state` (each work item's consumers while the records go by), `outcome` (the
-//! statuses), `report` (the match report), `matched` (the report by consumer), `writing` (the
+//! `item_state` (the blocks' results folded in file order), `match_store` (the hits by work
+//! item range, in memory or in an unnamed temporary file), `settle` (the work items decided,
+//! range by range on every core), `outcome` (the statuses), `report` (the match report), `matched` (the report by consumer), `writing` (the
 //! files), `summary` (the figures) and `dir` (all of it from and to files).
 //!
 //! # Example: from files to a directory, in one call
