@@ -16,5 +16,16 @@ resp=$dir/20261120_4821_Email.csv
 "$BIN/dropkit" validate --download "$zip" --complete "$resp" > "$DATA/validate.rust"
 python3 "$PEERS/py_validate.py" "$zip" "$resp" > "$DATA/validate.python"
 echo "both accept the response"
+# and both reject it with one status changed to 7 (exit 1)
+bad=$dir/bad/20261120_4821_Email.csv
+mkdir -p "$dir/bad"
+sed '3s/,[2-5]$/,7/' "$resp" > "$bad"
+if "$BIN/dropkit" validate --download "$zip" --complete "$bad" > "$DATA/validate-bad.rust"; then
+    echo "dropkit accepted the bad response" >&2; exit 1
+fi
+if python3 "$PEERS/py_validate.py" "$zip" "$bad" > "$DATA/validate-bad.python"; then
+    echo "the Python validator accepted the bad response" >&2; exit 1
+fi
+echo "both reject a response with a bad status"
 compare "dropkit validate --complete" "exec $BIN/dropkit validate --download $zip --complete $resp" \
     "Python validator" "exec python3 $PEERS/py_validate.py $zip $resp"
