@@ -33,6 +33,8 @@ struct PartedList {
     /// A work item's part is its index shifted right by this.
     shift: u32,
     parts: Vec<Part>,
+    /// The list's work items.
+    len: usize,
 }
 
 /// The hits of one range of work items, in file order: the spilled segments first (offset
@@ -79,6 +81,7 @@ impl MatchStore {
                     parts: (0..n.div_ceil(1 << shift))
                         .map(|_| Part::default())
                         .collect(),
+                    len: n,
                 }
             })
             .collect();
@@ -146,6 +149,15 @@ impl MatchStore {
         (l.parts.len(), 1 << l.shift)
     }
 
+    /// The work items of a part.
+    pub(crate) fn entries(&self, list: usize, part: usize) -> std::ops::Range<u32> {
+        let l = &self.lists[list];
+        let start = part << l.shift;
+        let end = ((part + 1) << l.shift).min(l.len);
+        // Below the list's length, which fits in a u32 (MAX_WORK_ITEMS).
+        start as u32..end as u32
+    }
+
     /// The bytes of a part, read back from the temporary file if it spilled.
     pub(crate) fn read_part(&self, list: usize, part: usize) -> io::Result<Cow<'_, [u8]>> {
         let p = &self.lists[list].parts[part];
@@ -205,8 +217,9 @@ fn corrupt() -> io::Error {
 }
 
 /// The rows of a part's bytes sorted by work item (a work item's in file order), each key of
-/// a work item kept once (its first row).
-pub(crate) fn settled_rows(bytes: &[u8]) -> io::Result<Vec<Row>> {
+/// a work item kept once (its first row). Every work item must be one of `entries` (the
+/// part's), or the bytes are not what was stored.
+pub(crate) fn settled_rows(bytes: &[u8], entries: std::ops::Range<u32>) -> io::Result<Vec<Row>> {
     let mut rows: Vec<Row> = Vec::new();
     let mut at = 0;
     while at < bytes.len() {
@@ -214,6 +227,7 @@ pub(crate) fn settled_rows(bytes: &[u8]) -> io::Result<Vec<Row>> {
             .get(at..at + 4)
             .and_then(|b| <[u8; 4]>::try_from(b).ok())
             .map(u32::from_le_bytes)
+            .filter(|e| entries.contains(e))
             .ok_or_else(corrupt)?;
         at += 4;
         let mut len = 0usize;
@@ -285,7 +299,7 @@ mod tests {
         let mut out = Vec::new();
         for p in 0..parts {
             let bytes = store.read_part(list, p).unwrap();
-            for row in settled_rows(&bytes).unwrap() {
+            for row in settled_rows(&bytes, store.entries(list, p)).unwrap() {
                 out.push((row.0, key_of(&bytes, &row).unwrap().to_owned()));
             }
             // The borrowed form reads the same.

@@ -46,7 +46,7 @@ impl MatchOutcome {
                 (0..parts).flat_map(move |p| {
                     let bytes = self.store.part(l, p);
                     // The store's own bytes: they read back as written.
-                    let rows = settled_rows(bytes).unwrap_or_default();
+                    let rows = settled_rows(bytes, self.store.entries(l, p)).unwrap_or_default();
                     rows.into_iter().filter_map(move |row| {
                         Some(Match {
                             id: data.id(row.0),
@@ -90,7 +90,7 @@ impl MatchOutcome {
     fn render_part(&self, l: usize, part: usize) -> std::io::Result<(Vec<u8>, u64)> {
         let data = &self.lists.lists[l];
         let bytes = self.store.read_part(l, part)?;
-        let rows = settled_rows(&bytes)?;
+        let rows = settled_rows(&bytes, self.store.entries(l, part))?;
         let mut out = Vec::with_capacity(bytes.len() * 2);
         for row in &rows {
             // Ids never need quoting (dropkit-files refuses commas, quotes and line breaks in

@@ -44,7 +44,7 @@ fn decide<R: Rules + Sync + ?Sized>(
     rules: &R,
 ) -> std::io::Result<StatusCounts> {
     let bytes = store.read_part(list, part)?;
-    let rows = settled_rows(&bytes)?;
+    let rows = settled_rows(&bytes, store.entries(list, part))?;
     let mut counts = StatusCounts::default();
     let mut keys: Vec<&str> = Vec::new();
     let mut matched = 0;
@@ -60,8 +60,13 @@ fn decide<R: Rules + Sync + ?Sized>(
         let status = rules.status(data.list, &data.id(entry), &keys);
         counts.count(status);
         matched += 1;
-        // A part's rows are its own work items.
-        statuses[entry as usize - first] = status;
+        // A part's rows are its own work items (`settled_rows` checks).
+        if let Some(slot) = (entry as usize)
+            .checked_sub(first)
+            .and_then(|i| statuses.get_mut(i))
+        {
+            *slot = status;
+        }
     }
     counts.not_found += (statuses.len() - matched) as u64;
     Ok(counts)
