@@ -105,6 +105,7 @@
 
 mod archive;
 pub mod display;
+pub mod layout;
 mod error;
 mod list_csv;
 mod names;

@@ -18,14 +18,8 @@ use sha2::Digest as _;
 
 use crate::error::ReportError;
 
-/// File name of a round's progress record (as dropkit-cycle writes it).
-pub const STATE_FILE: &str = "state.json";
-/// Subdirectory of a state directory holding the finished rounds (as dropkit-cycle lays it
-/// out).
-pub const ROUNDS_DIR: &str = "rounds";
-/// Subdirectory of a round's directory holding its status files (as dropkit-cycle lays it
-/// out).
-pub const RESPONSES_DIR: &str = "responses";
+/// The state directory's layout, as dropkit-cycle writes it (one definition, in dropkit-files).
+pub use dropkit_files::layout::{RESPONSES_DIR, ROUNDS_DIR, STATE_FILE};
 
 /// What a report reads of a round's `state.json`.
 #[derive(Debug, Default, Deserialize)]

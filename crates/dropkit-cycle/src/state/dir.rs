@@ -36,12 +36,9 @@ use crate::CycleError;
 use crate::journal::JOURNAL_FILE;
 use crate::lock::StateLock;
 
-/// File name of the progress record inside the state directory.
-pub const STATE_FILE: &str = "state.json";
-/// Subdirectory holding finished rounds, one directory each.
-pub const ROUNDS_DIR: &str = "rounds";
-/// Subdirectory holding the status files written for upload.
-pub const RESPONSES_DIR: &str = "responses";
+/// The names shared with the readers of a state directory (`dropkit-report`): defined once in
+/// `dropkit_files::layout`.
+pub use dropkit_files::layout::{RESPONSES_DIR, ROUNDS_DIR, STATE_FILE};
 /// File name of the match report inside the state directory.
 pub const MATCHES_FILE: &str = "matches.csv";
 /// File name of the late-match report inside the state directory (same columns as
