@@ -105,8 +105,8 @@
 
 mod archive;
 pub mod display;
-pub mod layout;
 mod error;
+pub mod layout;
 mod list_csv;
 mod names;
 mod open;
