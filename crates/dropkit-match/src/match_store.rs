@@ -129,6 +129,8 @@ impl MatchStore {
             return Ok(());
         };
         let file = file.get_mut().map_err(|_| poisoned())?;
+        // Appended at the end the offsets count, wherever a read back left the file's cursor.
+        file.seek(SeekFrom::Start(self.spill_len))?;
         for part in self.lists.iter_mut().flat_map(|l| l.parts.iter_mut()) {
             if part.staged.is_empty() {
                 continue;

@@ -14,7 +14,13 @@ use crate::{BASE64_LEN, DropHash, Field, Hasher, StandardizeError};
 /// A row's hash, `None` for a null row, or the field that would not standardize.
 pub(crate) type HashResult = Result<Option<DropHash>, (Field, StandardizeError)>;
 
-/// The array of the Base64 hashes `row` gives for rows `0..len`.
+/// Whether `len` rows of [`BASE64_LEN`] bytes each fit in a `StringArray` (i32 offsets).
+pub(crate) fn fits(len: usize) -> bool {
+    len.checked_mul(BASE64_LEN)
+        .is_some_and(|b| i32::try_from(b).is_ok())
+}
+
+/// The array of the Base64 hashes `row` gives for rows `0..len` (at most a [`fits`] length).
 pub(crate) fn build_hashes<F>(
     len: usize,
     on_invalid: OnInvalid,
@@ -128,4 +134,16 @@ fn squeeze(text: &mut Vec<u8>, valid: &[bool]) -> Vec<i32> {
     }
     text.truncate(end);
     offsets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BASE64_LEN, fits};
+
+    #[test]
+    fn fits_up_to_the_last_row_an_i32_offset_can_end() {
+        let last = i32::MAX as usize / BASE64_LEN;
+        assert!(fits(0) && fits(last));
+        assert!(!fits(last + 1) && !fits(usize::MAX));
+    }
 }

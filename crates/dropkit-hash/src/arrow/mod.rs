@@ -40,7 +40,7 @@ use arrow_array::{Array, StringArray};
 pub use error::ArrowHashError;
 pub use kind::{Kind, ParseKindError};
 
-use crate::{DropHash, Field, composite};
+use crate::{BASE64_LEN, DropHash, Field, composite};
 use build::{RowResult, build};
 use fixed::build_hashes;
 use strings::{Strings, all_of};
@@ -141,7 +141,7 @@ fn hash_fields(
 ) -> Result<StringArray, ArrowHashError> {
     let columns = all_of(arrays)?;
     let len = columns.first().map_or(0, Strings::len);
-    build_hashes(len, on_invalid, |hasher, row| {
+    let hash_row = |hasher: &mut crate::Hasher, row: usize| -> fixed::HashResult {
         if let ([field], [column]) = (fields, columns.as_slice()) {
             let Some(value) = column.get(row) else {
                 return Ok(None);
@@ -163,9 +163,22 @@ fn hash_fields(
             *part = hasher.hash(*field, value).map_err(|e| (*field, e))?;
         }
         Ok(Some(composite(&parts[..fields.len()])))
+    };
+    if fixed::fits(len) {
+        return build_hashes(len, on_invalid, hash_row);
+    }
+    // Too many rows for every one to hold a hash in an i32-offset array: the row-by-row builder,
+    // which counts only the rows that have one (nulls take no bytes) before refusing.
+    build(len, BASE64_LEN, on_invalid, |hasher, row, out| {
+        let Some(hash) = hash_row(hasher, row)? else {
+            return Ok(false);
+        };
+        out.push_str(hash.encode_base64(&mut [0; BASE64_LEN]));
+        Ok(true)
     })
 }
 
+/// One standardized text per row: of the one field, or the fields joined by `|`.
 fn standardize_fields(
     fields: &[Field],
     arrays: &[&dyn Array],

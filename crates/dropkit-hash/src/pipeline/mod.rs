@@ -43,6 +43,7 @@ mod split;
 
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::str::Utf8Error;
 use std::sync::{Mutex, mpsc};
 
@@ -183,7 +184,9 @@ pub fn hash_lines(
     let workers = rayon::current_num_threads().max(1);
     let (job_tx, job_rx) = mpsc::channel::<Job>();
     let job_rx = Mutex::new(job_rx);
-    let (done_tx, done_rx) = mpsc::channel::<Job>();
+    // A worker answers with its block, or with the payload of a panic while hashing it: the
+    // panic is raised again on the calling thread (a lost block would leave it waiting).
+    let (done_tx, done_rx) = mpsc::channel::<std::thread::Result<Job>>();
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let done_tx = done_tx.clone();
@@ -197,10 +200,14 @@ pub fn hash_lines(
                         Err(_) => return,
                     };
                     let Ok(mut job) = next else { return };
-                    job.out.clear();
-                    job.hashed =
-                        block::hash_block(&mut hasher, job.seq == 0, &job.data, &mut job.out);
-                    if done_tx.send(job).is_err() {
+                    let done = catch_unwind(AssertUnwindSafe(|| {
+                        job.out.clear();
+                        job.hashed =
+                            block::hash_block(&mut hasher, job.seq == 0, &job.data, &mut job.out);
+                        job
+                    }));
+                    let stop = done.is_err();
+                    if done_tx.send(done).is_err() || stop {
                         return;
                     }
                 }
@@ -259,7 +266,12 @@ pub fn hash_lines(
             if written == sent {
                 break;
             }
-            let Ok(job) = done_rx.recv() else { break };
+            let job = match done_rx.recv() {
+                Ok(Ok(job)) => job,
+                // Dropping `job_tx` while unwinding stops the other workers, so the scope ends.
+                Ok(Err(panic)) => resume_unwind(panic),
+                Err(_) => break,
+            };
             pending.insert(job.seq, job);
             while let Some(job) = pending.remove(&written) {
                 output.write_all(&job.out).map_err(write_error)?;
@@ -278,6 +290,12 @@ pub fn hash_lines(
             }
         }
         output.flush().map_err(write_error)?;
+        if written != sent {
+            // Not reachable: a worker stops only when the jobs end or after reporting a panic.
+            return Err(write_error(io::Error::other(
+                "a hashing thread stopped before answering every line",
+            )));
+        }
         Ok(stats)
     })
 }
