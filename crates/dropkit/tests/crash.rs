@@ -143,7 +143,7 @@ fn killed_rounds_lose_and_double_nothing() {
     let rt = runtime();
     let tmp = tempfile::tempdir().unwrap();
 
-    let full = calibrate(&rt, &tmp.path().join("calibration"));
+    let mut full = calibrate(&rt, &tmp.path().join("calibration"));
     eprintln!("one full round takes {full:?}: kills are drawn from 0..{full:?}");
 
     let mut world = World::start(
@@ -185,11 +185,17 @@ fn killed_rounds_lose_and_double_nothing() {
         }
         let label = format!("run{runs:03}");
         runs += 1;
+        let spawned = Instant::now();
+        // How long a run meant to be killed took, when it ended before its kill time.
+        let mut outran_kill = None;
         let mut running = spawn(world.cycle(&["--json"]), &logs, &label);
         let run = if killing {
             let delay = Duration::from_micros(rng.random_range(0..full.as_micros() as u64));
             match running.wait_for(delay) {
-                Some(_) => running.finish(LIMIT),
+                Some(_) => {
+                    outran_kill = Some(spawned.elapsed());
+                    running.finish(LIMIT)
+                }
                 None => {
                     let at = phase(&world, &rt, forwarded_at_round_start);
                     let run = running.kill();
@@ -222,6 +228,12 @@ fn killed_rounds_lose_and_double_nothing() {
                 );
                 if kind == "finished" {
                     rounds += 1;
+                    // A round that finished before its kill time shows rounds are quicker than
+                    // the calibration run (a cold start): draw later kills from a shorter span
+                    // (at most halved each time), or the batches run out before MIN_KILLS kills.
+                    if let Some(took) = outran_kill {
+                        full = full.min(took.max(full / 2));
+                    }
                     if !killing {
                         break;
                     }
