@@ -66,6 +66,22 @@ pub struct ProviderJobRecord {
     pub updated_at: String,
 }
 
+impl ProviderJobRecord {
+    /// A pending job known from outside the ledger (an earlier release's
+    /// `provider-jobs.json` not imported yet), for reports: no round, no times.
+    pub fn pending_elsewhere(provider: String, job: String, detail: String) -> Self {
+        ProviderJobRecord {
+            provider,
+            job,
+            round: None,
+            state: JobState::Pending,
+            detail,
+            created_at: String::new(),
+            updated_at: String::new(),
+        }
+    }
+}
+
 /// A forward a provider has not acknowledged, carried over to later runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingForward {
