@@ -78,13 +78,11 @@ impl ClientBuilder {
     /// an unconfigured provider apart.
     pub fn from_env() -> Self {
         let lookup = |var: &str| std::env::var(var);
-        let mut builder = match ProviderOptions::from_vars(TOKEN_ENV, BASE_URL_ENV, lookup) {
-            Ok(Some(options)) => ClientBuilder::from_options(options),
-            Ok(None) => ClientBuilder::new(),
-            Err(err) => ClientBuilder {
-                deferred: Some(err),
-                ..ClientBuilder::new()
-            },
+        let (options, deferred) =
+            ProviderOptions::from_vars_or_defaults(TOKEN_ENV, BASE_URL_ENV, lookup);
+        let mut builder = ClientBuilder {
+            deferred,
+            ..ClientBuilder::from_options(options)
         };
         match var_value(&lookup, PARTNER_ENV) {
             Ok(partner) => builder.partner = partner,

@@ -3,14 +3,14 @@
 use std::fmt;
 use std::time::Duration;
 
-use dropkit_provider::poll::{Backoff, WaitError, wait_until};
-use dropkit_provider::{Answer, Connection, JobId, MASK};
+use dropkit_provider::poll::{Backoff, wait_until};
+use dropkit_provider::{Answer, Connection, JobId, MASK, Operation};
 use reqwest::header::CONTENT_TYPE;
 use secrecy::ExposeSecret as _;
 use url::Url;
 
 use crate::builder::ClientBuilder;
-use crate::error::{Error, Operation, classify};
+use crate::error::{Error, classify};
 use crate::request::{DeletionRequest, EmailForm};
 use crate::status::{DeletionReceipt, StatusReport};
 
@@ -109,7 +109,7 @@ impl Client {
                     .body(body.clone())
             })
             .await?;
-        self.decode(Operation::Delete, &text)
+        self.connection.decode(Operation::Delete, &text)
     }
 
     /// A job's status: `GET .../privacy/requests/{id}?token=...`, retried like a deletion.
@@ -124,7 +124,7 @@ impl Client {
         let text = self
             .send(Operation::Status, || http.get(url.clone()))
             .await?;
-        self.decode(Operation::Status, &text)
+        self.connection.decode(Operation::Status, &text)
     }
 
     /// Checks the token with a status request for a job that cannot exist (all zeros): a
@@ -162,25 +162,12 @@ impl Client {
             |report: &StatusReport| report.job_status.is_final(),
         )
         .await
-        .map_err(|err| match err {
-            WaitError::Probe(err) => err,
-            WaitError::DeadlinePassed { last, waited } => Error::DeadlinePassed {
+        .map_err(|err| {
+            err.into_error(|last: StatusReport, waited| Error::DeadlinePassed {
                 job_id: job_id.clone(),
                 last: last.job_status,
                 waited,
-            },
-        })
-    }
-
-    fn decode<T: serde::de::DeserializeOwned>(
-        &self,
-        operation: Operation,
-        text: &str,
-    ) -> Result<T, Error> {
-        serde_json::from_str(text).map_err(|e| Error::Decode {
-            operation,
-            reason: e.to_string(),
-            body: self.connection.keep(text),
+            })
         })
     }
 
@@ -192,13 +179,8 @@ impl Client {
     ) -> Result<String, Error> {
         let answer = self
             .connection
-            .send(|| std::future::ready(make()))
-            .await
-            .map_err(|failure| Error::Transport {
-                operation,
-                attempts: failure.attempts,
-                source: failure.source,
-            })?;
+            .send_for::<Error, _, _>(operation, || std::future::ready(make()))
+            .await?;
         if answer.is_success() {
             return Ok(answer.body);
         }

@@ -4,31 +4,13 @@ use std::fmt;
 use std::time::Duration;
 
 use dropkit_provider::{
-    BODY_LIMIT, ErrorKind, JobId, OptionsError, ProviderError, redact, truncate,
+    BODY_LIMIT, CallError, ErrorKind, JobId, Operation, OptionsError, ProviderError,
+    TransportFailure, redact, truncate,
 };
 use serde::Deserialize;
 
 use crate::request::RequestError;
 use crate::status::JobStatus;
-
-/// Which call an error happened in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Operation {
-    /// `POST .../privacy/requests/deletion`.
-    Delete,
-    /// `GET .../privacy/requests/{id}`.
-    Status,
-}
-
-impl fmt::Display for Operation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Operation::Delete => "deletion request",
-            Operation::Status => "status request",
-        })
-    }
-}
 
 /// An error answer in ID5's schema, `{"error": {"code", "type", "message"}}`, with the token
 /// masked wherever ID5 echoed it.
@@ -188,6 +170,24 @@ impl Error {
             | Error::Internal(e)
             | Error::IdentifierDailyLimit { error: e, .. } => Some(e),
             _ => None,
+        }
+    }
+}
+
+impl CallError for Error {
+    fn transport(operation: Operation, failure: TransportFailure) -> Self {
+        Error::Transport {
+            operation,
+            attempts: failure.attempts,
+            source: failure.source,
+        }
+    }
+
+    fn decode(operation: Operation, reason: String, body: String) -> Self {
+        Error::Decode {
+            operation,
+            reason,
+            body,
         }
     }
 }

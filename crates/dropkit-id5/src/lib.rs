@@ -82,7 +82,8 @@ mod status;
 pub use builder::{BASE_URL_ENV, ClientBuilder, DEFAULT_BASE_URL, PARTNER_ENV, TOKEN_ENV};
 pub use client::Client;
 pub use dropkit_provider::Jurisdiction;
-pub use error::{ApiError, Error, Operation};
+pub use dropkit_provider::Operation;
+pub use error::{ApiError, Error};
 pub use request::{DeletionRequest, DeletionRequestBuilder, Email, EmailForm, RequestError};
 pub use status::{DeletionReceipt, JobStatus, ProcessingResult, StatusReport};
 

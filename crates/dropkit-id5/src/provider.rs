@@ -3,10 +3,12 @@
 use dropkit_provider::{
     BoxFuture, DeletionOutcome, DeletionProvider, DeletionRequest, ErrorKind, Failure, Identifier,
     IdentifierKind, JobId, JobState, ProviderError, Receipt, StatusSummary, TokenCheck,
+    status_summary, token_checked,
 };
 
 use crate::error::Error;
 use crate::request::RequestError;
+use crate::status::StatusReport;
 use crate::{Client, PROVIDER_NAME};
 
 impl Client {
@@ -114,22 +116,12 @@ impl DeletionProvider for Client {
         &'a self,
         job_id: &'a JobId,
     ) -> BoxFuture<'a, Result<StatusSummary, ProviderError>> {
-        Box::pin(async move {
-            Client::status(self, job_id)
-                .await
-                .map(|report| report.summary())
-                .map_err(ProviderError::from)
-        })
+        status_summary(Client::status(self, job_id), StatusReport::summary)
     }
 
     /// [`Client::check_token`]: a status request for a job that cannot exist.
     fn check_token(&self) -> BoxFuture<'_, Result<TokenCheck, ProviderError>> {
-        Box::pin(async move {
-            Client::check_token(self)
-                .await
-                .map(|()| TokenCheck::Accepted)
-                .map_err(ProviderError::from)
-        })
+        token_checked(Client::check_token(self))
     }
 }
 

@@ -69,13 +69,13 @@ impl ClientBuilder {
     /// `https://`) is reported by [`build`](Self::build); see [`Client::from_env`] to tell an
     /// unconfigured provider apart.
     pub fn from_env() -> Self {
-        match ProviderOptions::from_env(TOKEN_ENV, ENDPOINT_ENV) {
-            Ok(Some(options)) => ClientBuilder::from_options(options),
-            Ok(None) => ClientBuilder::new(),
-            Err(err) => ClientBuilder {
-                deferred: Some(err),
-                ..ClientBuilder::new()
-            },
+        let (options, deferred) =
+            ProviderOptions::from_vars_or_defaults(TOKEN_ENV, ENDPOINT_ENV, |var| {
+                std::env::var(var)
+            });
+        ClientBuilder {
+            deferred,
+            ..ClientBuilder::from_options(options)
         }
     }
 

@@ -3,15 +3,15 @@
 use std::fmt;
 use std::time::Duration;
 
-use dropkit_provider::poll::{Backoff, WaitError, wait_until};
-use dropkit_provider::{Answer, Connection, ErrorKind, JobId, MASK};
+use dropkit_provider::poll::{Backoff, wait_until};
+use dropkit_provider::{Answer, Connection, ErrorKind, JobId, MASK, Operation};
 use reqwest::header::HeaderValue;
 use secrecy::ExposeSecret as _;
 use serde::Serialize;
 use url::Url;
 
 use crate::builder::ClientBuilder;
-use crate::error::{Error, Operation};
+use crate::error::Error;
 use crate::limiter::{Limiter, RateLimits};
 use crate::status::{DeletionBody, DeletionReceipt, Status, StatusBody};
 
@@ -106,7 +106,9 @@ impl Client {
                     .json(&body)
             })
             .await?;
-        let parsed: DeletionBody = self.decode(Operation::Delete, &text)?;
+        let parsed: DeletionBody = self
+            .connection
+            .decode::<_, Error>(Operation::Delete, &text)?;
         Ok(DeletionReceipt::from(parsed))
     }
 
@@ -169,7 +171,9 @@ impl Client {
         let text = self
             .send(Operation::Status, || self.get_status(job_id))
             .await?;
-        let parsed: StatusBody = self.decode(Operation::Status, &text)?;
+        let parsed: StatusBody = self
+            .connection
+            .decode::<_, Error>(Operation::Status, &text)?;
         Ok(parsed.status)
     }
 
@@ -215,25 +219,12 @@ impl Client {
             Status::is_final,
         )
         .await
-        .map_err(|err| match err {
-            WaitError::Probe(err) => err,
-            WaitError::DeadlinePassed { last, waited } => Error::DeadlinePassed {
+        .map_err(|err| {
+            err.into_error(|last, waited| Error::DeadlinePassed {
                 job_id: job_id.clone(),
                 last,
                 waited,
-            },
-        })
-    }
-
-    fn decode<T: serde::de::DeserializeOwned>(
-        &self,
-        operation: Operation,
-        text: &str,
-    ) -> Result<T, Error> {
-        serde_json::from_str(text).map_err(|e| Error::Decode {
-            operation,
-            reason: e.to_string(),
-            body: self.connection.keep(text),
+            })
         })
     }
 
@@ -253,19 +244,14 @@ impl Client {
         token.set_sensitive(true);
         let answer = self
             .connection
-            .send(|| {
+            .send_for::<Error, _, _>(operation, || {
                 let request = make().header("apitoken", token.clone());
                 async move {
                     self.limiter.until_ready().await;
                     request
                 }
             })
-            .await
-            .map_err(|failure| Error::Transport {
-                operation,
-                attempts: failure.attempts,
-                source: failure.source,
-            })?;
+            .await?;
         if answer.is_success() {
             Ok(answer.body)
         } else {

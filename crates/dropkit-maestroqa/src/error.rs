@@ -1,30 +1,12 @@
 //! Everything that can go wrong talking to MaestroQA.
 
-use std::fmt;
 use std::time::Duration;
 
-use dropkit_provider::{ErrorKind, JobId, OptionsError, ProviderError};
+use dropkit_provider::{
+    CallError, ErrorKind, JobId, Operation, OptionsError, ProviderError, TransportFailure,
+};
 
 use crate::status::Status;
-
-/// Which call an error happened in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Operation {
-    /// The `DELETE` deletion request.
-    Delete,
-    /// The `GET {endpoint}/{id}` status request.
-    Status,
-}
-
-impl fmt::Display for Operation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Operation::Delete => "deletion request",
-            Operation::Status => "status request",
-        })
-    }
-}
 
 /// A MaestroQA client error. Server bodies are kept as text (the seed gives no error schema),
 /// cut to 1,000 characters, with the API token masked wherever it was echoed.
@@ -174,6 +156,24 @@ impl Error {
             Error::RateLimited { .. } => Some(429),
             Error::Refused { status, .. } | Error::Server { status, .. } => Some(*status),
             _ => None,
+        }
+    }
+}
+
+impl CallError for Error {
+    fn transport(operation: Operation, failure: TransportFailure) -> Self {
+        Error::Transport {
+            operation,
+            attempts: failure.attempts,
+            source: failure.source,
+        }
+    }
+
+    fn decode(operation: Operation, reason: String, body: String) -> Self {
+        Error::Decode {
+            operation,
+            reason,
+            body,
         }
     }
 }

@@ -87,8 +87,9 @@ mod status;
 
 pub use builder::{ClientBuilder, ENDPOINT_ENV, TOKEN_ENV};
 pub use client::{BatchOutcome, Client, MAX_EMAILS_PER_REQUEST};
+pub use dropkit_provider::Operation;
 pub use dropkit_provider::{AUDIT_LABEL_MAX_CHARS, audit_label};
-pub use error::{Error, Operation};
+pub use error::Error;
 pub use limiter::RateLimits;
 pub use status::{DeletionReceipt, Status};
 

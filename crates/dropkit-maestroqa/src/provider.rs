@@ -2,10 +2,11 @@
 
 use dropkit_provider::{
     BoxFuture, DeletionOutcome, DeletionProvider, DeletionRequest, Failure, IdentifierKind, JobId,
-    JobState, ProviderError, Receipt, StatusSummary, TokenCheck,
+    JobState, ProviderError, Receipt, StatusSummary, TokenCheck, status_summary, token_checked,
 };
 
 use crate::error::Error;
+use crate::status::Status;
 use crate::{Client, PROVIDER_NAME};
 
 impl Client {
@@ -69,21 +70,11 @@ impl DeletionProvider for Client {
         &'a self,
         job_id: &'a JobId,
     ) -> BoxFuture<'a, Result<StatusSummary, ProviderError>> {
-        Box::pin(async move {
-            Client::status(self, job_id)
-                .await
-                .map(|status| status.summary())
-                .map_err(ProviderError::from)
-        })
+        status_summary(Client::status(self, job_id), Status::summary)
     }
 
     /// [`Client::check_token`]: a status request for a job that cannot exist.
     fn check_token(&self) -> BoxFuture<'_, Result<TokenCheck, ProviderError>> {
-        Box::pin(async move {
-            Client::check_token(self)
-                .await
-                .map(|()| TokenCheck::Accepted)
-                .map_err(ProviderError::from)
-        })
+        token_checked(Client::check_token(self))
     }
 }

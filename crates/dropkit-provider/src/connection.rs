@@ -10,6 +10,7 @@ use dropkit_http::{RetryPolicy, SharedClock, SystemClock, Verdict, retry_after};
 use secrecy::{ExposeSecret as _, SecretString};
 use url::Url;
 
+use crate::call::{CallError, Operation};
 use crate::options::{OptionsError, ProviderOptions, check_base_url, check_token};
 use crate::redact::{MASK, redact, truncate};
 
@@ -214,6 +215,35 @@ impl Connection {
     /// A server's body fit for an error: token masked, cut to [`BODY_LIMIT`] characters.
     pub fn keep(&self, body: &str) -> String {
         truncate(&self.mask(body), BODY_LIMIT)
+    }
+
+    /// Parses a 2xx `text` as JSON; text that is not the documented JSON is the client's
+    /// [`CallError::decode`] for `operation`, the body kept as [`keep`](Self::keep) keeps it.
+    ///
+    /// # Errors
+    /// `E::decode`, with the parser's message.
+    pub fn decode<T, E>(&self, operation: Operation, text: &str) -> Result<T, E>
+    where
+        T: serde::de::DeserializeOwned,
+        E: CallError,
+    {
+        serde_json::from_str(text).map_err(|e| E::decode(operation, e.to_string(), self.keep(text)))
+    }
+
+    /// [`send`](Self::send) for a call of a client whose error is `E`: a request that did not
+    /// complete is its [`CallError::transport`] for `operation`.
+    ///
+    /// # Errors
+    /// `E::transport` when the last attempt did not complete.
+    pub async fn send_for<E, F, Fut>(&self, operation: Operation, make: F) -> Result<Answer, E>
+    where
+        E: CallError,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = reqwest::RequestBuilder>,
+    {
+        self.send(make)
+            .await
+            .map_err(|failure| E::transport(operation, failure))
     }
 
     /// Sends the request `make` builds, again after each 429, 5xx or transport failure, as the

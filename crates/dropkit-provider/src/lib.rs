@@ -78,6 +78,7 @@
 //! ```
 
 mod audit;
+mod call;
 pub mod clock;
 mod confirm;
 mod connection;
@@ -100,6 +101,7 @@ pub use futures::future::BoxFuture;
 pub use secrecy::SecretString;
 
 pub use audit::{AUDIT_LABEL_MAX_CHARS, audit_label};
+pub use call::{CallError, Operation, status_summary, token_checked};
 pub use confirm::{JobOutcome, confirm_jobs};
 pub use connection::{Answer, BODY_LIMIT, Connection, ProviderSpec, TransportFailure};
 pub use env::{FromEnv, MisconfiguredProvider, ProvidersEnvError, ProvidersFromEnv};
@@ -171,61 +173,40 @@ pub enum TokenCheck {
     },
 }
 
-impl<P: DeletionProvider + ?Sized> DeletionProvider for Arc<P> {
-    fn check_token(&self) -> BoxFuture<'_, Result<TokenCheck, ProviderError>> {
-        (**self).check_token()
-    }
+/// A pointer to a provider is the provider: every method forwards to the one it points to.
+macro_rules! forward_provider {
+    ($($pointer:ident),+) => {$(
+        impl<P: DeletionProvider + ?Sized> DeletionProvider for $pointer<P> {
+            fn check_token(&self) -> BoxFuture<'_, Result<TokenCheck, ProviderError>> {
+                (**self).check_token()
+            }
 
-    fn name(&self) -> &str {
-        (**self).name()
-    }
+            fn name(&self) -> &str {
+                (**self).name()
+            }
 
-    fn accepts(&self, kind: IdentifierKind) -> bool {
-        (**self).accepts(kind)
-    }
+            fn accepts(&self, kind: IdentifierKind) -> bool {
+                (**self).accepts(kind)
+            }
 
-    fn request_deletion<'a>(
-        &'a self,
-        request: &'a DeletionRequest,
-    ) -> BoxFuture<'a, DeletionOutcome> {
-        (**self).request_deletion(request)
-    }
+            fn request_deletion<'a>(
+                &'a self,
+                request: &'a DeletionRequest,
+            ) -> BoxFuture<'a, DeletionOutcome> {
+                (**self).request_deletion(request)
+            }
 
-    fn status<'a>(
-        &'a self,
-        job_id: &'a JobId,
-    ) -> BoxFuture<'a, Result<StatusSummary, ProviderError>> {
-        (**self).status(job_id)
-    }
+            fn status<'a>(
+                &'a self,
+                job_id: &'a JobId,
+            ) -> BoxFuture<'a, Result<StatusSummary, ProviderError>> {
+                (**self).status(job_id)
+            }
+        }
+    )+};
 }
 
-impl<P: DeletionProvider + ?Sized> DeletionProvider for Box<P> {
-    fn check_token(&self) -> BoxFuture<'_, Result<TokenCheck, ProviderError>> {
-        (**self).check_token()
-    }
-
-    fn name(&self) -> &str {
-        (**self).name()
-    }
-
-    fn accepts(&self, kind: IdentifierKind) -> bool {
-        (**self).accepts(kind)
-    }
-
-    fn request_deletion<'a>(
-        &'a self,
-        request: &'a DeletionRequest,
-    ) -> BoxFuture<'a, DeletionOutcome> {
-        (**self).request_deletion(request)
-    }
-
-    fn status<'a>(
-        &'a self,
-        job_id: &'a JobId,
-    ) -> BoxFuture<'a, Result<StatusSummary, ProviderError>> {
-        (**self).status(job_id)
-    }
-}
+forward_provider!(Arc, Box);
 
 /// Sends `request` to every provider concurrently (each keeps its own rate limits) and returns
 /// every provider's outcome, failures included, in the order of `providers`: one provider's

@@ -163,6 +163,20 @@ impl ProviderOptions {
         Ok(Some(options))
     }
 
+    /// [`from_vars`](Self::from_vars) for a builder's `from_env`, which cannot fail: the
+    /// options read, or the defaults ([`new`](Self::new)) when the token is unset or a value
+    /// is refused; the refusal comes back beside them, for the builder's `build` to report.
+    pub fn from_vars_or_defaults(
+        token_var: &str,
+        base_url_var: &str,
+        lookup: impl Fn(&str) -> Result<String, VarError>,
+    ) -> (Self, Option<OptionsError>) {
+        match Self::from_vars(token_var, base_url_var, lookup) {
+            Ok(options) => (options.unwrap_or_default(), None),
+            Err(err) => (ProviderOptions::new(), Some(err)),
+        }
+    }
+
     /// The provider's base URL (for MaestroQA, its full data-deletion endpoint).
     #[must_use]
     pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
@@ -376,6 +390,26 @@ mod tests {
         })
         .unwrap_err();
         assert!(matches!(err, OptionsError::NotUnicode { var } if var == "T"));
+    }
+
+    #[test]
+    fn from_vars_or_defaults_hands_back_the_refusal() {
+        let (options, deferred) = ProviderOptions::from_vars_or_defaults(
+            "T",
+            "B",
+            vars(&[("T", "tok"), ("B", "https://api.example/v1")]),
+        );
+        assert_eq!(options.token().map(|t| t.expose_secret()), Some("tok"));
+        assert!(deferred.is_none());
+        let (options, deferred) = ProviderOptions::from_vars_or_defaults("T", "B", vars(&[]));
+        assert!(options.token().is_none() && deferred.is_none());
+        let (options, deferred) = ProviderOptions::from_vars_or_defaults(
+            "T",
+            "B",
+            vars(&[("T", "tok"), ("B", "http://b.example")]),
+        );
+        assert!(options.token().is_none() && options.base_url().is_none());
+        assert!(matches!(deferred, Some(OptionsError::InsecureBaseUrl(_))));
     }
 
     #[test]

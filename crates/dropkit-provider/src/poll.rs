@@ -81,6 +81,17 @@ pub enum WaitError<T, E> {
     },
 }
 
+impl<T, E> WaitError<T, E> {
+    /// The probe's error as it is, or the passed deadline made into one by
+    /// `deadline_passed(last, waited)`: how a client turns a wait into its own error.
+    pub fn into_error(self, deadline_passed: impl FnOnce(T, Duration) -> E) -> E {
+        match self {
+            WaitError::Probe(err) => err,
+            WaitError::DeadlinePassed { last, waited } => deadline_passed(last, waited),
+        }
+    }
+}
+
 /// Calls `probe` until `is_final` accepts its answer, sleeping on `clock` between calls by
 /// `backoff`'s delays, for at most `within`.
 ///
@@ -195,6 +206,15 @@ mod tests {
         )
         .await;
         assert_eq!(result, Err(WaitError::Probe("boom")));
+        assert_eq!(
+            WaitError::<u8, _>::Probe("boom").into_error(|_, _| "late"),
+            "boom"
+        );
+        let late = WaitError::DeadlinePassed {
+            last: 3,
+            waited: secs(9),
+        };
+        assert_eq!(late.into_error(|last, waited| (last, waited)), (3, secs(9)));
         assert!(clock.sleeps().is_empty());
     }
 }
