@@ -79,6 +79,40 @@ pub(crate) fn import_legacy(root: &Path, ledger: &mut Ledger) -> Result<(), Cycl
     Ok(())
 }
 
+/// What an earlier release's files hold that no run has imported yet.
+#[derive(Debug, Default)]
+pub(crate) struct LegacyPending {
+    /// The forwards not acknowledged: (provider, consumer key).
+    pub(crate) forwards: Vec<(String, String)>,
+    /// The jobs pending: (provider, job id).
+    pub(crate) jobs: Vec<(String, String)>,
+}
+
+/// Reads what an earlier release's files in `root` hold, changing nothing (for
+/// `dropkit status`, which never writes). Empty when the files are gone (imported, or never
+/// there).
+pub(crate) fn legacy_pending(root: &Path) -> Result<LegacyPending, CycleError> {
+    let mut pending = LegacyPending::default();
+    let path = root.join(PENDING_FORWARDS_FILE);
+    if path.is_file() {
+        let legacy: LegacyForwards = read_json(&path)?;
+        for (provider, consumers) in legacy.consumers {
+            let keys = consumers.into_iter().map(|c| (provider.clone(), c.key));
+            pending.forwards.extend(keys);
+        }
+    }
+    let path = root.join(PROVIDER_JOBS_FILE);
+    if path.is_file() {
+        let legacy: LegacyJobs = read_json(&path)?;
+        for (provider, ids) in legacy.pending {
+            pending
+                .jobs
+                .extend(ids.into_iter().map(|id| (provider.clone(), id)));
+        }
+    }
+    Ok(pending)
+}
+
 fn rename_imported(path: &Path) -> Result<(), CycleError> {
     let mut to = path.as_os_str().to_owned();
     to.push(".imported");

@@ -6,6 +6,7 @@
 //! into the exit code a monitoring system checks: 0 all well, 1 due within 7 days or
 //! something failed, 2 overdue (the highest applicable wins).
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde::Serialize;
@@ -13,6 +14,7 @@ use time::{Date, Duration, OffsetDateTime, format_description::well_known::Rfc33
 
 use dropkit_ledger::{JobState, ProviderJobRecord};
 
+use crate::carried::PROVIDER_JOBS_FILE;
 use crate::health::{Health, LastError};
 use crate::state::{LEDGER_FILE, RoundState, STATE_FILE, read_json};
 use crate::{CycleError, Step};
@@ -230,24 +232,47 @@ struct ProviderWork {
     failed: Vec<ProviderJobRecord>,
 }
 
-/// Forwards carried over, jobs pending, and the current round's failed jobs (nothing when
-/// there is no ledger).
+/// Forwards carried over, jobs pending, and the current round's failed jobs, from the
+/// ledger and from an earlier release's `pending-forwards.json` and `provider-jobs.json`
+/// that no run has imported yet (the next run imports them; `status` only reads), each
+/// forward and job counted once.
 fn provider_work(root: &Path, round: Option<&str>) -> Result<ProviderWork, CycleError> {
+    let mut work = ProviderWork::default();
+    let mut forwards = BTreeSet::new();
     let path = root.join(LEDGER_FILE);
-    if !path.is_file() {
-        return Ok(ProviderWork::default());
+    if path.is_file() {
+        let ledger = dropkit_ledger::Ledger::open_existing(&path)?;
+        work.failed = ledger
+            .provider_jobs(Some(JobState::Failed))?
+            .into_iter()
+            .filter(|j| round.is_some() && j.round.as_deref() == round)
+            .collect();
+        work.pending = ledger.provider_jobs(Some(JobState::Pending))?;
+        forwards.extend(
+            ledger
+                .pending_forwards(None)?
+                .into_iter()
+                .map(|f| (f.provider, f.key)),
+        );
     }
-    let ledger = dropkit_ledger::Ledger::open_existing(&path)?;
-    let failed = ledger
-        .provider_jobs(Some(JobState::Failed))?
-        .into_iter()
-        .filter(|j| round.is_some() && j.round.as_deref() == round)
-        .collect();
-    Ok(ProviderWork {
-        forwards: ledger.pending_forwards(None)?.len() as u64,
-        pending: ledger.provider_jobs(Some(JobState::Pending))?,
-        failed,
-    })
+    // A crash between an import and its rename leaves a file whose entries are in the
+    // ledger too: the sets keep each once.
+    let legacy = crate::carried::legacy_pending(root)?;
+    forwards.extend(legacy.forwards);
+    for (provider, job) in legacy.jobs {
+        let known = work
+            .pending
+            .iter()
+            .chain(&work.failed)
+            .any(|j| j.provider == provider && j.job == job);
+        if !known {
+            let detail = format!("carried over in {PROVIDER_JOBS_FILE} (the next run imports it)");
+            work.pending
+                .push(ProviderJobRecord::pending_elsewhere(provider, job, detail));
+        }
+    }
+    work.forwards = forwards.len() as u64;
+    Ok(work)
 }
 
 /// Consumers sent to a provider without a recorded answer, from the round's journal.
@@ -263,6 +288,53 @@ mod tests {
 
     fn date(y: i32, m: u8, d: u8) -> Date {
         Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), d).unwrap()
+    }
+
+    #[test]
+    fn an_earlier_releases_provider_work_is_counted_once_and_left_in_place() {
+        use crate::carried::{PENDING_FORWARDS_FILE, PROVIDER_JOBS_FILE};
+        let dir = tempfile::tempdir().unwrap();
+        let sd = StateDir::open(dir.path()).unwrap();
+        Health::record_access(&sd, AccessKind::Download).unwrap();
+        let forwards = r#"{"consumers": {"id5": [
+            {"key": "c1", "emails": ["a@example.com"]},
+            {"key": "c2", "emails": ["b@example.com"]}]},
+            "unknown": {"id5": ["c2"]}}"#;
+        let jobs = r#"{"pending": {"maestroqa": ["job-7"]}}"#;
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write(PENDING_FORWARDS_FILE, forwards);
+        write(PROVIDER_JOBS_FILE, jobs);
+
+        // No ledger yet: the files alone, read and left as they are.
+        let s = status(dir.path(), Date::MIN).unwrap();
+        assert_eq!(s.forwards_carried, 2);
+        let job = &s.provider_jobs_pending[..];
+        assert_eq!(job.len(), 1, "{job:?}");
+        assert_eq!(
+            (job[0].provider.as_str(), job[0].job.as_str()),
+            ("maestroqa", "job-7")
+        );
+        assert_eq!(s.level, Level::Warning, "{:?}", s.reasons);
+        assert!(dir.path().join(PENDING_FORWARDS_FILE).is_file());
+        assert!(dir.path().join(PROVIDER_JOBS_FILE).is_file());
+
+        // A run imports them; a crash before the renames leaves the files too: counted once.
+        drop(sd.ledger().unwrap());
+        assert!(!dir.path().join(PENDING_FORWARDS_FILE).exists());
+        write(PENDING_FORWARDS_FILE, forwards);
+        write(PROVIDER_JOBS_FILE, jobs);
+        let s = status(dir.path(), Date::MIN).unwrap();
+        assert_eq!(s.forwards_carried, 2);
+        assert_eq!(
+            s.provider_jobs_pending.len(),
+            1,
+            "{:?}",
+            s.provider_jobs_pending
+        );
+        assert!(
+            !s.provider_jobs_pending[0].created_at.is_empty(),
+            "the ledger's record is kept"
+        );
     }
 
     #[test]
