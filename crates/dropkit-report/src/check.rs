@@ -11,10 +11,13 @@ use crate::ledger::{AnswerFile, Download};
 use crate::rounds::{RoundDir, UploadedAnswers};
 
 /// Finds the round directory of `download`: by name, and by the ZIP's SHA-256 when several
-/// directories hold a download of that name (two downloads of one day). `None`, with the
-/// reason pushed to `out` when it matters, when there is none or no single one.
+/// directories hold a download of that name (two downloads of one day). A download the ledger
+/// recorded without a digest (schema 1) gets the one directory of its name whose ZIP no other
+/// download of `downloads` claims by digest. `None`, with the reason pushed to `out` when it
+/// matters, when there is none or no single one.
 pub(crate) fn round_of<'a>(
     download: &Download,
+    downloads: &[Download],
     rounds: &'a [RoundDir],
     out: &mut Vec<Disagreement>,
 ) -> Result<Option<&'a RoundDir>, ReportError> {
@@ -25,16 +28,26 @@ pub(crate) fn round_of<'a>(
     if named.len() <= 1 {
         return Ok(named.first().copied());
     }
-    if let Some(sha) = &download.sha256 {
-        let mut same = Vec::new();
-        for r in named.iter().copied() {
-            if r.zip_sha256()?.as_ref() == Some(sha) {
-                same.push(r);
-            }
+    // Digests the other downloads of this name are known by.
+    let claimed: Vec<&Vec<u8>> = downloads
+        .iter()
+        .filter(|d| d.id != download.id && d.name == download.name)
+        .filter_map(|d| d.sha256.as_ref())
+        .collect();
+    let mut same = Vec::new();
+    for r in named.iter().copied() {
+        let zip = r.zip_sha256()?;
+        let this = match (&download.sha256, &zip) {
+            (Some(sha), zip) => zip.as_ref() == Some(sha),
+            (None, Some(zip)) => !claimed.contains(&zip),
+            (None, None) => true,
+        };
+        if this {
+            same.push(r);
         }
-        if same.len() == 1 {
-            return Ok(same.first().copied());
-        }
+    }
+    if let [one] = same[..] {
+        return Ok(Some(one));
     }
     out.push(Disagreement {
         download: download.name.clone(),
@@ -149,5 +162,68 @@ pub(crate) fn unrecorded(
                 ),
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use sha2::Digest;
+
+    use super::*;
+
+    const NAME: &str = "20261120_4821_DROP.zip";
+
+    fn round(root: &Path, sub: &str, zip: Option<&[u8]>) -> RoundDir {
+        let dir = root.join(sub);
+        std::fs::create_dir_all(&dir).unwrap();
+        if let Some(bytes) = zip {
+            std::fs::write(dir.join(NAME), bytes).unwrap();
+        }
+        RoundDir {
+            dir,
+            download: NAME.to_owned(),
+            uploaded: Vec::new(),
+            jobs_completed: 0,
+            jobs_failed: BTreeMap::new(),
+            jobs_pending: BTreeMap::new(),
+        }
+    }
+
+    fn download(id: i64, zip: Option<&[u8]>) -> Download {
+        Download {
+            id,
+            name: NAME.to_owned(),
+            received_at: String::new(),
+            sha256: zip.map(|z| sha2::Sha256::digest(z).to_vec()),
+        }
+    }
+
+    #[test]
+    fn same_name_downloads_are_told_apart_by_digest_even_when_the_older_has_none() {
+        let tmp = tempfile::tempdir().unwrap();
+        let rounds = [
+            round(tmp.path(), "a", Some(b"first zip")),
+            round(tmp.path(), "b", Some(b"second zip")),
+        ];
+        // The older recorded by schema 1 (no digest), the newer with its digest.
+        let downloads = [download(1, None), download(2, Some(b"second zip"))];
+        let mut out = Vec::new();
+        let of = |d: &Download, out: &mut Vec<Disagreement>| {
+            round_of(d, &downloads, &rounds, out)
+                .unwrap()
+                .map(|r| r.dir.clone())
+        };
+        assert_eq!(of(&downloads[1], &mut out), Some(rounds[1].dir.clone()));
+        assert_eq!(of(&downloads[0], &mut out), Some(rounds[0].dir.clone()));
+        assert!(out.is_empty(), "{out:?}");
+
+        // Two downloads without a digest: no way to tell, said so.
+        let both_old = [download(1, None), download(2, None)];
+        let found = round_of(&both_old[0], &both_old, &rounds, &mut out).unwrap();
+        assert!(found.is_none());
+        assert_eq!(out.len(), 1);
+        assert!(out[0].detail.contains("2 round directories"), "{out:?}");
     }
 }
