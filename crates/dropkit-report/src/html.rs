@@ -4,9 +4,9 @@
 
 use std::fmt::Write as _;
 
-use crate::figures::{AnnualReport, ListFigures};
+use crate::figures::AnnualReport;
+use crate::rows::Row;
 use crate::svg;
-use crate::text::date;
 
 /// `text` with `&`, `<`, `>`, `"` and `'` escaped, for HTML text and attribute values.
 pub(crate) fn escape(text: &str) -> String {
@@ -100,10 +100,11 @@ impl AnnualReport {
              <th>4 Opted out</th><th>5 Not found</th><th>Unanswered</th><th>Cancelled</th>\
              <th>Late matches</th></tr></thead><tbody>"
         )?;
-        for l in &self.lists {
-            list_row(s, l, "")?;
+        let total = self.lists.len();
+        for (i, row) in self.list_rows().enumerate() {
+            let class = if i == total { " class=\"total\"" } else { "" };
+            tr(s, class, &row)?;
         }
-        list_row(s, &self.total, " class=\"total\"")?;
         writeln!(s, "</tbody></table>")
     }
 
@@ -115,27 +116,8 @@ impl AnnualReport {
              <th>5</th><th>Unanswered</th><th>Removed</th><th>Late matches</th>\
              <th>Status files</th></tr></thead><tbody>"
         )?;
-        for r in &self.rounds {
-            let c = &r.counts;
-            writeln!(
-                s,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td>{}</tr>",
-                escape(&r.download),
-                escape(date(&r.received_at)),
-                escape(r.answered_at.as_deref().map_or("-", date)),
-                r.days_to_answer.map_or("-".to_owned(), |d| d.to_string()),
-                cells(&[
-                    c.received,
-                    c.exempted,
-                    c.deleted,
-                    c.opted_out,
-                    c.not_found,
-                    c.unanswered,
-                    r.removed,
-                    c.late_matches,
-                    r.status_files
-                ]),
-            )?;
+        for row in self.round_rows() {
+            tr(s, "", &row)?;
         }
         writeln!(s, "</tbody></table>")
     }
@@ -147,20 +129,8 @@ impl AnnualReport {
              <th>Pairs forwarded</th><th>Consumers</th><th>Jobs</th><th>Completed</th>\
              <th>Failed</th><th>Pending</th></tr></thead><tbody>"
         )?;
-        for p in &self.providers {
-            writeln!(
-                s,
-                "<tr><td>{}</td>{}</tr>",
-                escape(&p.provider),
-                cells(&[
-                    p.forwarded,
-                    p.consumers,
-                    p.jobs,
-                    p.jobs_completed,
-                    p.jobs_failed,
-                    p.jobs_pending
-                ])
-            )?;
+        for row in self.provider_rows() {
+            tr(s, "", &row)?;
         }
         let j = &self.provider_jobs;
         writeln!(
@@ -192,23 +162,16 @@ impl AnnualReport {
     }
 }
 
-fn list_row(s: &mut String, l: &ListFigures, class: &str) -> std::fmt::Result {
-    writeln!(
-        s,
-        "<tr{class}><td>{}</td>{}</tr>",
-        escape(&l.list_type),
-        cells(&[
-            l.received,
-            l.answered,
-            l.exempted,
-            l.deleted,
-            l.opted_out,
-            l.not_found,
-            l.unanswered,
-            l.cancelled,
-            l.late_matches
-        ])
-    )
+/// A table row: its text cells escaped, then its figures as `class="n"` cells.
+fn tr(s: &mut String, class: &str, row: &Row) -> std::fmt::Result {
+    write!(s, "<tr{class}>")?;
+    for text in &row.texts {
+        write!(s, "<td>{}</td>", escape(text))?;
+    }
+    for figure in &row.figures {
+        write!(s, "<td class=\"n\">{}</td>", escape(figure))?;
+    }
+    writeln!(s, "</tr>")
 }
 
 fn cells(values: &[u64]) -> String {

@@ -95,6 +95,7 @@ mod figures;
 mod html;
 mod ledger;
 mod rounds;
+mod rows;
 mod svg;
 mod table_csv;
 mod text;

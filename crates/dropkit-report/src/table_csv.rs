@@ -8,7 +8,8 @@
 //! field.
 
 use crate::error::ReportError;
-use crate::figures::{AnnualReport, ListFigures};
+use crate::figures::AnnualReport;
+use crate::rows::list_measures;
 
 /// The CSV header.
 pub const CSV_HEADER: &str = "year,section,subject,measure,value";
@@ -117,19 +118,4 @@ impl AnnualReport {
             source: std::io::Error::other(e),
         })
     }
-}
-
-/// A list's figures by measure name (the JSON field names).
-fn list_measures(l: &ListFigures) -> [(&'static str, u64); 9] {
-    [
-        ("received", l.received),
-        ("answered", l.answered),
-        ("exempted", l.exempted),
-        ("deleted", l.deleted),
-        ("opted_out", l.opted_out),
-        ("not_found", l.not_found),
-        ("unanswered", l.unanswered),
-        ("cancelled", l.cancelled),
-        ("late_matches", l.late_matches),
-    ]
 }

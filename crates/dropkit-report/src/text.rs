@@ -2,7 +2,8 @@
 
 use std::fmt::Write as _;
 
-use crate::figures::{AnnualReport, ListFigures};
+use crate::figures::AnnualReport;
+use crate::rows::Row;
 
 impl AnnualReport {
     /// The report as text tables: work items by list, the rounds, days to answer, the
@@ -21,59 +22,45 @@ impl AnnualReport {
         )?;
         writeln!(s)?;
         writeln!(s, "Work items by list")?;
-        writeln!(
+        line(
             s,
-            "{:<8} {:>9} {:>9} {:>9} {:>9} {:>10} {:>11} {:>10} {:>9} {:>12}",
-            "list",
-            "received",
-            "answered",
-            "2 exempt",
-            "3 deleted",
-            "4 opt-out",
-            "5 not found",
-            "unanswered",
-            "cancelled",
-            "late matches"
+            &LISTS,
+            &["list"],
+            &[
+                "received",
+                "answered",
+                "2 exempt",
+                "3 deleted",
+                "4 opt-out",
+                "5 not found",
+                "unanswered",
+                "cancelled",
+                "late matches",
+            ],
         )?;
-        for l in self.lists.iter().chain([&self.total]) {
-            list_row(s, l)?;
+        for row in self.list_rows() {
+            line(s, &LISTS, &row.texts, &row.figures)?;
         }
         writeln!(s)?;
         writeln!(s, "Rounds")?;
-        writeln!(
+        line(
             s,
-            "{:<26} {:<10} {:<10} {:>4} {:>9} {:>6} {:>6} {:>6} {:>6} {:>10} {:>7} {:>5}",
-            "download",
-            "received",
-            "answered",
-            "days",
-            "received",
-            "2",
-            "3",
-            "4",
-            "5",
-            "unanswered",
-            "removed",
-            "late"
+            &ROUNDS,
+            &["download", "received", "answered"],
+            &[
+                "days",
+                "received",
+                "2",
+                "3",
+                "4",
+                "5",
+                "unanswered",
+                "removed",
+                "late",
+            ],
         )?;
-        for r in &self.rounds {
-            let c = &r.counts;
-            writeln!(
-                s,
-                "{:<26} {:<10} {:<10} {:>4} {:>9} {:>6} {:>6} {:>6} {:>6} {:>10} {:>7} {:>5}",
-                r.download,
-                date(&r.received_at),
-                r.answered_at.as_deref().map_or("-", date),
-                r.days_to_answer.map_or("-".to_owned(), |d| d.to_string()),
-                c.received,
-                c.exempted,
-                c.deleted,
-                c.opted_out,
-                c.not_found,
-                c.unanswered,
-                r.removed,
-                c.late_matches
-            )?;
+        for row in self.round_rows() {
+            line(s, &ROUNDS, &row.texts, &row.figures)?;
         }
         if self.rounds.is_empty() {
             writeln!(s, "(no download received in {y})")?;
@@ -89,23 +76,21 @@ impl AnnualReport {
         }
         writeln!(s)?;
         writeln!(s, "Service providers")?;
-        writeln!(
+        line(
             s,
-            "{:<12} {:>10} {:>10} {:>5} {:>10} {:>7} {:>8}",
-            "provider", "forwarded", "consumers", "jobs", "completed", "failed", "pending"
+            &PROVIDERS,
+            &["provider"],
+            &[
+                "forwarded",
+                "consumers",
+                "jobs",
+                "completed",
+                "failed",
+                "pending",
+            ],
         )?;
-        for p in &self.providers {
-            writeln!(
-                s,
-                "{:<12} {:>10} {:>10} {:>5} {:>10} {:>7} {:>8}",
-                p.provider,
-                p.forwarded,
-                p.consumers,
-                p.jobs,
-                p.jobs_completed,
-                p.jobs_failed,
-                p.jobs_pending
-            )?;
+        for Row { texts, figures } in self.provider_rows() {
+            line(s, &PROVIDERS, &texts, &figures)?;
         }
         if self.providers.is_empty() {
             writeln!(s, "(nothing forwarded)")?;
@@ -140,24 +125,46 @@ impl AnnualReport {
     }
 }
 
-fn list_row(s: &mut String, l: &ListFigures) -> std::fmt::Result {
-    writeln!(
-        s,
-        "{:<8} {:>9} {:>9} {:>9} {:>9} {:>10} {:>11} {:>10} {:>9} {:>12}",
-        l.list_type,
-        l.received,
-        l.answered,
-        l.exempted,
-        l.deleted,
-        l.opted_out,
-        l.not_found,
-        l.unanswered,
-        l.cancelled,
-        l.late_matches
-    )
+/// The widths of a text table's columns: its left-aligned text cells, then its
+/// right-aligned figures.
+struct Columns {
+    texts: &'static [usize],
+    figures: &'static [usize],
 }
 
-/// The `YYYY-MM-DD` of an RFC 3339 instant (its text as stored, which is UTC).
-pub(crate) fn date(instant: &str) -> &str {
-    instant.get(..10).unwrap_or(instant)
+const LISTS: Columns = Columns {
+    texts: &[8],
+    figures: &[9, 9, 9, 9, 10, 11, 10, 9, 12],
+};
+
+/// The rounds table without its last figure (status files), as the text table always was.
+const ROUNDS: Columns = Columns {
+    texts: &[26, 10, 10],
+    figures: &[4, 9, 6, 6, 6, 6, 10, 7, 5],
+};
+
+const PROVIDERS: Columns = Columns {
+    texts: &[12],
+    figures: &[10, 10, 5, 10, 7, 8],
+};
+
+/// One line of a table, cells one space apart; cells beyond the columns are left out.
+fn line<T: AsRef<str>, F: AsRef<str>>(
+    s: &mut String,
+    columns: &Columns,
+    texts: &[T],
+    figures: &[F],
+) -> std::fmt::Result {
+    let texts = columns
+        .texts
+        .iter()
+        .zip(texts)
+        .map(|(w, t)| format!("{:<w$}", t.as_ref()));
+    let figures = columns
+        .figures
+        .iter()
+        .zip(figures)
+        .map(|(w, f)| format!("{:>w$}", f.as_ref()));
+    let cells: Vec<String> = texts.chain(figures).collect();
+    writeln!(s, "{}", cells.join(" "))
 }
