@@ -1,6 +1,7 @@
 //! The command connector's two CSV files: the batch it reads on standard input
 //! (`Key,ListType,Id,Action`) and the answer it writes on standard output (`Key,Result`).
 
+use dropkit_files::record_start;
 use std::collections::HashMap;
 
 use crate::error::AnswerError;
@@ -59,11 +60,13 @@ pub(crate) fn decode_answer(batch: &[Target], stdout: &[u8]) -> Result<BatchOutc
     let position: HashMap<&str, usize> = keys.iter().enumerate().map(|(i, k)| (k.key, i)).collect();
     let mut answers: Vec<Option<KeyOutcome>> = vec![None; keys.len()];
     for record in records {
+        // The csv crate places records of CRLF output a line early: `record_start` corrects it.
+        let line_of = |p: &csv::Position| record_start(stdout, p.line(), p.byte()).0;
         let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
+            let line = e.position().map_or(0, line_of);
             malformed(line, &e)
         })?;
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, line_of);
         if record.len() != width {
             return Err(AnswerError::Malformed {
                 line,

@@ -196,6 +196,22 @@ async fn a_line_with_the_wrong_number_of_fields_is_an_error() {
 }
 
 #[tokio::test]
+async fn errors_in_crlf_output_name_the_line_an_editor_shows() {
+    // The csv crate alone would place these records a line early (rust-csv#395).
+    assert_eq!(
+        answer_error("Key,Result\\r\\nk1,done\\r\\nk1,failed\\r\\n").await,
+        AnswerError::DuplicateKey {
+            line: 3,
+            key: "k1".to_owned()
+        }
+    );
+    assert!(matches!(
+        answer_error("Key,Result\\r\\nk1,done\\r\\nk2\\r\\n").await,
+        AnswerError::Malformed { line: 3, .. }
+    ));
+}
+
+#[tokio::test]
 async fn a_non_zero_exit_fails_the_batch_whatever_it_printed() {
     let connector = CommandConnector::new(
         "cat >/dev/null; printf 'Key,Result\\nk1,done\\nk2,done\\n\"k,3\",done\\n'; \

@@ -110,6 +110,7 @@ pub mod layout;
 mod list_csv;
 mod names;
 mod open;
+mod record_start;
 mod rows;
 mod status;
 mod status_file;
@@ -123,6 +124,7 @@ pub use error::{Error, RowEncoding};
 pub use list_csv::{ListReader, ListRow, RemovedReader, RemovedRow};
 pub use names::{DataType, ListFileName, MAX_SUFFIX_LEN, ZipFileName};
 pub use open::open_file;
+pub use record_start::record_start;
 pub use status::Status;
 pub use status_file::{STATUS_HEADER, StatusFile, StatusReader, StatusRow, StatusWriter};
 pub use validate::{
