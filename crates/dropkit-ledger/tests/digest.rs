@@ -5,6 +5,8 @@
 mod common;
 
 use common::{at, email_download, status_file};
+use std::path::Path;
+
 use dropkit_files::ZipFileName;
 use dropkit_hash::ListType;
 use dropkit_ledger::{Ledger, SCHEMA_VERSION};
@@ -168,6 +170,30 @@ PRAGMA application_id = 1146244944;
 PRAGMA user_version = 1;
 ";
 
+/// A ledger as the release before left it (schema version 1, in WAL mode as every release
+/// opens it) at `path`, holding download 1, `20260301_4821_DROP.zip` with an Email list of
+/// `rows` rows, and the Email work item `AAAAAAAAAAA1` of anna's hash when `anna` is set.
+/// The connection is handed back for more rows.
+fn version_1_ledger(path: &Path, rows: u32, anna: bool) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch("PRAGMA journal_mode = WAL;").unwrap();
+    conn.execute_batch(V1).unwrap();
+    conn.execute_batch(&format!(
+        "INSERT INTO download VALUES (1, '20260301_4821_DROP.zip', '2026-03-01T10:00:00Z',
+             '2026-03-01T10:00:01Z', 'round', 0);
+         INSERT INTO download_list VALUES (1, 'Email', '20260301_4821_Email.csv', {rows}, {rows}, 0, 0);"
+    ))
+    .unwrap();
+    if anna {
+        conn.execute(
+            "INSERT INTO work_item (id, list_type, hash, download) VALUES (?1, 'Email', ?2, 1)",
+            rusqlite::params!["AAAAAAAAAAA1", &common::h("anna@x.com").as_bytes()[..]],
+        )
+        .unwrap();
+    }
+    conn
+}
+
 #[test]
 fn a_version_1_ledger_migrates_keeping_its_data_and_its_round_resumes() {
     let dir = tempfile::tempdir().unwrap();
@@ -178,23 +204,9 @@ fn a_version_1_ledger_migrates_keeping_its_data_and_its_round_resumes() {
         &[("AAAAAAAAAAA1", "anna@x.com")],
         &[],
     );
-    let anna = common::h("anna@x.com");
     {
         // What the release before wrote for that download, a match and a forward.
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch("PRAGMA journal_mode = WAL;").unwrap();
-        conn.execute_batch(V1).unwrap();
-        conn.execute_batch(
-            "INSERT INTO download VALUES (1, '20260301_4821_DROP.zip', '2026-03-01T10:00:00Z',
-                 '2026-03-01T10:00:01Z', 'round', 0);
-             INSERT INTO download_list VALUES (1, 'Email', '20260301_4821_Email.csv', 1, 1, 0, 0);",
-        )
-        .unwrap();
-        conn.execute(
-            "INSERT INTO work_item (id, list_type, hash, download) VALUES (?1, 'Email', ?2, 1)",
-            rusqlite::params!["AAAAAAAAAAA1", &anna.as_bytes()[..]],
-        )
-        .unwrap();
+        let conn = version_1_ledger(&path, 1, true);
         conn.execute_batch(
             "INSERT INTO record_match VALUES ('AAAAAAAAAAA1', 'c-1', 1, 'new', 3, 1);
              INSERT INTO forward VALUES ('id5', 'AAAAAAAAAAA1', 'c-1', 1, '2026-03-01T12:00:00Z');",
@@ -255,24 +267,8 @@ fn a_version_1_ledger_migrates_keeping_its_data_and_its_round_resumes() {
 fn a_second_same_day_download_with_the_same_counts_is_not_taken_for_a_version_1_one() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.sqlite");
-    let anna = common::h("anna@x.com");
-    {
-        // The morning's download, recorded by the release before (no digest).
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch("PRAGMA journal_mode = WAL;").unwrap();
-        conn.execute_batch(V1).unwrap();
-        conn.execute_batch(
-            "INSERT INTO download VALUES (1, '20260301_4821_DROP.zip', '2026-03-01T10:00:00Z',
-                 '2026-03-01T10:00:01Z', 'round', 0);
-             INSERT INTO download_list VALUES (1, 'Email', '20260301_4821_Email.csv', 1, 1, 0, 0);",
-        )
-        .unwrap();
-        conn.execute(
-            "INSERT INTO work_item (id, list_type, hash, download) VALUES (?1, 'Email', ?2, 1)",
-            rusqlite::params!["AAAAAAAAAAA1", &anna.as_bytes()[..]],
-        )
-        .unwrap();
-    }
+    // The morning's download, recorded by the release before (no digest).
+    version_1_ledger(&path, 1, true);
     // The evening's, after the upgrade: same name, same list, same row count, another Id.
     let evening = email_download(
         dir.path(),
@@ -295,16 +291,7 @@ fn a_second_same_day_download_with_the_same_counts_is_not_taken_for_a_version_1_
 fn a_version_1_download_with_other_lists_is_not_taken_for_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.sqlite");
-    {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(V1).unwrap();
-        conn.execute_batch(
-            "INSERT INTO download VALUES (1, '20260301_4821_DROP.zip', '2026-03-01T10:00:00Z',
-                 '2026-03-01T10:00:01Z', 'round', 0);
-             INSERT INTO download_list VALUES (1, 'Email', '20260301_4821_Email.csv', 5, 5, 0, 0);",
-        )
-        .unwrap();
-    }
+    version_1_ledger(&path, 5, false);
     let zip = email_download(
         dir.path(),
         "20260301",
