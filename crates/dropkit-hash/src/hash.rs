@@ -64,6 +64,26 @@ impl DropHash {
         DropHash(crate::sha::sha256(bytes))
     }
 
+    /// [`DropHash::of_standardized`] of `N` values at once, in order: the same hashes, faster
+    /// on x86-64 processors with SHA-NI, where the values' SHA-256 rounds are interleaved
+    /// (one digest alone waits on the latency of each round; two or four keep the unit busy).
+    /// Values of any lengths may be mixed. Elsewhere each value is hashed in turn.
+    ///
+    /// ```
+    /// use dropkit_hash::DropHash;
+    ///
+    /// let [a, b] = DropHash::of_standardized_array(["anna.smith@domain.com", ""]);
+    /// assert_eq!(a, DropHash::of_standardized("anna.smith@domain.com"));
+    /// assert_eq!(b.to_string(), "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+    /// ```
+    pub fn of_standardized_array<const N: usize>(standardized: [&str; N]) -> [Self; N] {
+        Self::of_bytes_array(standardized.map(str::as_bytes))
+    }
+
+    pub(crate) fn of_bytes_array<const N: usize>(bytes: [&[u8]; N]) -> [Self; N] {
+        crate::sha::sha256_lanes(bytes).map(DropHash)
+    }
+
     /// Writes the 44-character Base64 form into `buf` without allocating and returns it.
     pub fn encode_base64<'a>(&self, buf: &'a mut [u8; BASE64_LEN]) -> &'a str {
         *buf = self.base64_bytes();
