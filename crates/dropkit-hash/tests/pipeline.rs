@@ -204,6 +204,25 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Single values are hashed two lines at a time: every mix of answers (errors among
+    /// them), of lengths (one to three SHA-256 blocks) and an odd last line give the answers
+    /// of each line alone, in order.
+    #[test]
+    fn single_values_hashed_in_pairs_answer_as_line_by_line(
+        lines in prop::collection::vec(r#"[a-c @.0-9\t]{0,150}"#, 0..30),
+        phone in any::<bool>(),
+    ) {
+        let kind = if phone { LineKind::Field(dropkit_hash::Field::Phone) } else { EMAIL };
+        let input = lines.join("\n");
+        let (out, stats) = run_with(kind, input.as_bytes(), &Options::new());
+        prop_assert_eq!(&out, &line_by_line(kind, &input));
+        prop_assert_eq!(stats.hashed + stats.rejected, stats.lines);
+    }
+}
+
 #[test]
 fn a_byte_order_mark_alone_is_no_line_and_an_empty_line_is_one() {
     for block in [1, 2, 3, 64] {

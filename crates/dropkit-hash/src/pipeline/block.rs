@@ -4,8 +4,8 @@ use std::io::{self, Read};
 use std::str::Utf8Error;
 
 use super::HashStats;
-use super::line::LineHasher;
-use crate::BASE64_LEN;
+use super::line::{LineError, LineHasher, LineKind};
+use crate::{BASE64_LEN, DropHash};
 
 /// A UTF-8 byte-order mark (files saved by Excel or on Windows): not part of the first value.
 const BOM: &[u8] = "\u{feff}".as_bytes();
@@ -62,16 +62,25 @@ pub(super) fn hash_block(
     // fails is checked line by line, to name the bad line.
     if let Ok(text) = std::str::from_utf8(data) {
         let mut start = 0;
+        // Single values are hashed two lines at a time (their SHA-256 rounds interleaved),
+        // answered in order; `held` is the first line of a pair not yet hashed.
+        let pairs = matches!(hasher.kind(), LineKind::Field(_));
+        let mut held: Option<&str> = None;
         for end in memchr::memchr_iter(b'\n', data).chain([data.len()]) {
             // Line ends are ASCII, so both ends are char boundaries.
             let line = text.get(start..end).unwrap_or_default();
             start = end + 1;
-            answer(
-                hasher,
-                line.strip_suffix('\r').unwrap_or(line),
-                &mut hashed,
-                out,
-            );
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if !pairs {
+                answer(hasher, line, &mut hashed, out);
+            } else if let Some(first) = held.take() {
+                answer_pair(hasher, [first, line], &mut hashed, out);
+            } else {
+                held = Some(line);
+            }
+        }
+        if let Some(last) = held {
+            answer(hasher, last, &mut hashed, out);
         }
         return hashed;
     }
@@ -88,17 +97,44 @@ pub(super) fn hash_block(
     hashed
 }
 
+/// Writes the answers to two lines, hashed together.
+fn answer_pair(hasher: &mut LineHasher, lines: [&str; 2], hashed: &mut Hashed, out: &mut Vec<u8>) {
+    match hasher.hash_pair(lines) {
+        Some(results) => {
+            for (i, result) in results.into_iter().enumerate() {
+                write_answer(result, hasher.pair_standardized(i), hashed, out);
+            }
+        }
+        None => {
+            for line in lines {
+                answer(hasher, line, hashed, out);
+            }
+        }
+    }
+}
+
 /// Writes the answer to one line.
 fn answer(hasher: &mut LineHasher, line: &str, hashed: &mut Hashed, out: &mut Vec<u8>) {
+    let result = hasher.hash_line(line);
+    write_answer(result, hasher.standardized(), hashed, out);
+}
+
+/// Writes `STANDARDIZED<TAB>HASH` or `ERROR<TAB>reason` for one line.
+fn write_answer(
+    result: Result<DropHash, LineError>,
+    standardized: &str,
+    hashed: &mut Hashed,
+    out: &mut Vec<u8>,
+) {
     hashed.stats.lines += 1;
-    match hasher.hash_line(line) {
+    match result {
         Ok(hash) => {
             hashed.stats.hashed += 1;
             // `<TAB>HASH<LF>` as one copy.
             let mut tail = [b'\t'; BASE64_LEN + 2];
             tail[1..=BASE64_LEN].copy_from_slice(&hash.base64_bytes());
             tail[BASE64_LEN + 1] = b'\n';
-            out.extend_from_slice(hasher.standardized().as_bytes());
+            out.extend_from_slice(standardized.as_bytes());
             out.extend_from_slice(&tail);
         }
         Err(reason) => {

@@ -80,6 +80,8 @@ pub struct LineHasher {
     hasher: Hasher,
     split: CsvLine,
     parts: Option<Box<Parts>>,
+    /// The standardized texts of the two lines of [`LineHasher::hash_pair`].
+    pair: [String; 2],
 }
 
 /// The standardized text of a composite line, the Base64 texts of its parts (joined, as the
@@ -179,6 +181,7 @@ impl LineHasher {
                 LineKind::Field(_) => None,
                 LineKind::Ndz | LineKind::NameVin => Some(Box::new(Parts::new())),
             },
+            pair: Default::default(),
         }
     }
 
@@ -210,6 +213,37 @@ impl LineHasher {
                 Ok(parts.name_vin(first, last, vin)?)
             }
         }
+    }
+
+    /// Standardizes and hashes two single-value lines at once, the answers of
+    /// [`LineHasher::hash_line`] for each, in order (their standardized texts in
+    /// [`LineHasher::pair_standardized`]). Both digests are computed together, their SHA-256
+    /// rounds interleaved where the processor has SHA-NI. `None` for a composite kind (hash
+    /// those line by line).
+    pub(super) fn hash_pair(
+        &mut self,
+        lines: [&str; 2],
+    ) -> Option<[Result<DropHash, LineError>; 2]> {
+        let LineKind::Field(field) = self.kind else {
+            return None;
+        };
+        let [ta, tb] = &mut self.pair;
+        ta.clear();
+        tb.clear();
+        let a = standardize::field_into(field, lines[0], ta);
+        let b = standardize::field_into(field, lines[1], tb);
+        Some(match (a, b) {
+            (Ok(()), Ok(())) => DropHash::of_bytes_array([ta.as_bytes(), tb.as_bytes()]).map(Ok),
+            (a, b) => [(a, &*ta), (b, &*tb)].map(|(r, text)| {
+                r.map(|()| DropHash::of_bytes(text.as_bytes()))
+                    .map_err(LineError::from)
+            }),
+        })
+    }
+
+    /// The standardized text of line `i` (0 or 1) of the last [`LineHasher::hash_pair`].
+    pub(super) fn pair_standardized(&self, i: usize) -> &str {
+        self.pair.get(i).map_or("", String::as_str)
     }
 
     /// The standardized text of the last line hashed: the value, or for a composite the
