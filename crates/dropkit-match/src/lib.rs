@@ -188,6 +188,7 @@ mod blocks;
 mod chunks;
 mod dir;
 mod error;
+mod id_keys;
 mod item_state;
 mod list_table;
 mod lists;

@@ -14,7 +14,7 @@ use dropkit_files::{ListFileName, WorkItemId};
 use dropkit_hash::ListType;
 use hashbrown::{DefaultHashBuilder, HashMap, HashSet, HashTable};
 
-use crate::Error;
+use crate::{Error, id_keys};
 
 /// A digest that stands for "no hash": a row whose Id is readable but whose hash is not.
 /// SHA-256 never yields 32 zero bytes in practice, so no record can match it.
@@ -24,10 +24,10 @@ pub(crate) const NO_HASH: [u8; 32] = [0; 32];
 /// slot is an entry index. It also bounds the work items of one list.
 const ALIAS: u32 = 1 << 31;
 
-/// Most slots the Id table reserves before the first row: its control bytes are written at
-/// once, so a size estimate inflated by repeated rows must not reserve them all (the table
-/// grows past this when the rows are distinct).
-const MAX_ID_TABLE_RESERVE: usize = 1 << 22;
+/// Entries loaded before the first check for a repeated Id; the checks then come each time
+/// the entries double, so rows kept before a repeat is seen are at most this many or twice
+/// the distinct work items.
+const FIRST_CHECK: usize = 1 << 16;
 
 /// Most work items one list may hold.
 pub(crate) const MAX_WORK_ITEMS: usize = (ALIAS - 1) as usize;
@@ -64,8 +64,17 @@ pub(crate) struct ListData {
     /// twice under two work items): first slot -> the other entries.
     dups: HashMap<Slot, Vec<u32>>,
     odd_ids: Vec<WorkItemId>,
-    /// While loading: entry index by Id, to answer a repeated Id once.
+    /// While loading, once a repeated Id was found: entry index by Id, to answer a repeated
+    /// Id once (see [`ListData::push`]).
     by_id: HashTable<u32>,
+    /// Whether `by_id` is in use (a repeated Id was found), rather than `sorted_ids`.
+    exact: bool,
+    /// While loading, until a repeated Id is found: the Id keys of `entries[..checked]`,
+    /// sorted ([`crate::id_keys`]).
+    sorted_ids: Vec<u64>,
+    checked: usize,
+    /// The entry count at which the rows are next checked for a repeated Id.
+    next_check: usize,
     ids_hasher: DefaultHashBuilder,
     /// While loading: the aliases already kept, to keep each once.
     alias_set: HashSet<(u32, [u8; 32])>,
@@ -103,7 +112,11 @@ impl ListData {
             table: HashTable::new(),
             dups: HashMap::new(),
             odd_ids: Vec::new(),
-            by_id: HashTable::with_capacity(capacity.min(MAX_ID_TABLE_RESERVE)),
+            by_id: HashTable::new(),
+            exact: false,
+            sorted_ids: Vec::new(),
+            checked: 0,
+            next_check: FIRST_CHECK,
             ids_hasher: DefaultHashBuilder::default(),
             alias_set: HashSet::new(),
             repeats: HashMap::new(),
@@ -113,24 +126,78 @@ impl ListData {
     }
 
     /// Adds a row: a new work item, or a repeat of one already listed (counted; a new hash
-    /// becomes an alias).
+    /// becomes an alias). Call [`ListData::finish`] after the last row.
+    ///
+    /// Rows are kept as new entries, one a row, and checked for a repeated Id by sorting
+    /// ([`crate::id_keys`]) each time the entries double and at the end: no table lookup a row.
+    /// Once a check finds a repeat, the rows so far are loaded again through the Id table
+    /// ([`ListData::push_exact`]), which then takes every later row: the entries, aliases and
+    /// repeats are those of the Id table alone, row for row.
     pub(crate) fn push(&mut self, id: &WorkItemId, hash: [u8; 32]) -> Result<(), Error> {
         self.rows_read += 1;
-        let h = self.ids_hasher.hash_one(id.as_str().as_bytes());
-        let (entries, odd_ids) = (&self.entries, &self.odd_ids);
-        let found = self.by_id.find(h, |&j| {
-            id_text(entries, odd_ids, j).as_bytes() == id.as_str().as_bytes()
-        });
-        if let Some(&e) = found {
-            *self.repeats.entry(e).or_insert(0) += 1;
-            let entry = &mut self.entries[e as usize];
-            if entry.hash == NO_HASH {
-                entry.hash = hash;
-            } else if hash != NO_HASH && hash != entry.hash && self.alias_set.insert((e, hash)) {
-                self.aliases.push((hash, e));
-            }
-            return Ok(());
+        if self.exact {
+            return self.push_exact(id, hash);
         }
+        self.push_new(id, hash)?;
+        if self.entries.len() >= self.next_check {
+            self.check_ids()?;
+        }
+        Ok(())
+    }
+
+    /// Checks the last rows for a repeated Id (see [`ListData::push`]); called once the last
+    /// row is pushed, before [`ListData::find_id`].
+    pub(crate) fn finish(&mut self) -> Result<(), Error> {
+        if !self.exact && self.checked < self.entries.len() {
+            self.check_ids()?;
+        }
+        Ok(())
+    }
+
+    fn check_ids(&mut self) -> Result<(), Error> {
+        let len = self.entries.len();
+        let (entries, odd_ids, hasher) = (&self.entries, &self.odd_ids, &self.ids_hasher);
+        // Sorted whole, in place (the keys are 8 bytes a work item, no more): with the checks
+        // at each doubling, about two sorts of the whole list in all.
+        self.sorted_ids.reserve_exact(len - self.checked);
+        self.sorted_ids.extend((self.checked..len).map(|e| {
+            let e = e as u32; // below MAX_WORK_ITEMS
+            id_keys::key(hasher.hash_one(id_text(entries, odd_ids, e).as_bytes()), e)
+        }));
+        self.sorted_ids.sort_unstable();
+        self.checked = len;
+        self.next_check = len.saturating_mul(2);
+        let repeat = id_keys::has_repeat(&self.sorted_ids, |a, b| {
+            id_text(entries, odd_ids, a) == id_text(entries, odd_ids, b)
+        });
+        if repeat {
+            self.replay()?;
+        }
+        Ok(())
+    }
+
+    /// Loads the rows kept so far (one entry each, in file order) again through the Id table.
+    fn replay(&mut self) -> Result<(), Error> {
+        self.sorted_ids = Vec::new();
+        self.exact = true;
+        let rows = std::mem::take(&mut self.entries);
+        let odd_ids = std::mem::take(&mut self.odd_ids);
+        self.entries = Vec::with_capacity(rows.capacity());
+        self.by_id = HashTable::with_capacity(rows.len());
+        for (e, row) in rows.iter().enumerate() {
+            let id = if row.id[0] == ODD_ID {
+                odd_ids[odd_index(&row.id)].clone()
+            } else {
+                WorkItemId::new(id_text(&rows, &odd_ids, e as u32))
+                    .expect("a canonical Id is 12 ASCII alphanumerics")
+            };
+            self.push_exact(&id, row.hash)?;
+        }
+        Ok(())
+    }
+
+    /// A new entry for the row, whatever Ids came before; its index.
+    fn push_new(&mut self, id: &WorkItemId, hash: [u8; 32]) -> Result<u32, Error> {
         if self.entries.len() >= MAX_WORK_ITEMS {
             return Err(Error::TooManyWorkItems {
                 file: self.name.to_string(),
@@ -148,6 +215,28 @@ impl ListData {
         // Below MAX_WORK_ITEMS, checked above.
         let e = self.entries.len() as u32;
         self.entries.push(Entry { hash, id: bytes });
+        Ok(e)
+    }
+
+    /// Adds a row through the Id table: a repeat of an Id already listed is counted (a new
+    /// hash becomes an alias), any other row is a new entry.
+    fn push_exact(&mut self, id: &WorkItemId, hash: [u8; 32]) -> Result<(), Error> {
+        let h = self.ids_hasher.hash_one(id.as_str().as_bytes());
+        let (entries, odd_ids) = (&self.entries, &self.odd_ids);
+        let found = self.by_id.find(h, |&j| {
+            id_text(entries, odd_ids, j).as_bytes() == id.as_str().as_bytes()
+        });
+        if let Some(&e) = found {
+            *self.repeats.entry(e).or_insert(0) += 1;
+            let entry = &mut self.entries[e as usize];
+            if entry.hash == NO_HASH {
+                entry.hash = hash;
+            } else if hash != NO_HASH && hash != entry.hash && self.alias_set.insert((e, hash)) {
+                self.aliases.push((hash, e));
+            }
+            return Ok(());
+        }
+        let e = self.push_new(id, hash)?;
         let (entries, odd_ids, hasher) = (&self.entries, &self.odd_ids, &self.ids_hasher);
         self.by_id.insert_unique(h, e, |&j| {
             hasher.hash_one(id_text(entries, odd_ids, j).as_bytes())
@@ -155,9 +244,14 @@ impl ListData {
         Ok(())
     }
 
-    /// The entry of `id`, while loading.
+    /// The entry of `id`, once loaded ([`ListData::finish`]) and before indexing.
     pub(crate) fn find_id(&self, id: &str) -> Option<u32> {
         let h = self.ids_hasher.hash_one(id.as_bytes());
+        if !self.exact {
+            return id_keys::find(&self.sorted_ids, h, |e| {
+                id_text(&self.entries, &self.odd_ids, e).as_bytes() == id.as_bytes()
+            });
+        }
         self.by_id
             .find(h, |&j| {
                 id_text(&self.entries, &self.odd_ids, j).as_bytes() == id.as_bytes()
@@ -189,14 +283,16 @@ impl ListData {
             .iter()
             .filter_map(|(&e, &n)| Some((new(e)?, n)))
             .collect();
-        // Entry indexes changed: the Id table is stale (and no longer needed).
+        // Entry indexes changed: the Id table and keys are stale (and no longer needed).
         self.by_id = HashTable::new();
+        self.sorted_ids = Vec::new();
     }
 
     /// Builds the digest table and drops what only loading needed; called once, after the
     /// Removed work items are gone.
     pub(crate) fn index(&mut self) {
         self.by_id = HashTable::new();
+        self.sorted_ids = Vec::new();
         self.alias_set = HashSet::new();
         self.entries.shrink_to_fit();
         self.aliases.shrink_to_fit();

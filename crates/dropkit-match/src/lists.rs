@@ -307,6 +307,7 @@ impl ListsBuilder {
                 }
             }
         }
+        data.finish()?;
         self.lists.push(data);
         Ok(self)
     }

@@ -265,3 +265,96 @@ fn odd_list_rows_get_the_verdict_of_drop_files_reader() {
         Some(Status::Deleted)
     );
 }
+
+/// Repeated Ids are found by sorting the Ids now and then while loading (the first check
+/// after 65,536 rows, then at each doubling, then at the end): a repeat seen only at a later
+/// check, or only at the end, or of an odd (non-Base62) Id, is answered exactly as one seen
+/// at once, with the same statuses, warnings and matches by either hash.
+#[test]
+fn repeats_found_late_in_a_long_list_are_answered_once() {
+    const ROWS: usize = 140_000;
+    let id = |i: usize| format!("A{i:011}");
+    let mut text = String::from("ID,Hash\n");
+    for i in 0..ROWS {
+        text.push_str(&format!("{},{}\n", id(i), h(&format!("u{i}@x.com"))));
+        match i {
+            // after the first check: a repeat of an early Id with another hash
+            70_000 => text.push_str(&format!("{},{}\n", id(5), h("alias@x.com"))),
+            // an odd Id, repeated just before the end
+            100 => text.push_str(&format!("odd-id-1,{}\n", h("odd@x.com"))),
+            139_998 => text.push_str(&format!("odd-id-1,{}\n", h("odd@x.com"))),
+            _ => {}
+        }
+    }
+    // a repeat of the last Id, seen only by the last check
+    text.push_str(&format!(
+        "{},{}\n",
+        id(ROWS - 1),
+        h(&format!("u{}@x.com", ROWS - 1))
+    ));
+    let lists = load(&[("20261120_4821_Email.csv", text.into_bytes())]);
+    assert_eq!(lists.work_items(ListType::Email), ROWS + 1);
+    let repeated: Vec<(String, u64, u64)> = lists
+        .repeated_ids()
+        .iter()
+        .map(|r| (r.id.to_string(), r.times, r.hashes))
+        .collect();
+    assert_eq!(
+        repeated,
+        [
+            (id(5), 2, 2),
+            ("odd-id-1".to_owned(), 2, 1),
+            (id(ROWS - 1), 2, 1),
+        ]
+    );
+    let outcome = run(
+        lists,
+        "k,e\nc1,alias@x.com\nc2,u5@x.com\nc3,odd@x.com\nc4,u7@x.com\n",
+    );
+    assert_eq!(
+        outcome.status_of(ListType::Email, &id(5)),
+        Some(Status::OptedOut)
+    );
+    assert_eq!(
+        outcome.status_of(ListType::Email, "odd-id-1"),
+        Some(Status::Deleted)
+    );
+    assert_eq!(
+        outcome.status_of(ListType::Email, &id(7)),
+        Some(Status::Deleted)
+    );
+    assert_eq!(
+        outcome.status_of(ListType::Email, &id(8)),
+        Some(Status::NotFound)
+    );
+}
+
+/// A long list of distinct Ids (past several checks) holds one entry a row, and a Removed
+/// work item is still found by its Id among them.
+#[test]
+fn a_long_list_without_repeats_drops_its_removed_item() {
+    const ROWS: usize = 200_000;
+    let id = |i: usize| format!("B{i:011}");
+    let mut text = String::from("ID,Hash\n");
+    for i in 0..ROWS {
+        text.push_str(&format!("{},{}\n", id(i), h(&format!("v{i}@x.com"))));
+    }
+    let removed = format!(
+        "ID,Hash,ListType\n{},{},Email\n",
+        id(150_001),
+        h("v150001@x.com")
+    );
+    let lists = load(&[
+        ("20261120_4821_Email.csv", text.into_bytes()),
+        ("20261120_4821_Removed.csv", removed.into_bytes()),
+    ]);
+    assert_eq!(lists.work_items(ListType::Email), ROWS - 1);
+    assert!(lists.repeated_ids().is_empty());
+    assert!(lists.removed()[0].in_download);
+    let outcome = run(lists, "k,e\nc1,v150001@x.com\nc2,v150002@x.com\n");
+    assert_eq!(outcome.status_of(ListType::Email, &id(150_001)), None);
+    assert_eq!(
+        outcome.status_of(ListType::Email, &id(150_002)),
+        Some(Status::Deleted)
+    );
+}
