@@ -3,13 +3,14 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use dropkit_cycle::demo::{Demo, DemoOptions};
 use dropkit_cycle::state::StateDir;
-use dropkit_cycle::{Outcome, Step};
+use dropkit_cycle::{CycleReport, Outcome, Step};
 use dropkit_emulator::{Endpoint, Fault};
-use dropkit_files::ListType;
+use dropkit_files::{ListType, WorkItemId};
 use dropkit_provider::DeletionProvider;
 use dropkit_provider::testing::RecordingProvider;
 
@@ -20,6 +21,27 @@ fn options(stop_after: Option<Step>) -> DemoOptions {
         stop_after,
         ..DemoOptions::default()
     }
+}
+
+/// A demonstration round with `options` in a fresh temporary directory: the directory (kept
+/// alive by the caller), its `state` directory, and the demo.
+async fn start(options: DemoOptions) -> (tempfile::TempDir, PathBuf, Demo) {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let demo = Demo::start(&state, options).await.unwrap();
+    (dir, state, demo)
+}
+
+/// One run of `demo`'s round as configured, which must not fail.
+async fn round(demo: &Demo) -> CycleReport {
+    demo.round().unwrap().run().await.unwrap()
+}
+
+/// DROP's next batch: `count` synthetic consumers from `seed`; their work item Ids.
+fn next_batch(demo: &Demo, seed: u64, count: usize) -> Vec<WorkItemId> {
+    demo.emulator()
+        .next_round(dropkit_emulator::synthetic::consumers(seed, count))
+        .unwrap()
 }
 
 /// Emails each provider received, with how many times.
@@ -35,10 +57,7 @@ fn emails_sent(provider: &RecordingProvider) -> BTreeMap<String, usize> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_round_answers_every_work_item_and_forwards_each_deletion_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let demo = Demo::start(dir.path().join("state"), options(None))
-        .await
-        .unwrap();
+    let (dir, _, demo) = start(options(None)).await;
     let provider = Arc::new(RecordingProvider::new("maestroqa"));
     let (report, check) = demo
         .run(vec![provider.clone() as Arc<dyn DeletionProvider>])
@@ -99,7 +118,7 @@ async fn a_round_answers_every_work_item_and_forwards_each_deletion_once() {
     assert!(demo.check().passed());
     // Each "nothing new" is a DROP access of its own in the audit chain, never folded into
     // the one before (the chain is the record of the 45-day duty).
-    let once_more = demo.round().unwrap().run().await.unwrap();
+    let once_more = round(&demo).await;
     assert!(
         matches!(once_more.outcome, Outcome::NoData { .. }),
         "{once_more:?}"
@@ -114,21 +133,15 @@ async fn a_round_answers_every_work_item_and_forwards_each_deletion_once() {
     assert!(!dropkit_audit::verify(&chain).unwrap().torn_last_line);
 
     // "Nothing new" is not remembered: once DROP has a batch, the next run downloads it.
-    demo.emulator()
-        .next_round(dropkit_emulator::synthetic::consumers(7, 3))
-        .unwrap();
-    let third = demo.round().unwrap().run().await.unwrap();
+    next_batch(&demo, 7, 3);
+    let third = round(&demo).await;
     assert!(third.download.is_some() && third.finished, "{third:?}");
     assert_eq!(demo.emulator().downloads().len(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_zip_saved_without_its_state_is_adopted_not_downloaded_again() {
-    let dir = tempfile::tempdir().unwrap();
-    let state_dir = dir.path().join("state");
-    let demo = Demo::start(&state_dir, options(Some(Step::Download)))
-        .await
-        .unwrap();
+    let (_dir, state_dir, demo) = start(options(Some(Step::Download))).await;
     let _ = demo.round().unwrap().run().await;
     // A crash between the ZIP's rename into place and the state's save.
     std::fs::remove_file(state_dir.join("state.json")).unwrap();
@@ -146,19 +159,15 @@ async fn a_zip_saved_without_its_state_is_adopted_not_downloaded_again() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_archive_interrupted_part_way_completes_on_the_next_run() {
-    let dir = tempfile::tempdir().unwrap();
-    let state_dir = dir.path().join("state");
-    let demo = Demo::start(&state_dir, options(None)).await.unwrap();
-    let first = demo.round().unwrap().run().await.unwrap();
+    let (_dir, state_dir, demo) = start(options(None)).await;
+    let first = round(&demo).await;
     let zip = first.download.clone().unwrap();
     // A crash right after the archive moved responses/ (state.json still says finished).
     let target = state_dir.join("rounds").join(zip.trim_end_matches(".zip"));
     std::fs::create_dir_all(&target).unwrap();
     std::fs::rename(state_dir.join("responses"), target.join("responses")).unwrap();
-    demo.emulator()
-        .next_round(dropkit_emulator::synthetic::consumers(99, 5))
-        .unwrap();
-    let second = demo.round().unwrap().run().await.unwrap();
+    next_batch(&demo, 99, 5);
+    let second = round(&demo).await;
     assert!(second.finished && second.download.is_some(), "{second:?}");
     assert!(target.join(&zip).is_file());
     assert!(
@@ -174,17 +183,12 @@ async fn an_archive_interrupted_part_way_completes_on_the_next_run() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_next_round_archives_the_last_and_answers_the_new_work_items() {
-    let dir = tempfile::tempdir().unwrap();
-    let state_dir = dir.path().join("state");
-    let demo = Demo::start(&state_dir, options(None)).await.unwrap();
-    let first = demo.round().unwrap().run().await.unwrap();
+    let (_dir, state_dir, demo) = start(options(None)).await;
+    let first = round(&demo).await;
     let first_zip = first.download.clone().unwrap();
 
-    let new_ids = demo
-        .emulator()
-        .next_round(dropkit_emulator::synthetic::consumers(99, 5))
-        .unwrap();
-    let second = demo.round().unwrap().run().await.unwrap();
+    let new_ids = next_batch(&demo, 99, 5);
+    let second = round(&demo).await;
     assert!(second.finished);
     let second_zip = second.download.clone().unwrap();
     assert_ne!(first_zip, second_zip);
@@ -210,10 +214,7 @@ async fn a_round_stopped_after_any_step_resumes_without_repeating_work() {
         Step::Upload,
         Step::Forward,
     ] {
-        let dir = tempfile::tempdir().unwrap();
-        let demo = Demo::start(dir.path().join("state"), options(Some(step)))
-            .await
-            .unwrap();
+        let (_dir, _, demo) = start(options(Some(step))).await;
         let provider = Arc::new(RecordingProvider::new("id5"));
         let first = demo
             .round()
@@ -249,10 +250,7 @@ async fn a_round_stopped_after_any_step_resumes_without_repeating_work() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upload_whose_answer_was_lost_is_recorded_as_received_on_resume() {
-    let dir = tempfile::tempdir().unwrap();
-    let demo = Demo::start(dir.path().join("state"), options(None))
-        .await
-        .unwrap();
+    let (dir, _, demo) = start(options(None)).await;
     // DROP processes the first upload but the answer never arrives; the client does not
     // retry here, so the round stops with that file in flight.
     demo.emulator()
@@ -268,7 +266,7 @@ async fn an_upload_whose_answer_was_lost_is_recorded_as_received_on_resume() {
         .unwrap();
     let in_flight = state.upload_in_flight.clone().expect("a file in flight");
 
-    let report = demo.round().unwrap().run().await.unwrap();
+    let report = round(&demo).await;
     assert_eq!(report.uploads[&in_flight.to_string()], "already-received");
     let check = demo.check();
     assert!(check.passed(), "{check:#?}");
@@ -276,12 +274,11 @@ async fn an_upload_whose_answer_was_lost_is_recorded_as_received_on_resume() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_answer_to_the_upload_that_completed_the_batch_is_recorded_as_received() {
-    let dir = tempfile::tempdir().unwrap();
     let opts = DemoOptions {
         lists: vec![ListType::Email],
         ..options(None)
     };
-    let demo = Demo::start(dir.path().join("state"), opts).await.unwrap();
+    let (_dir, _, demo) = start(opts).await;
     // The only status file completes the batch; its answer is lost. On resume DROP has no
     // active download any more (409), which means the file arrived.
     demo.emulator()
@@ -293,7 +290,7 @@ async fn a_lost_answer_to_the_upload_that_completed_the_batch_is_recorded_as_rec
         .await;
     assert!(first.is_err(), "{first:?}");
 
-    let report = demo.round().unwrap().run().await.unwrap();
+    let report = round(&demo).await;
     assert!(report.finished);
     assert_eq!(report.uploads.len(), 1);
     assert!(
@@ -305,10 +302,7 @@ async fn a_lost_answer_to_the_upload_that_completed_the_batch_is_recorded_as_rec
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_provider_is_retried_for_the_failed_consumers_only() {
-    let dir = tempfile::tempdir().unwrap();
-    let demo = Demo::start(dir.path().join("state"), options(Some(Step::Upload)))
-        .await
-        .unwrap();
+    let (dir, _, demo) = start(options(Some(Step::Upload))).await;
     let _ = demo.round().unwrap().run().await;
     let consumers: Vec<dropkit_cycle::ForwardConsumer> =
         serde_json_from(&std::fs::read(dir.path().join("state/forward.json")).unwrap());
@@ -365,15 +359,10 @@ fn serde_json_from<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stopping_after_report_on_a_finished_round_does_not_start_the_next() {
-    let dir = tempfile::tempdir().unwrap();
-    let demo = Demo::start(dir.path().join("state"), options(None))
-        .await
-        .unwrap();
-    let first = demo.round().unwrap().run().await.unwrap();
+    let (dir, _, demo) = start(options(None)).await;
+    let first = round(&demo).await;
     assert_eq!(first.outcome, Outcome::Finished);
-    demo.emulator()
-        .next_round(dropkit_emulator::synthetic::consumers(7, 3))
-        .unwrap();
+    next_batch(&demo, 7, 3);
     let again = demo
         .round()
         .unwrap()
@@ -389,10 +378,7 @@ async fn stopping_after_report_on_a_finished_round_does_not_start_the_next() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_failing_provider_is_reported_not_the_first() {
-    let dir = tempfile::tempdir().unwrap();
-    let demo = Demo::start(dir.path().join("state"), options(Some(Step::Upload)))
-        .await
-        .unwrap();
+    let (dir, _, demo) = start(options(Some(Step::Upload))).await;
     let _ = demo.round().unwrap().run().await;
     let consumers: Vec<dropkit_cycle::ForwardConsumer> =
         serde_json_from(&std::fs::read(dir.path().join("state/forward.json")).unwrap());
@@ -426,10 +412,8 @@ async fn every_failing_provider_is_reported_not_the_first() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_zip_already_answered_is_never_taken_up_as_a_new_round() {
-    let dir = tempfile::tempdir().unwrap();
-    let state_dir = dir.path().join("state");
-    let demo = Demo::start(&state_dir, options(None)).await.unwrap();
-    let first = demo.round().unwrap().run().await.unwrap();
+    let (dir, state_dir, demo) = start(options(None)).await;
+    let first = round(&demo).await;
     let name = first.download.clone().unwrap();
     let copy = dir.path().join(&name);
     std::fs::copy(state_dir.join(&name), &copy).unwrap();
@@ -447,10 +431,8 @@ async fn a_zip_already_answered_is_never_taken_up_as_a_new_round() {
     assert_eq!(demo.emulator().downloads().len(), 1);
 
     // Once the next round has archived it, the same batch is refused.
-    demo.emulator()
-        .next_round(dropkit_emulator::synthetic::consumers(7, 3))
-        .unwrap();
-    demo.round().unwrap().run().await.unwrap();
+    next_batch(&demo, 7, 3);
+    round(&demo).await;
     let refused = demo
         .round()
         .unwrap()
@@ -464,9 +446,7 @@ async fn a_zip_already_answered_is_never_taken_up_as_a_new_round() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reviewed_round_never_goes_on_unapproved() {
-    let dir = tempfile::tempdir().unwrap();
-    let state_dir = dir.path().join("state");
-    let demo = Demo::start(&state_dir, options(None)).await.unwrap();
+    let (_dir, state_dir, demo) = start(options(None)).await;
     let provider = Arc::new(RecordingProvider::new("id5"));
 
     let first = demo
@@ -531,9 +511,7 @@ async fn a_reviewed_round_never_goes_on_unapproved() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn work_items_matched_only_by_exempt_consumers_are_answered_2() {
-    let dir = tempfile::tempdir().unwrap();
-    let state_dir = dir.path().join("state");
-    let demo = Demo::start(&state_dir, options(None)).await.unwrap();
+    let (_dir, state_dir, demo) = start(options(None)).await;
     // CUST000030 is the first recorded consumer, listed in every list; its phone is shared
     // with HOUSEHOLD1, who is not exempt.
     let exempt = dropkit_cycle::Exemptions::from_pairs([("CUST000030", "litigation hold")]);
@@ -590,9 +568,7 @@ async fn work_items_matched_only_by_exempt_consumers_are_answered_2() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn provider_work_an_earlier_release_left_in_json_is_imported_once_and_carried_on() {
-    let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("state");
-    let demo = Demo::start(&state, options(None)).await.unwrap();
+    let (_dir, state, demo) = start(options(None)).await;
     // What the release before kept at the top of the state directory.
     std::fs::write(
         state.join("pending-forwards.json"),
@@ -664,10 +640,7 @@ async fn provider_jobs_are_followed_to_the_end_and_stalled_ones_never_hold_up_a_
     let fast = Backoff::new(Duration::from_millis(5), Duration::from_millis(20));
 
     // pending → completed within the step.
-    let dir = tempfile::tempdir().unwrap();
-    let demo = Demo::start(dir.path().join("state"), options(None))
-        .await
-        .unwrap();
+    let (_dir, _, demo) = start(options(None)).await;
     let provider = Arc::new(RecordingProvider::new("id5").pending_for(2));
     let report = demo
         .round()
@@ -689,10 +662,7 @@ async fn provider_jobs_are_followed_to_the_end_and_stalled_ones_never_hold_up_a_
     );
 
     // A provider whose jobs fail: reported with their ids, the round still finishes.
-    let dir = tempfile::tempdir().unwrap();
-    let demo = Demo::start(dir.path().join("state"), options(None))
-        .await
-        .unwrap();
+    let (_dir, _, demo) = start(options(None)).await;
     let failing =
         Arc::new(RecordingProvider::new("id5").reporting(dropkit_provider::JobState::Failed));
     let report = demo
@@ -712,9 +682,7 @@ async fn provider_jobs_are_followed_to_the_end_and_stalled_ones_never_hold_up_a_
     );
 
     // Stalled jobs: kept, and polled again by the next round.
-    let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("state");
-    let demo = Demo::start(&state, options(None)).await.unwrap();
+    let (_dir, state, demo) = start(options(None)).await;
     let slow = Arc::new(RecordingProvider::new("id5").pending_for(1_000_000));
     let first = demo
         .round()
@@ -747,9 +715,7 @@ async fn provider_jobs_are_followed_to_the_end_and_stalled_ones_never_hold_up_a_
         "{status:?}"
     );
     let polled_before = slow.polls()[&dropkit_provider::JobId::new(stalled[0].job.clone())];
-    demo.emulator()
-        .next_round(dropkit_emulator::synthetic::consumers(7, 3))
-        .unwrap();
+    next_batch(&demo, 7, 3);
     demo.round()
         .unwrap()
         .with_provider(slow.clone())
@@ -834,13 +800,9 @@ async fn a_round_leaves_an_intact_audit_chain_and_a_signed_attestation_that_veri
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_list_seen_before_that_the_mapping_cannot_match_is_refused_before_downloading() {
-    let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("state");
-    let demo = Demo::start(&state, options(None)).await.unwrap();
-    demo.round().unwrap().run().await.unwrap();
-    demo.emulator()
-        .next_round(dropkit_emulator::synthetic::consumers(7, 3))
-        .unwrap();
+    let (_dir, state, demo) = start(options(None)).await;
+    round(&demo).await;
+    next_batch(&demo, 7, 3);
     // The next run forgets the phone column: refused before asking DROP for the batch.
     let mapping = "key=key,email=email,first_name=first_name,last_name=last_name,dob=dob,\
                    zip=zip,maid=maid,ctvid=ctvid,vin=vin";
@@ -878,10 +840,8 @@ fn time_today() -> time::Date {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_download_of_the_same_day_is_a_round_of_its_own() {
-    let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("state");
-    let demo = Demo::start(&state, options(None)).await.unwrap();
-    let first = demo.round().unwrap().run().await.unwrap();
+    let (dir, state, demo) = start(options(None)).await;
+    let first = round(&demo).await;
     assert_eq!(first.outcome, Outcome::Finished);
     let name = first.download.clone().unwrap();
     let portal = dir.path().join("portal");
