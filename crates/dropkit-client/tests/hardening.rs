@@ -20,18 +20,6 @@ fn email() -> Vec<UploadFile> {
     vec![UploadFile::from_bytes(EMAIL, "Id,Status\nA7kP2xQ9Lm4R,2\n").unwrap()]
 }
 
-/// A transport failure: wiremock drops the connection without an answer.
-#[derive(Debug)]
-struct HungUp;
-
-impl std::fmt::Display for HungUp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connection dropped before the response")
-    }
-}
-
-impl std::error::Error for HungUp {}
-
 #[tokio::test]
 async fn the_seed_success_example_without_message_is_a_success() {
     let server = MockServer::start().await;
@@ -59,12 +47,7 @@ async fn the_seed_success_example_without_message_is_a_success() {
 #[tokio::test]
 async fn no_records_outstanding_after_a_lost_answer_is_outcome_unknown() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with_err(|_: &wiremock::Request| HungUp)
-        .up_to_n_times(1)
-        .expect(1)
-        .mount(&server)
-        .await;
+    hang_up_once(&server).await;
     Mock::given(method("POST"))
         .and(path("/data/upload"))
         .respond_with(ResponseTemplate::new(403).set_body_json(message(OUTSTANDING)))

@@ -10,7 +10,7 @@ type Case = (u16, &'static str, fn(&Error) -> bool);
 use std::time::Duration;
 
 use common::*;
-use dropkit_client::{Endpoint, Error, UploadFile, UploadResponse};
+use dropkit_client::{Client, Endpoint, Error, UploadFile, UploadResponse};
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -47,6 +47,15 @@ fn invalid(file: &str, reason: &str) -> serde_json::Value {
 
 fn email() -> Vec<UploadFile> {
     vec![UploadFile::from_bytes(EMAIL, CSV).unwrap()]
+}
+
+/// A DROP stand-in answering `POST route` with `response`, expected `times` times, and a
+/// client of it.
+async fn serving(route: &str, response: ResponseTemplate, times: u64) -> (MockServer, Client) {
+    let server = MockServer::start().await;
+    mount(&server, route, response, times).await;
+    let (client, _) = client(&server);
+    (server, client)
 }
 
 async fn mount(server: &MockServer, route: &str, response: ResponseTemplate, times: u64) {
@@ -109,29 +118,23 @@ async fn sends_one_text_csv_part_per_file_in_the_files_field() {
 
 #[tokio::test]
 async fn amend_posts_to_its_own_path() {
-    let server = MockServer::start().await;
-    mount(
-        &server,
+    let (_server, client) = serving(
         "/data/amend",
         ResponseTemplate::new(202).set_body_json(accepted()),
         1,
     )
     .await;
-    let (client, _) = client(&server);
     assert!(client.amend(&email()).await.unwrap().all_accepted());
 }
 
 #[tokio::test]
 async fn mixed_202_surfaces_the_rejected_file_and_why() {
-    let server = MockServer::start().await;
-    mount(
-        &server,
+    let (_server, client) = serving(
         "/data/upload",
         ResponseTemplate::new(202).set_body_json(mixed()),
         1,
     )
     .await;
-    let (client, _) = client(&server);
     let response = client.upload(&email()).await.unwrap();
     assert!(!response.all_accepted());
     assert_eq!(response.rejected().len(), 1);
@@ -174,15 +177,12 @@ async fn invalid_header_400_is_a_rejection_naming_the_file() {
 
 #[tokio::test]
 async fn duplicate_name_on_a_first_attempt_is_a_rejection() {
-    let server = MockServer::start().await;
-    mount(
-        &server,
+    let (_server, client) = serving(
         "/data/upload",
         ResponseTemplate::new(400).set_body_json(invalid(EMAIL, DUPLICATE)),
         1,
     )
     .await;
-    let (client, _) = client(&server);
     match client.upload(&email()).await.unwrap_err() {
         Error::Rejected { response, .. } => {
             assert!(response.rejected[0].is_duplicate_name());
@@ -194,15 +194,12 @@ async fn duplicate_name_on_a_first_attempt_is_a_rejection() {
 
 #[tokio::test]
 async fn a_400_without_an_upload_response_is_a_bad_request() {
-    let server = MockServer::start().await;
-    mount(
-        &server,
+    let (_server, client) = serving(
         "/data/upload",
         ResponseTemplate::new(400).set_body_json(message("No CSV file was provided")),
         1,
     )
     .await;
-    let (client, _) = client(&server);
     match client.upload(&[]).await.unwrap_err() {
         Error::BadRequest { message, .. } => assert_eq!(message, "No CSV file was provided"),
         other => panic!("{other:?}"),
@@ -326,27 +323,11 @@ async fn a_retry_meeting_the_duplicate_name_after_a_server_error_is_already_rece
     assert_eq!(response.already_received()[0].file_name, EMAIL);
 }
 
-#[derive(Debug)]
-struct HungUp;
-
-impl std::fmt::Display for HungUp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connection dropped before the response")
-    }
-}
-
-impl std::error::Error for HungUp {}
-
 #[tokio::test]
 async fn a_lost_response_then_duplicate_name_reports_received_and_keeps_real_rejections() {
     let server = MockServer::start().await;
     // The first attempt reaches the server, which hangs up without answering.
-    Mock::given(method("POST"))
-        .respond_with_err(|_: &wiremock::Request| HungUp)
-        .up_to_n_times(1)
-        .expect(1)
-        .mount(&server)
-        .await;
+    hang_up_once(&server).await;
     let body = json!({
         "message": "Upload received. Accepted files were queued for validation. Rejected files were not accepted.",
         "acceptedCount": 0, "rejectedCount": 2,
@@ -382,15 +363,12 @@ async fn a_lost_response_then_duplicate_name_reports_received_and_keeps_real_rej
 
 #[tokio::test]
 async fn a_202_without_the_documented_fields_is_an_invalid_response() {
-    let server = MockServer::start().await;
-    mount(
-        &server,
+    let (_server, client) = serving(
         "/data/upload",
         ResponseTemplate::new(202).set_body_json(json!({"mode": "new"})),
         1,
     )
     .await;
-    let (client, _) = client(&server);
     let err = client.upload(&email()).await.unwrap_err();
     assert!(
         matches!(err, Error::InvalidResponse { status: 202, .. }),
@@ -400,15 +378,12 @@ async fn a_202_without_the_documented_fields_is_an_invalid_response() {
 
 #[tokio::test]
 async fn a_missing_file_is_an_io_error_naming_it() {
-    let server = MockServer::start().await;
-    mount(
-        &server,
+    let (_server, client) = serving(
         "/data/upload",
         ResponseTemplate::new(202).set_body_json(accepted()),
         0,
     )
     .await;
-    let (client, _) = client(&server);
     let missing = UploadFile::from_path("/nonexistent/20260312_4821_Email.csv").unwrap();
     match client.upload(&[missing]).await.unwrap_err() {
         Error::Io { path, .. } => {
@@ -424,12 +399,7 @@ async fn a_missing_file_is_an_io_error_naming_it() {
 #[tokio::test]
 async fn no_active_download_after_a_lost_response_is_outcome_unknown() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with_err(|_: &wiremock::Request| HungUp)
-        .up_to_n_times(1)
-        .expect(1)
-        .mount(&server)
-        .await;
+    hang_up_once(&server).await;
     mount(
         &server,
         "/data/upload",

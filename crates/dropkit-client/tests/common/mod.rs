@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use dropkit_client::{Client, RetryPolicy, TestClock};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use wiremock::MockServer;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer};
 
 /// The API key every test client sends; tests assert it never leaks.
 pub const KEY: &str = "test-key-5f1c9a7e-DO-NOT-LEAK";
@@ -85,4 +86,27 @@ pub fn zip_bytes() -> Vec<u8> {
     let mut body = b"PK\x03\x04".to_vec();
     body.extend((0..2000u32).map(|i| (i % 251) as u8));
     body
+}
+
+/// A transport failure: wiremock drops the connection without an answer.
+#[derive(Debug)]
+pub struct HungUp;
+
+impl std::fmt::Display for HungUp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped before the response")
+    }
+}
+
+impl std::error::Error for HungUp {}
+
+/// The first `POST` to `server` (and only the first, exactly once) reaches it and is hung up
+/// on without an answer.
+pub async fn hang_up_once(server: &MockServer) {
+    Mock::given(method("POST"))
+        .respond_with_err(|_: &wiremock::Request| HungUp)
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(server)
+        .await;
 }
