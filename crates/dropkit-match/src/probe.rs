@@ -1,7 +1,7 @@
 //! The hot path: parse a block of records, standardize and hash each mapped value once per
 //! list type that applies, and probe the lists.
 
-use dropkit_hash::{DropHash, Field, Hasher, composite};
+use dropkit_hash::{DropHash, Field, Hasher, composite, standardize};
 use memchr::memchr2_iter;
 
 use crate::blocks::Block;
@@ -57,6 +57,15 @@ struct Scratch {
     parts: Vec<DropHash>,
     /// Digests to probe: list, digest, index into `rows`.
     pending: Vec<(u8, [u8; 32], u32)>,
+    /// Fields whose values are standardized at once but hashed at the flush, two at a time
+    /// (SHA-NI lanes): those of the one-field lists (Email, Phone, MAID, CTVID), whose
+    /// hashes no composite needs.
+    deferred_fields: [bool; FIELD_COUNT],
+    /// The standardized values waiting for their hash, one after the other.
+    deferred_text: String,
+    /// Each waiting value: its index in `pending` (whose digest it fills) and its span of
+    /// `deferred_text`.
+    deferred: Vec<(usize, usize, usize)>,
     found: Vec<Option<u32>>,
     /// The records queued.
     rows: Vec<Queued>,
@@ -108,7 +117,7 @@ pub(crate) fn process_block(
     lists: &Lists,
 ) -> BlockResult {
     let mut out = BlockResult::default();
-    let mut scratch = Scratch::new();
+    let mut scratch = Scratch::new(plan);
     let mut reread = |at: usize, buf: &mut String, ends: &mut Vec<usize>| {
         matched_fields(block, at, plan, buf, ends)
     };
@@ -220,7 +229,7 @@ pub(crate) fn process_rows(
     lists: &Lists,
 ) -> BlockResult {
     let mut out = BlockResult::default();
-    let mut scratch = Scratch::new();
+    let mut scratch = Scratch::new(plan);
     rows(&mut |rec: &dyn Fields, line: u64, at: usize| {
         let mut row = Row { line, bad: false };
         out.records += 1;
@@ -237,8 +246,23 @@ pub(crate) fn process_rows(
 }
 
 impl Scratch {
-    fn new() -> Self {
+    fn new(plan: &Plan) -> Self {
+        let mut deferred_fields = [false; FIELD_COUNT];
+        for d in &plan.derived {
+            if let [(field, _)] = d.fields.as_slice() {
+                deferred_fields[field_index(*field)] = true;
+            }
+        }
+        // A field a composite also needs is hashed at once, for the composite.
+        for d in plan.derived.iter().filter(|d| d.fields.len() > 1) {
+            for (field, _) in &d.fields {
+                deferred_fields[field_index(*field)] = false;
+            }
+        }
         Scratch {
+            deferred_fields,
+            deferred_text: String::with_capacity(PROBE_BATCH * 32),
+            deferred: Vec::with_capacity(PROBE_BATCH * 2),
             hasher: Hasher::new(),
             field_hashes: Default::default(),
             done: [false; FIELD_COUNT],
@@ -297,10 +321,12 @@ fn process_record(
         hit: None,
     });
     let pending = &mut s.pending;
-    let mut probe = |list: u8, digest: &DropHash| {
+    let probe = |pending: &mut Vec<(u8, [u8; 32], u32)>, list: u8, digest: &DropHash| {
         pending.push((list, *digest.as_bytes(), key_index));
     };
     s.done = [false; FIELD_COUNT];
+    let deferred = &mut s.deferred;
+    let deferred_text = &mut s.deferred_text;
     for (list, cols) in &plan.hashed {
         for col in cols {
             let v = rec.field(col.index);
@@ -308,12 +334,37 @@ fn process_record(
                 continue;
             }
             match parse_hash(v.trim_ascii()) {
-                Ok(h) => probe(*list, &h),
+                Ok(h) => probe(pending, *list, &h),
                 Err(reason) => out.problem(plan, row, Some(col), ProblemKind::NotAHash(reason)),
             }
         }
     }
     for d in &plan.derived {
+        if let [(field, cols)] = d.fields.as_slice()
+            && s.deferred_fields[field_index(*field)]
+        {
+            // Standardized now (its problems reported in order), hashed at the flush into
+            // the digest queued here in its place.
+            for col in cols {
+                let v = rec.field(col.index);
+                if is_blank(v) {
+                    continue;
+                }
+                let Some(text) = rec.field_str(col.index) else {
+                    out.problem(plan, row, Some(col), ProblemKind::NotUtf8);
+                    continue;
+                };
+                let start = deferred_text.len();
+                match standardize::field_into(*field, text, deferred_text) {
+                    Ok(()) => {
+                        deferred.push((pending.len(), start, deferred_text.len()));
+                        pending.push((d.list, [0; 32], key_index));
+                    }
+                    Err(e) => out.problem(plan, row, Some(col), ProblemKind::Standardize(e)),
+                }
+            }
+            continue;
+        }
         let mut ready = true;
         for (field, cols) in &d.fields {
             let fi = field_index(*field);
@@ -342,7 +393,7 @@ fn process_record(
         }
         if let [(field, _)] = d.fields.as_slice() {
             for h in &s.field_hashes[field_index(*field)] {
-                probe(d.list, h);
+                probe(pending, d.list, h);
             }
         } else {
             // Every combination of the fields' values (one each in the usual mapping).
@@ -357,7 +408,7 @@ fn process_record(
                 for (k, (f, _)) in d.fields.iter().enumerate() {
                     s.parts.push(s.field_hashes[field_index(*f)][idx[k]]);
                 }
-                probe(d.list, &composite(&s.parts));
+                probe(pending, d.list, &composite(&s.parts));
                 // the next combination, odometer style
                 let mut k = lens.len();
                 loop {
@@ -385,6 +436,20 @@ fn flush(
     plan: &Plan,
     lists: &Lists,
 ) {
+    // The standardized values waiting for their hash, two at a time (SHA-NI lanes).
+    let text = &s.deferred_text;
+    let mut pairs = s.deferred.chunks_exact(2);
+    for pair in &mut pairs {
+        let [(i, a, b), (j, c, d)] = [pair[0], pair[1]];
+        let [x, y] = DropHash::of_standardized_array([&text[a..b], &text[c..d]]);
+        s.pending[i].1 = *x.as_bytes();
+        s.pending[j].1 = *y.as_bytes();
+    }
+    if let [(i, a, b)] = *pairs.remainder() {
+        s.pending[i].1 = *DropHash::of_standardized(&text[a..b]).as_bytes();
+    }
+    s.deferred.clear();
+    s.deferred_text.clear();
     s.found.clear();
     s.found.extend(
         s.pending
