@@ -37,6 +37,18 @@ impl Hasher {
         Ok(DropHash::of_standardized(&self.buf))
     }
 
+    /// Standardizes `input` by `field`'s rule into the buffer ([`Hasher::standardized`])
+    /// without hashing it: for callers that hash several values at once.
+    #[cfg(feature = "arrow")]
+    pub(crate) fn standardize(
+        &mut self,
+        field: Field,
+        input: &str,
+    ) -> Result<(), StandardizeError> {
+        self.buf.clear();
+        standardize::field_into(field, input, &mut self.buf)
+    }
+
     /// Hashes a date of birth already parsed into a [`Dob`].
     pub fn hash_dob(&mut self, dob: Dob) -> DropHash {
         self.buf.clear();

@@ -11,8 +11,17 @@ use super::build::{CHUNK_ROWS, PARALLEL_ROWS};
 use super::{ArrowHashError, OnInvalid};
 use crate::{BASE64_LEN, DropHash, Field, Hasher, StandardizeError};
 
-/// A row's hash, `None` for a null row, or the field that would not standardize.
-pub(crate) type HashResult = Result<Option<DropHash>, (Field, StandardizeError)>;
+/// What a row gave: its hash, or its standardized text left in the [`Hasher`] to be digested
+/// (with the next such row: two digests at once).
+pub(crate) enum Row {
+    /// The row's hash.
+    Hash(DropHash),
+    /// The row's standardized text is [`Hasher::standardized`].
+    Standardized,
+}
+
+/// A row's [`Row`], `None` for a null row, or the field that would not standardize.
+pub(crate) type RowResult = Result<Option<Row>, (Field, StandardizeError)>;
 
 /// Whether `len` rows of [`BASE64_LEN`] bytes each fit in a `StringArray` (i32 offsets).
 pub(crate) fn fits(len: usize) -> bool {
@@ -27,7 +36,7 @@ pub(crate) fn build_hashes<F>(
     row: F,
 ) -> Result<StringArray, ArrowHashError>
 where
-    F: Fn(&mut Hasher, usize) -> HashResult + Sync,
+    F: Fn(&mut Hasher, usize) -> RowResult + Sync,
 {
     let bytes = len
         .checked_mul(BASE64_LEN)
@@ -73,7 +82,9 @@ where
 }
 
 /// Hashes rows `first..first + valid.len()` into their places in `text`; returns how many
-/// were null (or invalid, with [`OnInvalid::Null`]).
+/// were null (or invalid, with [`OnInvalid::Null`]). Rows that leave their standardized text
+/// are digested two at a time (SHA-256 rounds interleaved): the first waits in one hasher
+/// while the next row is standardized in the other.
 fn fill_chunk<F>(
     first: usize,
     text: &mut [u8],
@@ -82,17 +93,33 @@ fn fill_chunk<F>(
     row: &F,
 ) -> Result<usize, ArrowHashError>
 where
-    F: Fn(&mut Hasher, usize) -> HashResult,
+    F: Fn(&mut Hasher, usize) -> RowResult,
 {
-    let mut hasher = Hasher::new();
+    let mut hashers = [Hasher::new(), Hasher::new()];
+    // The row whose standardized text waits in `hashers[0]`.
+    let mut held: Option<usize> = None;
     let mut nulls = 0;
-    for (k, (slot, ok)) in text
-        .chunks_exact_mut(BASE64_LEN)
-        .zip(valid.iter_mut())
-        .enumerate()
-    {
-        match row(&mut hasher, first + k) {
-            Ok(Some(hash)) => slot.copy_from_slice(&hash.base64_bytes()),
+    let put = |text: &mut [u8], k: usize, base64: [u8; BASE64_LEN]| {
+        if let Some(slot) = text.get_mut(k * BASE64_LEN..(k + 1) * BASE64_LEN) {
+            slot.copy_from_slice(&base64);
+        }
+    };
+    for (k, ok) in valid.iter_mut().enumerate() {
+        let hasher = &mut hashers[usize::from(held.is_some())];
+        match row(hasher, first + k) {
+            Ok(Some(Row::Hash(hash))) => put(text, k, hash.base64_bytes()),
+            Ok(Some(Row::Standardized)) => match held.take() {
+                None => held = Some(k),
+                Some(j) => {
+                    let [a, b] = &hashers;
+                    let [ha, hb] = DropHash::of_bytes_array([
+                        a.standardized().as_bytes(),
+                        b.standardized().as_bytes(),
+                    ]);
+                    put(text, j, ha.base64_bytes());
+                    put(text, k, hb.base64_bytes());
+                }
+            },
             Ok(None) => {
                 *ok = false;
                 nulls += 1;
@@ -111,6 +138,10 @@ where
                 }
             },
         }
+    }
+    if let Some(j) = held {
+        let hash = DropHash::of_standardized(hashers[0].standardized());
+        put(text, j, hash.base64_bytes());
     }
     Ok(nulls)
 }

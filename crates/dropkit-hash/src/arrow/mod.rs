@@ -141,14 +141,16 @@ fn hash_fields(
 ) -> Result<StringArray, ArrowHashError> {
     let columns = all_of(arrays)?;
     let len = columns.first().map_or(0, Strings::len);
-    let hash_row = |hasher: &mut crate::Hasher, row: usize| -> fixed::HashResult {
+    // A single field's value is only standardized here (`Row::Standardized`): the builder
+    // digests such rows two at a time.
+    let row_of = |hasher: &mut crate::Hasher, row: usize| -> fixed::RowResult {
         if let ([field], [column]) = (fields, columns.as_slice()) {
             let Some(value) = column.get(row) else {
                 return Ok(None);
             };
             return hasher
-                .hash(*field, value)
-                .map(Some)
+                .standardize(*field, value)
+                .map(|()| Some(fixed::Row::Standardized))
                 .map_err(|e| (*field, e));
         }
         let mut values = [""; 4];
@@ -162,16 +164,18 @@ fn hash_fields(
         for ((part, field), value) in parts.iter_mut().zip(fields).zip(values) {
             *part = hasher.hash(*field, value).map_err(|e| (*field, e))?;
         }
-        Ok(Some(composite(&parts[..fields.len()])))
+        Ok(Some(fixed::Row::Hash(composite(&parts[..fields.len()]))))
     };
     if fixed::fits(len) {
-        return build_hashes(len, on_invalid, hash_row);
+        return build_hashes(len, on_invalid, row_of);
     }
     // Too many rows for every one to hold a hash in an i32-offset array: the row-by-row builder,
     // which counts only the rows that have one (nulls take no bytes) before refusing.
     build(len, BASE64_LEN, on_invalid, |hasher, row, out| {
-        let Some(hash) = hash_row(hasher, row)? else {
-            return Ok(false);
+        let hash = match row_of(hasher, row)? {
+            None => return Ok(false),
+            Some(fixed::Row::Hash(hash)) => hash,
+            Some(fixed::Row::Standardized) => DropHash::of_standardized(hasher.standardized()),
         };
         out.push_str(hash.encode_base64(&mut [0; BASE64_LEN]));
         Ok(true)
