@@ -23,7 +23,8 @@
 //!   of each matched consumer's mapped fields, read in the same pass (the records file is read
 //!   once). `dropkit match` and the round of `dropkit-cycle` both go through it.
 //!
-//! Inside, one module per concept: `lists` and `list_table` (the download in memory),
+//! Inside, one module per concept: `lists` and `list_table` (the download in memory;
+//! `id_keys`: repeated work item Ids found by sorting),
 //! `blocks`, `plan`, `record` and `probe` (the records streamed, read and probed),
 //! `item_state` (the blocks' results folded in file order), `match_store` (the hits by work
 //! item range, in memory or in an unnamed temporary file), `settle` (the work items decided,
