@@ -90,8 +90,12 @@
 //! # Speed
 //!
 //! [`Hasher`] reuses its buffer; [`DropHash`] holds the raw digest, and Base64 is produced only
-//! for output ([`DropHash::encode_base64`] writes into a stack buffer). `sha2` detects the
-//! SHA-NI CPU extensions at run time. Figures are in the crate README.
+//! for output ([`DropHash::encode_base64`] writes into a stack buffer). On x86-64 processors
+//! with the SHA-NI extensions (detected at run time) SHA-256 runs on them, and
+//! [`DropHash::of_standardized_array`] digests values two at a time with their rounds
+//! interleaved (1.46 times the digests per second of one at a time): `dropkit hash` and the
+//! Arrow functions hash single values in pairs. Elsewhere sha2's compression function runs,
+//! with the same results. Figures are in the crate README.
 //!
 //! # Streams of values
 //!
