@@ -113,6 +113,45 @@ impl Parts {
     /// Appends `|` (after the first part) and the standardized field to `text`, and its Base64
     /// hash as part `index` of `joined`.
     fn push(&mut self, index: usize, field: Field, input: &str) -> Result<(), StandardizeError> {
+        let start = self.standardize(index, field, input)?;
+        let value = self.text.as_bytes().get(start..).unwrap_or_default();
+        let base64 = match field {
+            Field::FirstName | Field::LastName => self.names.base64(value),
+            _ => DropHash::of_bytes(value).base64_bytes(),
+        };
+        self.put(index, &base64);
+        Ok(())
+    }
+
+    /// [`Parts::push`] of parts `index` and `index + 1` (neither a name), both digested at
+    /// once (SHA-256 rounds interleaved). A failed first part stops before the second, as two
+    /// pushes do.
+    fn push_pair(
+        &mut self,
+        index: usize,
+        fields: [Field; 2],
+        inputs: [&str; 2],
+    ) -> Result<(), StandardizeError> {
+        let first = self.standardize(index, fields[0], inputs[0])?;
+        let first_end = self.text.len();
+        let second = self.standardize(index + 1, fields[1], inputs[1])?;
+        let text = self.text.as_bytes();
+        let [a, b] =
+            [first..first_end, second..text.len()].map(|r| text.get(r).unwrap_or_default());
+        let [ha, hb] = DropHash::of_bytes_array([a, b]);
+        self.put(index, &ha.base64_bytes());
+        self.put(index + 1, &hb.base64_bytes());
+        Ok(())
+    }
+
+    /// Appends `|` (after the first part) and `field`'s standardized `input` to `text`;
+    /// returns where the standardized value starts.
+    fn standardize(
+        &mut self,
+        index: usize,
+        field: Field,
+        input: &str,
+    ) -> Result<usize, StandardizeError> {
         if index > 0 {
             self.text.push('|');
         }
@@ -127,18 +166,17 @@ impl Parts {
             Field::Vin => standardize::vin_into(input, text)?,
             _ => standardize::field_into(field, input, text)?,
         }
-        let value = self.text.as_bytes().get(start..).unwrap_or_default();
-        let base64 = match field {
-            Field::FirstName | Field::LastName => self.names.base64(value),
-            _ => DropHash::of_bytes(value).base64_bytes(),
-        };
+        Ok(start)
+    }
+
+    /// Writes `base64` as part `index` of `joined`.
+    fn put(&mut self, index: usize, base64: &[u8; BASE64_LEN]) {
         if let Some(slot) = self
             .joined
             .get_mut(index * BASE64_LEN..(index + 1) * BASE64_LEN)
         {
-            slot.copy_from_slice(&base64);
+            slot.copy_from_slice(base64);
         }
-        Ok(())
     }
 
     fn ndz(
@@ -151,8 +189,7 @@ impl Parts {
         self.text.clear();
         self.push(0, Field::FirstName, first)?;
         self.push(1, Field::LastName, last)?;
-        self.push(2, Field::Dob, dob)?;
-        self.push(3, Field::Zip, zip)?;
+        self.push_pair(2, [Field::Dob, Field::Zip], [dob, zip])?;
         Ok(DropHash::of_bytes(&self.joined))
     }
 
