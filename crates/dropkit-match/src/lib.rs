@@ -187,6 +187,7 @@
 mod arrow;
 mod blocks;
 mod chunks;
+mod digest_index;
 mod dir;
 mod error;
 mod id_keys;

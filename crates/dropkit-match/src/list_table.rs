@@ -14,6 +14,7 @@ use dropkit_files::{ListFileName, WorkItemId};
 use dropkit_hash::ListType;
 use hashbrown::{DefaultHashBuilder, HashMap, HashSet, HashTable};
 
+use crate::digest_index::{Candidate, DigestIndex, Group};
 use crate::{Error, id_keys};
 
 /// A digest that stands for "no hash": a row whose Id is readable but whose hash is not.
@@ -59,7 +60,7 @@ pub(crate) struct ListData {
     /// Further hashes of a listed Id: (hash, entry index).
     aliases: Vec<([u8; 32], u32)>,
     /// Slot by digest (the first slot of each digest); built by [`ListData::index`].
-    table: HashTable<Slot>,
+    table: DigestIndex,
     /// Further work items with the digest of a first slot (DROP may list one identifier
     /// twice under two work items): first slot -> the other entries.
     dups: HashMap<Slot, Vec<u32>>,
@@ -92,13 +93,6 @@ fn odd_index(id: &[u8; 12]) -> usize {
     u64::from_le_bytes(n) as usize
 }
 
-fn table_hash(digest: &[u8; 32]) -> u64 {
-    // The key is a SHA-256 digest already: its first 8 bytes are as good as any hash of it.
-    let mut b = [0u8; 8];
-    b.copy_from_slice(&digest[..8]);
-    u64::from_le_bytes(b)
-}
-
 impl ListData {
     /// An empty list with room for about `capacity` work items (an estimate from the file's
     /// size: a list of repeated rows holds far fewer, so the Id table reserves less, and the
@@ -109,7 +103,7 @@ impl ListData {
             list,
             entries: Vec::with_capacity(capacity),
             aliases: Vec::new(),
-            table: HashTable::new(),
+            table: DigestIndex::default(),
             dups: HashMap::new(),
             odd_ids: Vec::new(),
             by_id: HashTable::new(),
@@ -296,7 +290,7 @@ impl ListData {
         self.alias_set = HashSet::new();
         self.entries.shrink_to_fit();
         self.aliases.shrink_to_fit();
-        let mut table = HashTable::with_capacity(self.entries.len() + self.aliases.len());
+        let mut table = DigestIndex::with_capacity(self.entries.len() + self.aliases.len());
         let (entries, aliases) = (&self.entries, &self.aliases);
         let hash_of = |slot: Slot| -> &[u8; 32] {
             if slot & ALIAS != 0 {
@@ -311,16 +305,13 @@ impl ListData {
             if *digest == NO_HASH {
                 continue;
             }
-            let h = table_hash(digest);
-            match table.find(h, |&j| hash_of(j) == digest) {
-                Some(&first) => self
+            match table.find(digest, hash_of) {
+                Some(first) => self
                     .dups
                     .entry(first)
                     .or_insert_with(Vec::new)
                     .push(entry_of(aliases, slot)),
-                None => {
-                    table.insert_unique(h, slot, |&j| table_hash(hash_of(j)));
-                }
+                None => table.insert(digest, slot, &hash_of),
             }
         }
         self.table = table;
@@ -330,12 +321,38 @@ impl ListData {
         self.entries.len()
     }
 
-    /// The first slot whose hash is `digest`.
+    /// The first step of looking `digest` up: its home bucket's tags, no entry read (see
+    /// [`DigestIndex`]). Probe a batch step by step: [`ListData::candidate`], then
+    /// [`ListData::resolve`] and [`ListData::check`] the candidates that are
+    /// [`DigestIndex::open`].
     #[inline]
-    pub(crate) fn find_first(&self, digest: &[u8; 32]) -> Option<Slot> {
+    pub(crate) fn group(&self, digest: &[u8; 32]) -> Group {
+        self.table.group(digest)
+    }
+
+    /// The position of the word whose tag matches, from the tags alone.
+    #[inline]
+    pub(crate) fn candidate(&self, digest: &[u8; 32], group: &Group) -> Candidate {
+        self.table.candidate(digest, group)
+    }
+
+    /// The second step: reads the candidate's slot ([`DigestIndex::resolve`]).
+    #[inline]
+    pub(crate) fn resolve(&self, candidate: Candidate) -> Candidate {
+        self.table.resolve(candidate)
+    }
+
+    /// The last step, without a branch on the entry read: the slot if the candidate holds
+    /// `digest`, and whether [`ListData::find`] must still look ([`DigestIndex::check`]).
+    #[inline]
+    pub(crate) fn check(&self, digest: &[u8; 32], candidate: Candidate) -> (Option<Slot>, bool) {
         self.table
-            .find(table_hash(digest), |&j| self.slot_hash(j) == digest)
-            .copied()
+            .check(digest, candidate, |slot| self.slot_hash(slot))
+    }
+
+    /// The first slot whose hash is `digest`, in one go.
+    pub(crate) fn find(&self, digest: &[u8; 32]) -> Option<Slot> {
+        self.table.find(digest, |slot| self.slot_hash(slot))
     }
 
     #[inline]

@@ -5,6 +5,7 @@ use dropkit_hash::{DropHash, Field, Hasher, composite, standardize};
 use memchr::memchr2_iter;
 
 use crate::blocks::Block;
+use crate::digest_index::{Candidate, DigestIndex, Group};
 use crate::lists::Lists;
 use crate::mapping::{Col, FIELD_COUNT, field_index};
 use crate::plan::Plan;
@@ -66,6 +67,12 @@ struct Scratch {
     /// Each waiting value: its index in `pending` (whose digest it fills) and its span of
     /// `deferred_text`.
     deferred: Vec<(usize, usize, usize)>,
+    groups: Vec<Group>,
+    candidates: Vec<Candidate>,
+    /// The digests with a candidate: indexes into `pending`.
+    open: Vec<u32>,
+    /// The digests to search for in full.
+    search: Vec<usize>,
     found: Vec<Option<u32>>,
     /// The records queued.
     rows: Vec<Queued>,
@@ -268,6 +275,10 @@ impl Scratch {
             done: [false; FIELD_COUNT],
             parts: Vec::with_capacity(4),
             pending: Vec::with_capacity(PROBE_BATCH * 2),
+            groups: Vec::with_capacity(PROBE_BATCH * 2),
+            candidates: Vec::with_capacity(PROBE_BATCH * 2),
+            open: Vec::with_capacity(PROBE_BATCH * 2),
+            search: Vec::new(),
             found: Vec::with_capacity(PROBE_BATCH * 2),
             rows: Vec::with_capacity(PROBE_BATCH),
             key_text: String::with_capacity(PROBE_BATCH * 16),
@@ -450,12 +461,53 @@ fn flush(
     }
     s.deferred.clear();
     s.deferred_text.clear();
-    s.found.clear();
-    s.found.extend(
+    // Step by step, each over the whole batch, so that the waits on memory overlap instead
+    // of following one another (see `DigestIndex`): every digest's tags (loads alone, many
+    // in flight), the candidates from them, then, for the few digests with a candidate,
+    // packed together, their slots, then their entries.
+    let list_of = |list: u8| &lists.lists[usize::from(list)];
+    s.groups.clear();
+    s.groups.extend(
         s.pending
             .iter()
-            .map(|(list, digest, _)| lists.lists[usize::from(*list)].find_first(digest)),
+            .map(|(list, digest, _)| list_of(*list).group(digest)),
     );
+    s.candidates.clear();
+    s.candidates.extend(
+        s.pending
+            .iter()
+            .zip(&s.groups)
+            .map(|((list, digest, _), g)| list_of(*list).candidate(digest, g)),
+    );
+    s.open.clear();
+    s.open.resize(s.pending.len(), 0);
+    let mut open = 0;
+    for (i, &c) in s.candidates.iter().enumerate() {
+        s.open[open] = i as u32;
+        open += usize::from(DigestIndex::open(c));
+    }
+    s.open.truncate(open);
+    for &i in &s.open {
+        let i = i as usize;
+        s.candidates[i] = list_of(s.pending[i].0).resolve(s.candidates[i]);
+    }
+    s.found.clear();
+    s.found.resize(s.pending.len(), None);
+    s.search.clear();
+    for &i in &s.open {
+        let i = i as usize;
+        let (list, digest, _) = &s.pending[i];
+        let (found, search) = list_of(*list).check(digest, s.candidates[i]);
+        s.found[i] = found;
+        if search {
+            s.search.push(i);
+        }
+    }
+    // Another word's tag matched too, or the home bucket was full: a plain search.
+    for &i in &s.search {
+        let (list, digest, _) = &s.pending[i];
+        s.found[i] = list_of(*list).find(digest);
+    }
     for ((list, _, row), found) in s.pending.iter().zip(&s.found) {
         if let Some(first) = *found {
             // A row's key is kept once, however many of its digests are found.

@@ -1,0 +1,277 @@
+//! The digest table of a list: which slot holds a digest.
+//!
+//! Buckets of 8 words: a 16-bit tag per word (15 bits of the digest and the top bit set; 0
+//! marks an empty word) in one 16-byte group, and beside them, in another array, the words' slots (an
+//! entry or alias index of the list). A digest's home bucket comes from its first 8 bytes,
+//! its tag from the next two; it goes to the first bucket from its home on that has an empty
+//! word (nothing is ever removed, so a lookup stops at the first bucket with an empty word).
+//!
+//! The tags are two bytes a word, so most of them stay in the caches: a digest that is not
+//! listed (most records' digests) is mostly answered from the tags alone. Probing a batch
+//! is done in three steps, each over the whole batch, so that the waits on memory overlap
+//! instead of following one another digest by digest: [`DigestIndex::candidate`] reads the
+//! home bucket's tags (no branch on what they hold), [`DigestIndex::resolve`] the candidate
+//! word's slot, and [`DigestIndex::confirm`] the slot's digest.
+//!
+//! A tag matches a digest that is not the word's once in 32,768 times, so a record that
+//! matches nothing almost never reads a slot or an entry.
+//!
+//! Memory: 6 bytes a word at about 0.6 digests a word, about 10 bytes a digest.
+
+use crate::list_table::Slot;
+
+const WORDS: usize = 8;
+
+/// One bucket's tags.
+#[derive(Clone, Copy, Default)]
+#[repr(align(16))]
+struct Tags([u16; WORDS]);
+
+/// A one in each 16-bit lane.
+const ONES: u128 = 0x0001_0001_0001_0001_0001_0001_0001_0001;
+/// The top bit of each lane.
+const TOPS: u128 = ONES << 15;
+
+/// A candidate's flags, above its 48 low bits (a word's position, then its slot): a tag
+/// matched.
+const CANDIDATE: u64 = 1 << 48;
+/// The digest may be elsewhere too (another matching tag, or a full home bucket): if the
+/// candidate is not it, search.
+const MORE: u64 = 1 << 49;
+/// No tag of the home bucket matched, but it is full: search.
+const SEARCH: u64 = 1 << 50;
+const FLAGS: u64 = CANDIDATE | MORE | SEARCH;
+const POSITION: u64 = CANDIDATE - 1;
+
+/// What a lookup's first steps found, as one word (see the flags).
+pub(crate) type Candidate = u64;
+
+/// A home bucket's tags.
+pub(crate) struct Group {
+    bucket: usize,
+    tags: u128,
+}
+
+/// Digests to slots (see the module docs).
+#[derive(Default)]
+pub(crate) struct DigestIndex {
+    tags: Vec<Tags>,
+    slots: Vec<Slot>,
+}
+
+#[inline]
+fn u64_at(digest: &[u8; 32]) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&digest[..8]);
+    u64::from_le_bytes(b)
+}
+
+/// The tag: 15 bits of the digest, and the top bit (never 0).
+#[inline]
+fn tag(digest: &[u8; 32]) -> u16 {
+    u16::from_le_bytes([digest[8], digest[9]]) | 0x8000
+}
+
+/// A group's tags as one number, lane `k` in bits `16k..16k + 16`.
+#[inline]
+fn lanes(tags: &[u16; WORDS]) -> u128 {
+    tags.iter()
+        .rev()
+        .fold(0u128, |acc, &t| (acc << 16) | u128::from(t))
+}
+
+impl DigestIndex {
+    /// An empty index with room for `len` digests.
+    pub(crate) fn with_capacity(len: usize) -> Self {
+        // About 0.6 digests a word; always one empty word at least.
+        let buckets = (len.saturating_mul(5) / 3 / WORDS).max(1) + 1;
+        DigestIndex {
+            tags: vec![Tags::default(); buckets],
+            slots: vec![0; buckets * WORDS],
+        }
+    }
+
+    #[inline]
+    fn home(&self, digest: &[u8; 32]) -> usize {
+        // The digest's first 8 bytes scaled to the bucket count.
+        ((u128::from(u64_at(digest)) * self.tags.len() as u128) >> 64) as usize
+    }
+
+    /// The heap bytes held.
+    pub(crate) fn allocation_size(&self) -> usize {
+        self.tags.capacity() * size_of::<Tags>() + self.slots.capacity() * size_of::<Slot>()
+    }
+
+    /// Adds `slot` for `digest`, which the index must not hold yet (see [`DigestIndex::find`]);
+    /// `hash_of` gives a slot's digest (to move the digests held if the index must grow).
+    pub(crate) fn insert<'a>(
+        &mut self,
+        digest: &[u8; 32],
+        slot: Slot,
+        hash_of: &impl Fn(Slot) -> &'a [u8; 32],
+    ) {
+        let n = self.tags.len();
+        let mut b = self.home(digest);
+        for _ in 0..n {
+            if let Some(k) = self.tags[b].0.iter().position(|&t| t == 0) {
+                self.tags[b].0[k] = tag(digest);
+                self.slots[b * WORDS + k] = slot;
+                return;
+            }
+            b = if b + 1 == n { 0 } else { b + 1 };
+        }
+        // Full: more digests than the index was sized for. Twice the room, and again.
+        let old = std::mem::replace(self, DigestIndex::with_capacity(n * WORDS * 2));
+        for (tags, slots) in old.tags.iter().zip(old.slots.chunks_exact(WORDS)) {
+            for (&t, &slot) in tags.0.iter().zip(slots) {
+                if t != 0 {
+                    self.insert(hash_of(slot), slot, hash_of);
+                }
+            }
+        }
+        self.insert(digest, slot, hash_of);
+    }
+
+    /// The first step of a lookup: the home bucket's tags, loaded and nothing else (so that
+    /// a batch has many loads in flight at once).
+    #[inline]
+    pub(crate) fn group(&self, digest: &[u8; 32]) -> Group {
+        let bucket = self.home(digest);
+        Group {
+            bucket,
+            tags: lanes(&self.tags[bucket].0),
+        }
+    }
+
+    /// From the tags: the position of the home bucket's word whose tag matches.
+    #[inline]
+    pub(crate) fn candidate(&self, digest: &[u8; 32], group: &Group) -> Candidate {
+        let t = tag(digest);
+        // The lanes equal to the tag: the lowest such lane is exact, lanes above it may be
+        // flagged wrongly (a borrow), which only sends the lookup to a search.
+        let x = group.tags ^ (ONES * u128::from(t));
+        let matches = x.wrapping_sub(ONES) & !x & TOPS;
+        // Empty words: a tag always has its top bit.
+        let empty = !group.tags & TOPS;
+        let word = u64::from((matches.trailing_zeros() / 16) & (WORDS as u32 - 1));
+        let first = (group.bucket * WORDS) as u64 + word;
+        let more = (matches & matches.wrapping_sub(1)) != 0 || empty == 0;
+        if matches != 0 {
+            CANDIDATE | (u64::from(more) * MORE) | first
+        } else {
+            u64::from(empty == 0) * SEARCH
+        }
+    }
+
+    /// Whether a candidate needs the next steps ([`DigestIndex::resolve`] and
+    /// [`DigestIndex::confirm`]); if not, the digest is not in the index.
+    #[inline]
+    pub(crate) fn open(candidate: Candidate) -> bool {
+        candidate & (CANDIDATE | SEARCH) != 0
+    }
+
+    /// The second step: the candidate word's slot in place of its position.
+    #[inline]
+    pub(crate) fn resolve(&self, candidate: Candidate) -> Candidate {
+        // Without a candidate the position is 0, a word that exists: no branch here.
+        let slot = self
+            .slots
+            .get((candidate & POSITION) as usize)
+            .copied()
+            .unwrap_or(0);
+        (candidate & FLAGS) | u64::from(slot)
+    }
+
+    /// The last step, given the resolved candidate, without a branch on what the slot's
+    /// digest is (a branch there would wait on the entry's cache miss and hold up the
+    /// batch's other loads): the slot if it holds `digest`, and whether
+    /// [`DigestIndex::find`] must still look (another matching tag, or a full home bucket).
+    #[inline]
+    pub(crate) fn check<'a>(
+        &self,
+        digest: &[u8; 32],
+        candidate: Candidate,
+        hash_of: impl Fn(Slot) -> &'a [u8; 32],
+    ) -> (Option<Slot>, bool) {
+        let slot = candidate as u32;
+        let same = candidate & CANDIDATE != 0 && hash_of(slot) == digest;
+        let search = !same & (candidate & (MORE | SEARCH) != 0);
+        (same.then_some(slot), search)
+    }
+
+    /// The slot of `digest`, all steps at once (and the search past a full home bucket).
+    pub(crate) fn find<'a>(
+        &self,
+        digest: &[u8; 32],
+        hash_of: impl Fn(Slot) -> &'a [u8; 32],
+    ) -> Option<Slot> {
+        let t = tag(digest);
+        let n = self.tags.len();
+        let mut b = self.home(digest);
+        for _ in 0..n {
+            for (k, &w) in self.tags[b].0.iter().enumerate() {
+                if w == 0 {
+                    return None;
+                }
+                let slot = self.slots[b * WORDS + k];
+                if w == t && hash_of(slot) == digest {
+                    return Some(slot);
+                }
+            }
+            b = if b + 1 == n { 0 } else { b + 1 };
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Every digest inserted is found (by both steps and at once), at its slot; no other
+        /// is. Digests share their first bytes and fingerprints often (few distinct values),
+        /// the index is often full (sized for fewer), so every path is taken.
+        #[test]
+        fn finds_what_a_plain_search_finds(
+            seeds in proptest::collection::vec((0u8..6, 0u8..4, 0u8..50), 0..200),
+            sized_for in 0usize..200,
+            probes in proptest::collection::vec((0u8..6, 0u8..4, 0u8..50), 0..50),
+        ) {
+            let digest = |(a, b, c): (u8, u8, u8)| {
+                let mut d = [0u8; 32];
+                d[7] = a.wrapping_mul(37); // the home bucket
+                d[8] = b; // the tag
+                d[9] = b.wrapping_mul(3);
+                d[20] = c;
+                d
+            };
+            let mut digests: Vec<[u8; 32]> = Vec::new();
+            for s in &seeds {
+                let d = digest(*s);
+                if !digests.contains(&d) {
+                    digests.push(d);
+                }
+            }
+            let hash_of = |slot: Slot| &digests[slot as usize];
+            let mut index = DigestIndex::with_capacity(sized_for);
+            for (slot, d) in digests.iter().enumerate() {
+                index.insert(d, slot as u32, &hash_of);
+            }
+            for s in seeds.iter().chain(&probes) {
+                let d = digest(*s);
+                let expected = digests.iter().position(|x| *x == d).map(|p| p as u32);
+                prop_assert_eq!(index.find(&d, hash_of), expected);
+                let c = index.candidate(&d, &index.group(&d));
+                let found = if DigestIndex::open(c) {
+                    let (slot, search) = index.check(&d, index.resolve(c), hash_of);
+                    if search { index.find(&d, hash_of) } else { slot }
+                } else {
+                    None
+                };
+                prop_assert_eq!(found, expected);
+            }
+        }
+    }
+}
