@@ -3,24 +3,23 @@
 //! of `docs/cli.md`, and nothing changed.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use dropkit_hash::DropHash;
+use support::{dropkit, over_records, text};
 
-fn dropkit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dropkit"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
+/// `dropkit screen --state-dir STATE` of `records` into `out`.
+fn screen(state: &Path, records: &Path, map: &str, out: &Path, extra: &[&str]) -> Output {
+    over_records(
+        &["screen", "--state-dir", state.to_str().unwrap()],
+        records,
+        &[map],
+        out,
+        extra,
     )
 }
 
@@ -87,19 +86,13 @@ fn screen_writes_the_matches_and_the_clean_records() {
     .unwrap();
     let out = dir.path().join("out/screened.csv");
     let clean = dir.path().join("out/clean.csv");
-    let o = dropkit(&[
-        "screen",
-        "--state-dir",
-        state.to_str().unwrap(),
-        "--records",
-        records.to_str().unwrap(),
-        "--map",
+    let o = screen(
+        &state,
+        &records,
         "key=id,email=mail",
-        "--out",
-        out.to_str().unwrap(),
-        "--clean",
-        clean.to_str().unwrap(),
-    ]);
+        &out,
+        &["--clean", clean.to_str().unwrap()],
+    );
     let t = text(&o);
     assert_eq!(o.status.code(), Some(0), "{t}");
     assert!(t.contains("against 2 active work items: 2 matches"), "{t}");
@@ -118,17 +111,7 @@ fn screen_writes_the_matches_and_the_clean_records() {
 
     // Nothing matched: still exit 0, the count printed.
     std::fs::write(&records, "id,mail\nc9,nobody@x.com\n").unwrap();
-    let o = dropkit(&[
-        "screen",
-        "--state-dir",
-        state.to_str().unwrap(),
-        "--records",
-        records.to_str().unwrap(),
-        "--map",
-        "key=id,email=mail",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = screen(&state, &records, "key=id,email=mail", &out, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains(": 0 matches"), "{}", text(&o));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "Key,ListType,Id\n");
@@ -140,19 +123,7 @@ fn screen_refuses_bad_input_and_changes_nothing() {
     let records = dir.path().join("intake.csv");
     std::fs::write(&records, "id,mail\nc1,anna@x.com\n").unwrap();
     let out = dir.path().join("out/screened.csv");
-    let run = |state: &Path, map: &str| {
-        dropkit(&[
-            "screen",
-            "--state-dir",
-            state.to_str().unwrap(),
-            "--records",
-            records.to_str().unwrap(),
-            "--map",
-            map,
-            "--out",
-            out.to_str().unwrap(),
-        ])
-    };
+    let run = |state: &Path, map: &str| screen(state, &records, map, &out, &[]);
     // No state directory: exit 1, named, nothing created.
     let missing = dir.path().join("no-state");
     let o = run(&missing, "key=id,email=mail");

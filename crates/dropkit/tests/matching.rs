@@ -2,11 +2,14 @@
 //! summary out; broken rows reported without failing; what stops the run exits 1.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use dropkit_hash::DropHash;
+use support::over_records;
 
 fn write_zip(path: &Path) {
     let h = |s: &str| DropHash::of_standardized(s);
@@ -26,11 +29,15 @@ fn write_zip(path: &Path) {
     zip.finish().unwrap();
 }
 
-fn dropkit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dropkit"))
-        .args(args)
-        .output()
-        .unwrap()
+/// `dropkit match --download ZIP` of `records` into `out`.
+fn run_match(zip: &Path, records: &Path, maps: &[&str], out: &Path, extra: &[&str]) -> Output {
+    over_records(
+        &["match", "--download", zip.to_str().unwrap()],
+        records,
+        maps,
+        out,
+        extra,
+    )
 }
 
 #[test]
@@ -45,19 +52,13 @@ fn writes_status_files_and_matches_and_reports_bad_rows() {
     )
     .unwrap();
     let out = dir.path().join("out/new");
-    let o = dropkit(&[
-        "match",
-        "--download",
-        zip.to_str().unwrap(),
-        "--records",
-        records.to_str().unwrap(),
-        "--map",
-        "key=id,email=mail",
-        "--map",
-        "email=mail2,phone=tel",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_match(
+        &zip,
+        &records,
+        &["key=id,email=mail", "email=mail2,phone=tel"],
+        &out,
+        &[],
+    );
     let stdout = String::from_utf8_lossy(&o.stdout);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{stdout}{stderr}");
@@ -94,21 +95,7 @@ fn what_stops_the_run_exits_1() {
     let records = dir.path().join("records.csv");
     std::fs::write(&records, "id,mail\nc1,a@x.com\nc2\n").unwrap();
     let out = dir.path().join("out");
-    let run = |map: &str, extra: &[&str]| {
-        let mut args = vec![
-            "match",
-            "--download",
-            zip.to_str().unwrap(),
-            "--records",
-            records.to_str().unwrap(),
-            "--map",
-            map,
-            "--out",
-            out.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        dropkit(&args)
-    };
+    let run = |map: &str, extra: &[&str]| run_match(&zip, &records, &[map], &out, extra);
     // a mapped column missing from the header
     let o = run("key=id,email=email", &[]);
     assert_eq!(o.status.code(), Some(1));
@@ -160,17 +147,13 @@ fn records_from_a_parquet_file_give_the_same_status_files() {
     writer.close().unwrap();
 
     for (records, out) in [(&csv, "out-csv"), (&parquet, "out-parquet")] {
-        let o = dropkit(&[
-            "match",
-            "--download",
-            zip.to_str().unwrap(),
-            "--records",
-            records.to_str().unwrap(),
-            "--map",
-            "key=id,email=mail,phone=tel",
-            "--out",
-            dir.path().join(out).to_str().unwrap(),
-        ]);
+        let o = run_match(
+            &zip,
+            records,
+            &["key=id,email=mail,phone=tel"],
+            &dir.path().join(out),
+            &[],
+        );
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
     for name in [
@@ -200,17 +183,7 @@ fn a_status_file_already_in_out_is_refused_before_matching() {
     let out = dir.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("20260312_4821_Phone.csv"), "Id,Status\n").unwrap();
-    let o = dropkit(&[
-        "match",
-        "--download",
-        zip.to_str().unwrap(),
-        "--records",
-        records.to_str().unwrap(),
-        "--map",
-        "key=id,email=mail",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_match(&zip, &records, &["key=id,email=mail"], &out, &[]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert!(
@@ -240,17 +213,7 @@ fn a_repeated_work_item_id_is_answered_once_with_a_warning() {
     let records = dir.path().join("records.csv");
     std::fs::write(&records, "id,mail\nc1,anna@x.com\n").unwrap();
     let out = dir.path().join("out");
-    let o = dropkit(&[
-        "match",
-        "--download",
-        zip.to_str().unwrap(),
-        "--records",
-        records.to_str().unwrap(),
-        "--map",
-        "key=id,email=mail",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_match(&zip, &records, &["key=id,email=mail"], &out, &[]);
     let stdout = String::from_utf8_lossy(&o.stdout);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{stdout}{stderr}");

@@ -41,6 +41,33 @@ async fn dropkit_with(base: Option<&str>, key: &str, args: &[&str], cwd: &Path) 
     output
 }
 
+/// A DROP stand-in that answers every `verb` request with `answer`, and checks on drop that
+/// it was asked `times` times, where given.
+async fn drop_answering(verb: &str, answer: ResponseTemplate, times: Option<u64>) -> MockServer {
+    let server = MockServer::start().await;
+    let mock = Mock::given(method(verb)).respond_with(answer);
+    match times {
+        Some(times) => mock.expect(times),
+        None => mock,
+    }
+    .mount(&server)
+    .await;
+    server
+}
+
+/// `dropkit download --out out` against `server`, in a fresh directory (kept alive by the
+/// caller).
+async fn download(server: &MockServer) -> (tempfile::TempDir, Output) {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dropkit(
+        Some(&server.uri()),
+        &["download", "--out", "out"],
+        dir.path(),
+    )
+    .await;
+    (dir, output)
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -109,39 +136,28 @@ async fn download_waits_through_preparing_and_saves_under_the_server_name() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn download_with_no_new_data_succeeds_and_says_so() {
-    let server = MockServer::start().await;
     let text = "No new consumer request data or removed identifiers are available since your last completed download.";
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "message": text })))
-        .mount(&server)
-        .await;
-    let dir = tempfile::tempdir().unwrap();
-    let output = dropkit(
-        Some(&server.uri()),
-        &["download", "--out", "out"],
-        dir.path(),
+    let server = drop_answering(
+        "GET",
+        ResponseTemplate::new(200).set_body_json(json!({ "message": text })),
+        None,
     )
     .await;
+    let (_dir, output) = download(&server).await;
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains(text));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_key_exits_1_with_drop_message_even_as_text_plain() {
-    let server = MockServer::start().await;
     let text = "API key is missing or invalid. Fix or regenerate the API key and try again.";
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(401).set_body_string(text))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let dir = tempfile::tempdir().unwrap();
-    let output = dropkit(
-        Some(&server.uri()),
-        &["download", "--out", "out"],
-        dir.path(),
+    let server = drop_answering(
+        "GET",
+        ResponseTemplate::new(401).set_body_string(text),
+        Some(1),
     )
     .await;
+    let (dir, output) = download(&server).await;
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains(text), "{}", stderr(&output));
     assert!(
@@ -191,15 +207,12 @@ async fn upload_of_accepted_files_exits_0_and_lists_them() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_202_with_a_rejected_file_exits_1_naming_it_and_why() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(upload_response(
-            202,
-            &[EMAIL],
-            &[(PHONE, "Only CSV files are accepted.")],
-        ))
-        .mount(&server)
-        .await;
+    let server = drop_answering(
+        "POST",
+        upload_response(202, &[EMAIL], &[(PHONE, "Only CSV files are accepted.")]),
+        None,
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let email = status_file(dir.path(), EMAIL);
     let phone = status_file(dir.path(), PHONE);
@@ -214,13 +227,13 @@ async fn a_202_with_a_rejected_file_exits_1_naming_it_and_why() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_400_rejection_exits_1_with_the_reason() {
-    let server = MockServer::start().await;
     let reason = "Invalid CSV header. Expected: Id,Status.";
-    Mock::given(method("POST"))
-        .respond_with(upload_response(400, &[], &[(EMAIL, reason)]))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = drop_answering(
+        "POST",
+        upload_response(400, &[], &[(EMAIL, reason)]),
+        Some(1),
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let email = status_file(dir.path(), EMAIL);
     let output = dropkit(Some(&server.uri()), &["upload", &email], dir.path()).await;
@@ -247,12 +260,7 @@ async fn amend_posts_to_amend_and_reports_a_conflict() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_file_exits_1_before_anything_is_sent() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(upload_response(202, &[EMAIL], &[]))
-        .expect(0)
-        .mount(&server)
-        .await;
+    let server = drop_answering("POST", upload_response(202, &[EMAIL], &[]), Some(0)).await;
     let dir = tempfile::tempdir().unwrap();
     let output = dropkit(
         Some(&server.uri()),
@@ -266,12 +274,7 @@ async fn a_missing_file_exits_1_before_anything_is_sent() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn only_status_files_are_sent_matches_csv_never() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(upload_response(202, &[EMAIL], &[]))
-        .expect(0)
-        .mount(&server)
-        .await;
+    let server = drop_answering("POST", upload_response(202, &[EMAIL], &[]), Some(0)).await;
     let dir = tempfile::tempdir().unwrap();
     let email = status_file(dir.path(), EMAIL);
     let matches = status_file(dir.path(), "matches.csv");
@@ -311,20 +314,14 @@ async fn a_plain_http_base_url_is_refused_naming_the_variable() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_409_on_download_exits_1_naming_the_way_out() {
-    let server = MockServer::start().await;
     let text = "Complete the current batch or contact DROP support if a re-download is needed.";
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(409).set_body_json(json!({ "message": text })))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let dir = tempfile::tempdir().unwrap();
-    let output = dropkit(
-        Some(&server.uri()),
-        &["download", "--out", "out"],
-        dir.path(),
+    let server = drop_answering(
+        "GET",
+        ResponseTemplate::new(409).set_body_json(json!({ "message": text })),
+        Some(1),
     )
     .await;
+    let (_dir, output) = download(&server).await;
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
     assert!(err.contains(text), "{err}");
@@ -337,25 +334,18 @@ async fn a_409_on_download_exits_1_naming_the_way_out() {
 async fn the_saved_zip_is_readable_by_its_owner_only() {
     use std::os::unix::fs::PermissionsExt as _;
 
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header(
-                    "Content-Disposition",
-                    r#"attachment; filename="20260312_4821_DROP.zip""#,
-                )
-                .set_body_raw(b"PK\x03\x04 zip bytes".to_vec(), "application/zip"),
-        )
-        .mount(&server)
-        .await;
-    let dir = tempfile::tempdir().unwrap();
-    let output = dropkit(
-        Some(&server.uri()),
-        &["download", "--out", "out"],
-        dir.path(),
+    let server = drop_answering(
+        "GET",
+        ResponseTemplate::new(200)
+            .insert_header(
+                "Content-Disposition",
+                r#"attachment; filename="20260312_4821_DROP.zip""#,
+            )
+            .set_body_raw(b"PK\x03\x04 zip bytes".to_vec(), "application/zip"),
+        None,
     )
     .await;
+    let (dir, output) = download(&server).await;
     assert!(output.status.success(), "{}", stderr(&output));
     let saved = dir.path().join("out/20260312_4821_DROP.zip");
     let mode = std::fs::metadata(saved).unwrap().permissions().mode();

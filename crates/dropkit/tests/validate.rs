@@ -62,12 +62,7 @@ fn validate(dir: &Path, complete: bool, files: &[(&str, &str)]) -> (i32, String,
         args.push(path.into());
     }
     let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
-    let out = dropkit(&args, dir);
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    run(&args, dir)
 }
 
 fn listing(dir: &Path) -> Vec<String> {
@@ -210,12 +205,7 @@ fn hostile_or_corrupt_zips_are_errors_not_panics() {
         let zip = dir.path().join(name);
         std::fs::write(&zip, bytes).unwrap();
         for args in [
-            vec![
-                "validate".as_ref(),
-                "--download".as_ref(),
-                zip.as_os_str(),
-                response.as_os_str(),
-            ],
+            validate_args(&zip, &response),
             vec!["inspect".as_ref(), zip.as_os_str()],
         ] {
             let out = dropkit(&args, dir.path());
@@ -273,6 +263,17 @@ fn inspect_lists_files_rows_and_malformed_rows() {
     );
 }
 
+/// `validate --download ZIP RESPONSE`.
+fn validate_args<'a>(zip: &'a Path, response: &'a Path) -> Vec<&'a std::ffi::OsStr> {
+    vec![
+        "validate".as_ref(),
+        "--download".as_ref(),
+        zip.as_os_str(),
+        response.as_os_str(),
+    ]
+}
+
+/// `dropkit ARGS` in `cwd`: its exit code, standard output and standard error.
 fn run(args: &[&std::ffi::OsStr], cwd: &Path) -> (i32, String, String) {
     let out = dropkit(args, cwd);
     (
@@ -303,15 +304,7 @@ fn validate_and_inspect_agree_on_rows_not_utf8_or_with_nul() {
     for line in bad {
         assert!(out.lines().any(|l| l == line), "{line}\n{out}");
     }
-    let (code, out, err) = run(
-        &[
-            "validate".as_ref(),
-            "--download".as_ref(),
-            zip.as_os_str(),
-            response.as_os_str(),
-        ],
-        dir.path(),
-    );
+    let (code, out, err) = run(&validate_args(&zip, &response), dir.path());
     assert_eq!(code, 1, "{out}{err}");
     for line in bad {
         let expected = format!("20261120_4821_DROP.zip/{line}");
@@ -347,12 +340,7 @@ fn two_entries_with_one_name_are_refused_by_validate_and_inspect() {
     let response = dir.path().join("20261120_4821_Email.csv");
     std::fs::write(&response, "Id,Status\nA7kP2xQ9Lm4R,5\n").unwrap();
     for args in [
-        vec![
-            "validate".as_ref(),
-            "--download".as_ref(),
-            zip.as_os_str(),
-            response.as_os_str(),
-        ],
+        validate_args(&zip, &response),
         vec!["inspect".as_ref(), zip.as_os_str()],
     ] {
         let (code, out, err) = run(&args, dir.path());
@@ -406,15 +394,7 @@ fn file_errors_print_their_reason_once_and_directories_say_so() {
     let response = dir.path().join("20261120_4821_Email.csv");
     std::fs::write(&response, "Id,Status\n").unwrap();
     let missing = dir.path().join("20261120_4821_DROP.zip");
-    let (code, _, err) = run(
-        &[
-            "validate".as_ref(),
-            "--download".as_ref(),
-            missing.as_os_str(),
-            response.as_os_str(),
-        ],
-        dir.path(),
-    );
+    let (code, _, err) = run(&validate_args(&missing, &response), dir.path());
     assert_eq!(code, 1, "{err}");
     assert_eq!(
         err,
@@ -427,12 +407,7 @@ fn file_errors_print_their_reason_once_and_directories_say_so() {
     let folder = dir.path().join("folder");
     std::fs::create_dir(&folder).unwrap();
     for args in [
-        vec![
-            "validate".as_ref(),
-            "--download".as_ref(),
-            folder.as_os_str(),
-            response.as_os_str(),
-        ],
+        validate_args(&folder, &response),
         vec!["inspect".as_ref(), folder.as_os_str()],
     ] {
         let (code, _, err) = run(&args, dir.path());
@@ -450,15 +425,7 @@ fn file_errors_print_their_reason_once_and_directories_say_so() {
     let zip = download(dir.path());
     let as_dir = dir.path().join("20261120_4821_Phone.csv");
     std::fs::create_dir(&as_dir).unwrap();
-    let (code, out, _) = run(
-        &[
-            "validate".as_ref(),
-            "--download".as_ref(),
-            zip.as_os_str(),
-            as_dir.as_os_str(),
-        ],
-        dir.path(),
-    );
+    let (code, out, _) = run(&validate_args(&zip, &as_dir), dir.path());
     assert_eq!(code, 1, "{out}");
     assert!(
         out.lines()

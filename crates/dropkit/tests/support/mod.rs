@@ -7,6 +7,7 @@
 //! that must reach the provider, are known in advance and checked on the servers' side.
 #![allow(dead_code, unused_imports, unreachable_pub, clippy::unwrap_used)]
 
+pub mod cli;
 pub mod data;
 pub mod process;
 pub mod servers;
@@ -19,6 +20,7 @@ use dropkit_emulator::{Config, Emulator, Preparation};
 use dropkit_hash::ListType;
 use tokio::runtime::Runtime;
 
+pub use cli::{dropkit, over_records, text};
 pub use data::{Batch, Truth, batches, write_records};
 pub use process::{Run, Running, cycle_json, outcome_kind, spawn};
 pub use servers::{Id5, count, forward_problems, portal_zip, server_problems};
