@@ -1,36 +1,36 @@
 //! The digest table of a list: which slot holds a digest.
 //!
-//! Buckets of 8 words: a 16-bit tag per word (15 bits of the digest and the top bit set; 0
+//! Buckets of 16 words: a tag byte per word (7 bits of the digest and the top bit set; 0
 //! marks an empty word) in one 16-byte group, and beside them, in another array, the words' slots (an
 //! entry or alias index of the list). A digest's home bucket comes from its first 8 bytes,
-//! its tag from the next two; it goes to the first bucket from its home on that has an empty
+//! its tag from the next one; it goes to the first bucket from its home on that has an empty
 //! word (nothing is ever removed, so a lookup stops at the first bucket with an empty word).
 //!
-//! The tags are two bytes a word, so most of them stay in the caches: a digest that is not
+//! The tags are a byte a word, so most of them stay in the caches: a digest that is not
 //! listed (most records' digests) is mostly answered from the tags alone. Probing a batch
 //! is done in three steps, each over the whole batch, so that the waits on memory overlap
 //! instead of following one another digest by digest: [`DigestIndex::candidate`] reads the
 //! home bucket's tags (no branch on what they hold), [`DigestIndex::resolve`] the candidate
 //! word's slot, and [`DigestIndex::confirm`] the slot's digest.
 //!
-//! A tag matches a digest that is not the word's once in 32,768 times, so a record that
-//! matches nothing almost never reads a slot or an entry.
+//! A tag matches a digest that is not the word's once in 128 times (so about one record in
+//! 13 that matches nothing reads a slot and an entry too, among the batch's other loads).
 //!
-//! Memory: 6 bytes a word at about 0.6 digests a word, about 10 bytes a digest.
+//! Memory: 5 bytes a word at about 0.6 digests a word, about 8.3 bytes a digest.
 
 use crate::list_table::Slot;
 
-const WORDS: usize = 8;
+const WORDS: usize = 16;
 
 /// One bucket's tags.
 #[derive(Clone, Copy, Default)]
 #[repr(align(16))]
-struct Tags([u16; WORDS]);
+struct Tags([u8; WORDS]);
 
-/// A one in each 16-bit lane.
-const ONES: u128 = 0x0001_0001_0001_0001_0001_0001_0001_0001;
-/// The top bit of each lane.
-const TOPS: u128 = ONES << 15;
+/// A one in each byte.
+const ONES: u128 = u128::from_le_bytes([1; WORDS]);
+/// The top bit of each byte.
+const TOPS: u128 = ONES << 7;
 
 /// A candidate's flags, above its 48 low bits (a word's position, then its slot): a tag
 /// matched.
@@ -66,18 +66,10 @@ fn u64_at(digest: &[u8; 32]) -> u64 {
     u64::from_le_bytes(b)
 }
 
-/// The tag: 15 bits of the digest, and the top bit (never 0).
+/// The tag: 7 bits of the digest, and the top bit (never 0).
 #[inline]
-fn tag(digest: &[u8; 32]) -> u16 {
-    u16::from_le_bytes([digest[8], digest[9]]) | 0x8000
-}
-
-/// A group's tags as one number, lane `k` in bits `16k..16k + 16`.
-#[inline]
-fn lanes(tags: &[u16; WORDS]) -> u128 {
-    tags.iter()
-        .rev()
-        .fold(0u128, |acc, &t| (acc << 16) | u128::from(t))
+fn tag(digest: &[u8; 32]) -> u8 {
+    digest[8] | 0x80
 }
 
 impl DigestIndex {
@@ -139,7 +131,7 @@ impl DigestIndex {
         let bucket = self.home(digest);
         Group {
             bucket,
-            tags: lanes(&self.tags[bucket].0),
+            tags: u128::from_le_bytes(self.tags[bucket].0),
         }
     }
 
@@ -147,13 +139,13 @@ impl DigestIndex {
     #[inline]
     pub(crate) fn candidate(&self, digest: &[u8; 32], group: &Group) -> Candidate {
         let t = tag(digest);
-        // The lanes equal to the tag: the lowest such lane is exact, lanes above it may be
+        // The bytes equal to the tag: the lowest such byte is exact, bytes above it may be
         // flagged wrongly (a borrow), which only sends the lookup to a search.
         let x = group.tags ^ (ONES * u128::from(t));
         let matches = x.wrapping_sub(ONES) & !x & TOPS;
         // Empty words: a tag always has its top bit.
         let empty = !group.tags & TOPS;
-        let word = u64::from((matches.trailing_zeros() / 16) & (WORDS as u32 - 1));
+        let word = u64::from((matches.trailing_zeros() / 8) & (WORDS as u32 - 1));
         let first = (group.bucket * WORDS) as u64 + word;
         let more = (matches & matches.wrapping_sub(1)) != 0 || empty == 0;
         if matches != 0 {
@@ -243,7 +235,6 @@ mod tests {
                 let mut d = [0u8; 32];
                 d[7] = a.wrapping_mul(37); // the home bucket
                 d[8] = b; // the tag
-                d[9] = b.wrapping_mul(3);
                 d[20] = c;
                 d
             };
