@@ -1,6 +1,7 @@
 //! The hot path: parse a block of records, standardize and hash each mapped value once per
 //! list type that applies, and probe the lists.
 
+use dropkit_files::record_start;
 use dropkit_hash::{DropHash, Field, Hasher, composite, standardize};
 use memchr::memchr2_iter;
 
@@ -195,9 +196,9 @@ pub(crate) fn process_block(
                 Err(e) => {
                     // Reading from memory, flexible, as bytes: the CSV reader has nothing left
                     // to fail on, but if it ever does, say so for the rest of the block.
-                    let line = e
-                        .position()
-                        .map_or(block.first_line, |p| block.first_line + p.line() - 1);
+                    let line = e.position().map_or(block.first_line, |p| {
+                        block.first_line + record_start(&block.data, p.line(), p.byte()).0 - 1
+                    });
                     let mut row = Row { line, bad: false };
                     out.problem(plan, &mut row, None, ProblemKind::Unreadable(e.to_string()));
                     out.bad_rows += 1;
@@ -209,8 +210,10 @@ pub(crate) fn process_block(
             }
             // The reader sets every record's position; a record without one is not read
             // again for its fields (its line is the block's first).
+            // In CRLF blocks the csv crate places a record a line early: `record_start`.
             let (line, at) = rec.position().map_or((block.first_line, usize::MAX), |p| {
-                (block.first_line + p.line() - 1, p.byte() as usize)
+                let (line, byte) = record_start(&block.data, p.line(), p.byte());
+                (block.first_line + line - 1, byte as usize)
             });
             record(&mut out, &rec, line, at);
         }
