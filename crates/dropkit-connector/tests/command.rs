@@ -209,6 +209,11 @@ async fn errors_in_crlf_output_name_the_line_an_editor_shows() {
         answer_error("Key,Result\\r\\nk1,done\\r\\nk2\\r\\n").await,
         AnswerError::Malformed { line: 3, .. }
     ));
+    // A blank line before the bad one is counted too.
+    assert!(matches!(
+        answer_error("Key,Result\\r\\nk1,done\\r\\n\\r\\nk2\\r\\n").await,
+        AnswerError::Malformed { line: 4, .. }
+    ));
 }
 
 #[tokio::test]

@@ -1,35 +1,38 @@
-//! Where a CSV record really starts, in a file with CRLF line ends.
+//! Where a CSV record really starts, after CRLF line ends and blank lines.
 //!
-//! The csv crate places a record at the `\n` of the CRLF that ended the record before it,
-//! before that line end is counted (BurntSushi/rust-csv#395, open in csv 1.3): in a CRLF
-//! file every record but the first is reported one line too early and one byte too early.
+//! The csv crate places a record at the first byte after the one that ended the record before
+//! it, before it looks further: at the `\n` of a CRLF line end (BurntSushi/rust-csv#395, open,
+//! still so in csv 1.4), or at the first of the blank lines it then skips, none of them counted
+//! yet. So a record after a CRLF or a blank line is reported a line (or more) too early.
 //! Readers that hold the whole input (a block of records, a command's output) correct the
 //! position here, so that a problem names the line the user sees in an editor.
 
 /// The line (1-based) and byte offset at which the record that the csv crate places at
-/// `line` and `byte` of `data` starts: one line and one byte further when `byte` is the `\n`
-/// of a CRLF, as is. `byte` past the end of `data` is returned as is.
+/// `line` and `byte` of `data` starts: past the line-end bytes (`\r`, `\n`) at `byte`, a line
+/// further for each `\n` among them (no record starts with an unquoted line end, so they are
+/// the previous line's end or blank lines). `byte` past the end of `data` is returned as is.
 ///
 /// ```
 /// use dropkit_files::record_start;
 ///
-/// let data = b"Key,Result\r\nc1,done\r\n";
+/// let data = b"Key,Result\r\nc1,done\r\n\r\nc2,failed\r\n";
 /// // The csv crate reports the second record at line 1, byte 11 (the `\n`).
 /// assert_eq!(record_start(data, 1, 11), (2, 12));
-/// // A file with LF line ends is reported right already.
+/// // The third, after a blank line, at line 2, byte 20.
+/// assert_eq!(record_start(data, 2, 20), (4, 23));
+/// // A record right after an LF line end is reported right already.
 /// assert_eq!(record_start(b"Key,Result\nc1,done\n", 2, 11), (2, 11));
 /// ```
 pub fn record_start(data: &[u8], line: u64, byte: u64) -> (u64, u64) {
-    let at = usize::try_from(byte).unwrap_or(usize::MAX);
-    let after_cr = at
-        .checked_sub(1)
-        .and_then(|before| data.get(before))
-        .is_some_and(|&b| b == b'\r');
-    if after_cr && data.get(at) == Some(&b'\n') {
-        (line + 1, byte + 1)
-    } else {
-        (line, byte)
-    }
+    let Some(rest) = usize::try_from(byte).ok().and_then(|at| data.get(at..)) else {
+        return (line, byte);
+    };
+    let skipped = rest
+        .iter()
+        .take_while(|&&b| b == b'\r' || b == b'\n')
+        .count();
+    let line_ends = rest[..skipped].iter().filter(|&&b| b == b'\n').count();
+    (line + line_ends as u64, byte + skipped as u64)
 }
 
 #[cfg(test)]
@@ -62,11 +65,17 @@ mod tests {
     }
 
     #[test]
-    fn lf_files_and_lone_line_feeds_are_left_alone() {
+    fn blank_lines_before_a_record_are_counted() {
+        let crlf = b"a,b\r\n\"k1\",x\r\n\r\n\r\nk3,y\r\n";
+        assert_eq!(starts(crlf), [(1, 0), (2, 5), (5, 17)]);
+        let lf = b"a,b\n\n\"k1\",x\n\nk3,y\n";
+        assert_eq!(starts(lf), [(1, 0), (3, 5), (5, 13)]);
+    }
+
+    #[test]
+    fn lf_files_are_left_alone() {
         let data = b"a,b\n\"k1\",x\nk3,y\n";
         assert_eq!(starts(data), [(1, 0), (2, 4), (3, 11)]);
-        // A `\n` not after `\r` is a record's own empty line, not the tail of a CRLF.
-        assert_eq!(record_start(b"\n\nk,v", 2, 1), (2, 1));
         assert_eq!(record_start(b"a\r\n", 1, 99), (1, 99));
     }
 }

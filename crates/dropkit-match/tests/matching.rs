@@ -282,11 +282,12 @@ fn problems_in_a_crlf_file_with_quoted_fields_name_the_line_an_editor_shows() {
         "20260312_4821_Email.csv",
         list(&[("AAAAAAAAAAA1", h("b@x.com"))]),
     )];
-    // Line 2 holds a field over two lines; the bad row is on line 5.
-    let records = "k,note,e\r\n\"c1\",\"two\r\nlines\",a@x.com\r\nc2,,b@x.com\r\nc3,only two\r\n";
+    // Line 2 holds a field over two lines, line 5 is blank; the bad row is on line 6.
+    let records =
+        "k,note,e\r\n\"c1\",\"two\r\nlines\",a@x.com\r\nc2,,b@x.com\r\n\r\nc3,only two\r\n";
     let o = run(&files, records, "key=k,email=e");
     let lines: Vec<u64> = o.problems().iter().map(|p| p.line).collect();
-    assert_eq!(lines, [5], "{:?}", o.problems());
+    assert_eq!(lines, [6], "{:?}", o.problems());
     // The record read again for its fields starts at its own first byte.
     let rows: Vec<(String, &str)> = o.matches().map(|m| (m.id.to_string(), m.key)).collect();
     assert_eq!(rows, [("AAAAAAAAAAA1".into(), "c2")]);
