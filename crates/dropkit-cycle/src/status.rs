@@ -179,6 +179,13 @@ pub fn status(root: &Path, today: Date) -> Result<Status, CycleError> {
             &mut level,
         );
     }
+    if let Some(e) = &work.legacy_unreadable {
+        raise(
+            Level::Warning,
+            format!("an earlier release's provider work cannot be read: {e}"),
+            &mut level,
+        );
+    }
     for job in &work.failed {
         raise(
             Level::Warning,
@@ -230,24 +237,33 @@ struct ProviderWork {
     forwards: u64,
     pending: Vec<ProviderJobRecord>,
     failed: Vec<ProviderJobRecord>,
+    /// Why an earlier release's files could not be read (they are then left out).
+    legacy_unreadable: Option<String>,
 }
 
 /// Forwards carried over, jobs pending, and the current round's failed jobs, from the
 /// ledger and from an earlier release's `pending-forwards.json` and `provider-jobs.json`
 /// that no run has imported yet (the next run imports them; `status` only reads), each
-/// forward and job counted once.
+/// forward and job counted once. Files that cannot be read are a warning, not a failure of
+/// the check (the run that imports them stops on them and says so).
 fn provider_work(root: &Path, round: Option<&str>) -> Result<ProviderWork, CycleError> {
     let mut work = ProviderWork::default();
     let mut forwards = BTreeSet::new();
+    // Every job the ledger knows, whatever its state: a job of the files is counted once.
+    let mut known = BTreeSet::new();
     let path = root.join(LEDGER_FILE);
     if path.is_file() {
         let ledger = dropkit_ledger::Ledger::open_existing(&path)?;
-        work.failed = ledger
-            .provider_jobs(Some(JobState::Failed))?
-            .into_iter()
-            .filter(|j| round.is_some() && j.round.as_deref() == round)
-            .collect();
-        work.pending = ledger.provider_jobs(Some(JobState::Pending))?;
+        for job in ledger.provider_jobs(None)? {
+            known.insert((job.provider.clone(), job.job.clone()));
+            match job.state {
+                JobState::Pending => work.pending.push(job),
+                JobState::Failed if round.is_some() && job.round.as_deref() == round => {
+                    work.failed.push(job);
+                }
+                _ => {}
+            }
+        }
         forwards.extend(
             ledger
                 .pending_forwards(None)?
@@ -257,19 +273,19 @@ fn provider_work(root: &Path, round: Option<&str>) -> Result<ProviderWork, Cycle
     }
     // A crash between an import and its rename leaves a file whose entries are in the
     // ledger too: the sets keep each once.
-    let legacy = crate::carried::legacy_pending(root)?;
-    forwards.extend(legacy.forwards);
-    for (provider, job) in legacy.jobs {
-        let known = work
-            .pending
-            .iter()
-            .chain(&work.failed)
-            .any(|j| j.provider == provider && j.job == job);
-        if !known {
-            let detail = format!("carried over in {PROVIDER_JOBS_FILE} (the next run imports it)");
-            work.pending
-                .push(ProviderJobRecord::pending_elsewhere(provider, job, detail));
+    match crate::carried::legacy_pending(root) {
+        Ok(legacy) => {
+            forwards.extend(legacy.forwards);
+            for (provider, job) in legacy.jobs {
+                if known.insert((provider.clone(), job.clone())) {
+                    let detail =
+                        format!("carried over in {PROVIDER_JOBS_FILE} (the next run imports it)");
+                    let record = ProviderJobRecord::pending_elsewhere(provider, job, detail);
+                    work.pending.push(record);
+                }
+            }
         }
+        Err(e) => work.legacy_unreadable = Some(e.to_string()),
     }
     work.forwards = forwards.len() as u64;
     Ok(work)
@@ -334,6 +350,23 @@ mod tests {
         assert!(
             !s.provider_jobs_pending[0].created_at.is_empty(),
             "the ledger's record is kept"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_file_of_an_earlier_release_is_a_warning_not_a_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let sd = StateDir::open(dir.path()).unwrap();
+        Health::record_access(&sd, AccessKind::Download).unwrap();
+        let file = dir.path().join(crate::carried::PENDING_FORWARDS_FILE);
+        std::fs::write(&file, "{ not json").unwrap();
+        let s = status(dir.path(), Date::MIN).unwrap();
+        assert_eq!(s.level, Level::Warning);
+        let reason = s.reasons.iter().find(|r| r.contains("earlier release"));
+        assert!(
+            reason.is_some_and(|r| r.contains("pending-forwards.json")),
+            "{:?}",
+            s.reasons
         );
     }
 
