@@ -62,7 +62,12 @@ pub fn annual_report(state_dir: &Path, year: i32) -> Result<AnnualReport, Report
                 .late_matches += late;
         }
         let answer_files = ledger.answer_files(download.id)?;
-        let round = check::round_of(download, &downloads, &round_dirs, &mut disagreements)?;
+        let round = check::round_of(
+            download,
+            &ledger.downloads_named(&download.name)?,
+            &round_dirs,
+            &mut disagreements,
+        )?;
         let uploaded = match round {
             Some(r) => r.uploaded_answers()?,
             None => UploadedAnswers::default(),

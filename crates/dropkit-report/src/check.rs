@@ -13,8 +13,8 @@ use crate::rounds::{RoundDir, UploadedAnswers};
 /// Finds the round directory of `download`: by name, and by the ZIP's SHA-256 when several
 /// directories hold a download of that name (two downloads of one day). A download the ledger
 /// recorded without a digest (schema 1) gets the one directory of its name whose ZIP no other
-/// download of `downloads` claims by digest. `None`, with the reason pushed to `out` when it
-/// matters, when there is none or no single one.
+/// download of `downloads` (every download of that name the ledger holds) claims by digest.
+/// `None`, with the reason pushed to `out` when it matters, when there is none or no single one.
 pub(crate) fn round_of<'a>(
     download: &Download,
     downloads: &[Download],

@@ -122,16 +122,26 @@ impl LedgerView {
 
     /// The downloads received in `year` (UTC), oldest first.
     pub(crate) fn downloads(&self, year: i32) -> Result<Vec<Download>, ReportError> {
+        self.downloads_where("substr(received_at, 1, 5) = ?1", &format!("{year:04}-"))
+    }
+
+    /// Every download named `name`, whenever received, oldest first (two downloads of one
+    /// day, the second maybe received after midnight UTC on 31 December).
+    pub(crate) fn downloads_named(&self, name: &str) -> Result<Vec<Download>, ReportError> {
+        self.downloads_where("name = ?1", name)
+    }
+
+    fn downloads_where(&self, filter: &str, param: &str) -> Result<Vec<Download>, ReportError> {
         let sha = if self.has_sha256 { "sha256" } else { "NULL" };
         let mut stmt = self
             .conn
             .prepare(&format!(
                 "SELECT id, name, received_at, {sha} FROM download
-                 WHERE substr(received_at, 1, 5) = ?1 ORDER BY received_at, id"
+                 WHERE {filter} ORDER BY received_at, id"
             ))
             .at(&self.path)?;
         let rows = stmt
-            .query_map([format!("{year:04}-")], |r| {
+            .query_map([param], |r| {
                 Ok(Download {
                     id: r.get(0)?,
                     name: r.get(1)?,
