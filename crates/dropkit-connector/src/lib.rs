@@ -97,6 +97,8 @@
 //! # }
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod command;
 mod csv_protocol;
 mod error;

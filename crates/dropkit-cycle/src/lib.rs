@@ -100,6 +100,8 @@
 //! # }
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod approve;
 mod audit;
 mod carried;

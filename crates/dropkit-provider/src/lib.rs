@@ -77,6 +77,8 @@
 //! # }
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod audit;
 mod call;
 pub mod clock;

@@ -4,6 +4,8 @@
 //! the crates and prints. Exit codes follow the contract in `docs/cli.md`: 0 success, 1 a
 //! problem in the input or refused by a server, 2 a usage error.
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
