@@ -1,15 +1,14 @@
 //! Microbenchmark: one-block SHA-256 digests per second on one core, one at a time through
-//! sha2's compression function against two and four interleaved (`DropHash::of_standardized_array`).
+//! sha2's compression function against two and four at a time (`DropHash::of_standardized_array`).
 //!
 //! ```sh
 //! cargo run --release -p dropkit-hash --example sha_lanes -- [MILLION_DIGESTS] [LEN] [ONLY]
 //! ```
 //!
 //! ONLY runs only the variants whose name contains it (`compress256`, `1 lane`, `2 lanes`,
-//! `4 lanes`), for `perf stat`.
-//!
-//! ```text
-//! ```
+//! `4 lanes`), for `perf stat`. Measured on the 2-core AMD EPYC (30-byte values, millions of
+//! digests a CPU second): compress256 22.3, 1 lane 19.1, 2 lanes 32.7, 4 lanes 27 to 31 (four
+//! messages' state does not fit the 16 registers: values go in pairs).
 
 use std::hint::black_box;
 use std::time::Instant;

@@ -66,7 +66,8 @@ impl DropHash {
 
     /// [`DropHash::of_standardized`] of `N` values at once, in order: the same hashes, faster
     /// on x86-64 processors with SHA-NI, where the values' SHA-256 rounds are interleaved
-    /// (one digest alone waits on the latency of each round; two or four keep the unit busy).
+    /// (one digest alone waits on the latency of each round; two keep the unit busy, so
+    /// values go in pairs).
     /// Values of any lengths may be mixed. Elsewhere each value is hashed in turn.
     ///
     /// ```

@@ -9,9 +9,10 @@
 //! The tags are a byte a word, so most of them stay in the caches: a digest that is not
 //! listed (most records' digests) is mostly answered from the tags alone. Probing a batch
 //! is done in three steps, each over the whole batch, so that the waits on memory overlap
-//! instead of following one another digest by digest: [`DigestIndex::candidate`] reads the
-//! home bucket's tags (no branch on what they hold), [`DigestIndex::resolve`] the candidate
-//! word's slot, and [`DigestIndex::confirm`] the slot's digest.
+//! instead of following one another digest by digest: [`DigestIndex::group`] reads the home
+//! bucket's tags and [`DigestIndex::candidate`] picks a word from them (no branch on what
+//! they hold), [`DigestIndex::resolve`] reads the candidate word's slot, and
+//! [`DigestIndex::check`] the slot's digest.
 //!
 //! A tag matches a digest that is not the word's once in 128 times (so about one record in
 //! 13 that matches nothing reads a slot and an entry too, among the batch's other loads).
@@ -53,7 +54,6 @@ pub(crate) struct Group {
 }
 
 /// Digests to slots (see the module docs).
-#[derive(Default)]
 pub(crate) struct DigestIndex {
     tags: Vec<Tags>,
     slots: Vec<Slot>,
@@ -70,6 +70,13 @@ fn u64_at(digest: &[u8; 32]) -> u64 {
 #[inline]
 fn tag(digest: &[u8; 32]) -> u8 {
     digest[8] | 0x80
+}
+
+impl Default for DigestIndex {
+    /// An empty index (one bucket, so that a lookup has a bucket to read).
+    fn default() -> Self {
+        DigestIndex::with_capacity(0)
+    }
 }
 
 impl DigestIndex {
@@ -156,7 +163,7 @@ impl DigestIndex {
     }
 
     /// Whether a candidate needs the next steps ([`DigestIndex::resolve`] and
-    /// [`DigestIndex::confirm`]); if not, the digest is not in the index.
+    /// [`DigestIndex::check`]); if not, the digest is not in the index.
     #[inline]
     pub(crate) fn open(candidate: Candidate) -> bool {
         candidate & (CANDIDATE | SEARCH) != 0

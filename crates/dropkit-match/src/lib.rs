@@ -24,7 +24,7 @@
 //!   once). `dropkit match` and the round of `dropkit-cycle` both go through it.
 //!
 //! Inside, one module per concept: `lists` and `list_table` (the download in memory;
-//! `id_keys`: repeated work item Ids found by sorting),
+//! `id_keys`: repeated work item Ids found by sorting; `digest_index`: the table of digests),
 //! `blocks`, `plan`, `record` and `probe` (the records streamed, read and probed),
 //! `item_state` (the blocks' results folded in file order), `match_store` (the hits by work
 //! item range, in memory or in an unnamed temporary file), `settle` (the work items decided,

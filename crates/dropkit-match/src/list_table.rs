@@ -95,8 +95,8 @@ fn odd_index(id: &[u8; 12]) -> usize {
 
 impl ListData {
     /// An empty list with room for about `capacity` work items (an estimate from the file's
-    /// size: a list of repeated rows holds far fewer, so the Id table reserves less, and the
-    /// entries are trimmed to their number once loaded).
+    /// size: a list of repeated rows holds far fewer; the entries are trimmed to their number
+    /// once loaded, and the Id table is built only when a repeated Id is found).
     pub(crate) fn new(name: ListFileName, list: ListType, capacity: usize) -> Self {
         ListData {
             name,

@@ -82,19 +82,18 @@ impl MatchOutcome {
         for (l, data) in outcome.lists.lists.iter().enumerate() {
             let (column, counts) = settle(l, data, &outcome.store, rules)
                 .map_err(|e| Error::io("(temporary match file)", e))?;
-            let mut summary = ListSummary {
+            let summary = ListSummary {
                 list_type: data.list,
                 file: data.name.clone(),
                 work_items: data.len() as u64,
                 removed: data.removed,
-                exempted: 0,
-                deleted: 0,
-                opted_out: 0,
-                not_found: 0,
-                match_rows: 0,
+                exempted: counts.exempted,
+                deleted: counts.deleted,
+                opted_out: counts.opted_out,
+                not_found: counts.not_found,
+                match_rows: counts.match_rows,
                 repeated_rows: data.repeated_rows(),
             };
-            summary.add(&counts);
             statuses.push(column);
             summaries.push(summary);
         }

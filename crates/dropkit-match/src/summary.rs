@@ -6,7 +6,7 @@ use std::time::Duration;
 use dropkit_files::{ListFileName, Status};
 use dropkit_hash::ListType;
 
-/// Counts of one part of a list, added up into its [`ListSummary`].
+/// Counts of one part of a list, added up; the sum gives its [`ListSummary`]'s counts.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct StatusCounts {
     pub(crate) exempted: u64,
@@ -66,15 +66,6 @@ pub struct ListSummary {
 }
 
 impl ListSummary {
-    /// Adds the counts of `other` (a part of the same list).
-    pub(crate) fn add(&mut self, other: &StatusCounts) {
-        self.exempted += other.exempted;
-        self.deleted += other.deleted;
-        self.opted_out += other.opted_out;
-        self.not_found += other.not_found;
-        self.match_rows += other.match_rows;
-    }
-
     /// Work items matched to at least one consumer.
     pub fn matched(&self) -> u64 {
         self.exempted + self.deleted + self.opted_out

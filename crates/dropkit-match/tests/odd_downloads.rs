@@ -286,7 +286,7 @@ fn repeats_found_late_in_a_long_list_are_answered_once() {
             _ => {}
         }
     }
-    // a repeat of the last Id, seen only by the last check
+    // a repeat of the last Id, in the last rows (the list is on the Id table by then)
     text.push_str(&format!(
         "{},{}\n",
         id(ROWS - 1),

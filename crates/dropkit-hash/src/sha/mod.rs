@@ -159,8 +159,8 @@ pub(crate) fn sha256_lanes_portable<const N: usize>(inputs: [&[u8]; N]) -> [[u8;
     inputs.map(portable)
 }
 
-/// The SHA-256 digest of `bytes` (on SHA-NI, the one-message form of [`sha256_lanes`]: about
-/// 7 % faster than sha2's dispatch per block).
+/// The SHA-256 digest of `bytes` (on SHA-NI, the one-message form of [`sha256_lanes`]: 18.6M
+/// to 19.1M one-block digests a second against sha2's dispatch, `examples/sha_lanes.rs`).
 pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
     let [digest] = sha256_lanes([bytes]);
     digest

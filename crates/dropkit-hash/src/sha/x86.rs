@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 use super::{H0, K, pad};
 
-/// The SHA-256 digests of `N` padded messages, rounds of the `N` interleaved while every
+/// The SHA-256 digests of `N` messages (padded here), rounds of the `N` interleaved while every
 /// message has a block left, the longer ones finished alone; `None` where the processor lacks
 /// SHA-NI (the caller then takes the portable path).
 ///
