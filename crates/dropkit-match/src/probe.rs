@@ -2,7 +2,7 @@
 //! list type that applies, and probe the lists.
 
 use dropkit_files::record_start;
-use dropkit_hash::{DropHash, Field, Hasher, composite, standardize};
+use dropkit_hash::{DropHash, Field, Hasher, StandardizeError, composite, standardize};
 use memchr::memchr2_iter;
 
 use crate::blocks::Block;
@@ -359,24 +359,13 @@ fn process_record(
         {
             // Standardized now (its problems reported in order), hashed at the flush into
             // the digest queued here in its place.
-            for col in cols {
-                let v = rec.field(col.index);
-                if is_blank(v) {
-                    continue;
-                }
-                let Some(text) = rec.field_str(col.index) else {
-                    out.problem(plan, row, Some(col), ProblemKind::NotUtf8);
-                    continue;
-                };
+            each_text(out, plan, row, rec, cols, |text| {
                 let start = deferred_text.len();
-                match standardize::field_into(*field, text, deferred_text) {
-                    Ok(()) => {
-                        deferred.push((pending.len(), start, deferred_text.len()));
-                        pending.push((d.list, [0; 32], key_index));
-                    }
-                    Err(e) => out.problem(plan, row, Some(col), ProblemKind::Standardize(e)),
-                }
-            }
+                standardize::field_into(*field, text, deferred_text)?;
+                deferred.push((pending.len(), start, deferred_text.len()));
+                pending.push((d.list, [0; 32], key_index));
+                Ok(())
+            });
             continue;
         }
         let mut ready = true;
@@ -385,20 +374,11 @@ fn process_record(
             if !s.done[fi] {
                 s.done[fi] = true;
                 s.field_hashes[fi].clear();
-                for col in cols {
-                    let v = rec.field(col.index);
-                    if is_blank(v) {
-                        continue;
-                    }
-                    let Some(text) = rec.field_str(col.index) else {
-                        out.problem(plan, row, Some(col), ProblemKind::NotUtf8);
-                        continue;
-                    };
-                    match s.hasher.hash(*field, text) {
-                        Ok(h) => s.field_hashes[fi].push(h),
-                        Err(e) => out.problem(plan, row, Some(col), ProblemKind::Standardize(e)),
-                    }
-                }
+                let (hasher, hashes) = (&mut s.hasher, &mut s.field_hashes[fi]);
+                each_text(out, plan, row, rec, cols, |text| {
+                    hashes.push(hasher.hash(*field, text)?);
+                    Ok(())
+                });
             }
             ready &= !s.field_hashes[fi].is_empty();
         }
@@ -437,6 +417,32 @@ fn process_record(
                     idx[k] = 0;
                 }
             }
+        }
+    }
+}
+
+/// Calls `each` with the text of every value of `cols` in `rec` that is not blank; a value
+/// that is not UTF-8, or that `each` cannot standardize, is a problem of the row (in column
+/// order).
+#[inline]
+fn each_text(
+    out: &mut BlockResult,
+    plan: &Plan,
+    row: &mut Row,
+    rec: &dyn Fields,
+    cols: &[Col],
+    mut each: impl FnMut(&str) -> Result<(), StandardizeError>,
+) {
+    for col in cols {
+        if is_blank(rec.field(col.index)) {
+            continue;
+        }
+        let Some(text) = rec.field_str(col.index) else {
+            out.problem(plan, row, Some(col), ProblemKind::NotUtf8);
+            continue;
+        };
+        if let Err(e) = each(text) {
+            out.problem(plan, row, Some(col), ProblemKind::Standardize(e));
         }
     }
 }
