@@ -135,7 +135,7 @@ impl Matcher {
             name: &records_name,
         };
         let per_round = rayon::current_num_threads().max(1) * 2 * UNIT_ROWS;
-        let mut acc = Accumulator::new(&lists, max_problems, spill);
+        let mut acc = Accumulator::new(&lists, max_problems, spill.as_deref());
         let mut round = reader.round(per_round)?;
         // Each round reads the next batches, processes these on every core and folds the
         // previous round's results, all at once (as the CSV path does with its blocks).

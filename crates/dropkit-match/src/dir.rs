@@ -156,7 +156,7 @@ pub fn match_into_dir(
         return Err(Error::MaxRows);
     }
     let format = records_format(records)?;
-    let matcher = matcher(lists_for(download, out)?, options);
+    let matcher = matcher(lists_for(download, out)?, options, out);
     let name = |m: Matcher| match &options.records_name {
         Some(name) => m.records_name(name.clone()),
         None => m.records_name(records.display().to_string()),
@@ -189,14 +189,14 @@ fn lists_for(download: &Path, out: &Path) -> Result<Lists, Error> {
     Ok(lists)
 }
 
-/// The matcher of a run into a directory, set by `options`.
-fn matcher(lists: Lists, options: &DirOptions) -> Matcher {
+/// The matcher of a run into the directory `out`, set by `options`.
+fn matcher(lists: Lists, options: &DirOptions, out: &Path) -> Matcher {
     Matcher::new(lists)
         .strict(options.strict)
         .max_problems(options.max_problems)
         .record_fields(options.matched_records)
-        // Without matched records the outcome is only written: its hits may spill.
-        .spill(!options.matched_records)
+        // Without matched records the outcome is only written: its hits may spill, into `out`.
+        .spill((!options.matched_records).then(|| out.to_path_buf()))
 }
 
 /// Writes the status files and the match report of `outcome` into `out`, and says what it
@@ -274,7 +274,7 @@ where
     if options.max_rows_per_file == 0 {
         return Err(Error::MaxRows);
     }
-    let mut matcher = matcher(lists_for(download, out)?, options);
+    let mut matcher = matcher(lists_for(download, out)?, options, out);
     if let Some(name) = &options.records_name {
         matcher = matcher.records_name(name.clone());
     }

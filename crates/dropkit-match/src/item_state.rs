@@ -1,6 +1,8 @@
 //! What the blocks give, folded in file order: the hits (into a [`MatchStore`]), the
 //! counters and problems, and the mapped fields of the records that matched.
 
+use std::path::Path;
+
 use dropkit_hash::Field;
 use hashbrown::HashMap;
 
@@ -31,8 +33,8 @@ pub(crate) struct Accumulator {
 }
 
 impl Accumulator {
-    /// With `spill`, the hits go to a temporary file past a few megabytes.
-    pub(crate) fn new(lists: &Lists, max_problems: usize, spill: bool) -> Self {
+    /// With `spill`, the hits go to a temporary file in that directory past a few megabytes.
+    pub(crate) fn new(lists: &Lists, max_problems: usize, spill: Option<&Path>) -> Self {
         Accumulator {
             store: MatchStore::new(lists, spill),
             tally: Tally::default(),
@@ -56,9 +58,9 @@ impl Accumulator {
             // Hits are made from these lists' own tables: the indexes are in range.
             self.store.push(h.list, h.entry, r.key(h.key));
         }
-        self.store
-            .settle_memory()
-            .map_err(|e| Error::io("(temporary match file)", e))?;
+        if let Err(e) = self.store.settle_memory() {
+            return Err(Error::io(self.store.spill_label(), e));
+        }
         for row in std::mem::take(&mut r.matched_rows) {
             let key = r.key(row.key);
             let fields = match self.fields.get_mut(key) {

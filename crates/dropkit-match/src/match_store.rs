@@ -16,6 +16,7 @@
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use crate::lists::Lists;
@@ -52,6 +53,8 @@ pub(crate) struct MatchStore {
     budget: Option<usize>,
     staged: usize,
     spill: Option<Mutex<File>>,
+    /// Where the temporary file goes (the system's temporary directory when `None`).
+    spill_dir: Option<PathBuf>,
     spill_len: u64,
     /// The parts read back whole, for [`MatchStore::part`] on a store that spilled.
     loaded: OnceLock<Vec<Vec<Vec<u8>>>>,
@@ -61,11 +64,23 @@ pub(crate) struct MatchStore {
 pub(crate) type Row = (u32, usize, usize);
 
 impl MatchStore {
-    /// An empty store for `lists`; with `spill`, hits beyond [`SPILL_BUDGET`] bytes go to a
-    /// temporary file.
-    pub(crate) fn new(lists: &Lists, spill: bool) -> Self {
+    /// An empty store for `lists`; with `spill_dir`, hits beyond [`SPILL_BUDGET`] bytes go to
+    /// an unnamed temporary file in that directory (created if missing). The run's output
+    /// directory is the right one: the consumer keys stay on the disk the user chose for the
+    /// match report, and a RAM-backed `/tmp` does not hold what the spill takes off memory.
+    pub(crate) fn new(lists: &Lists, spill_dir: Option<&Path>) -> Self {
         let sizes = lists.lists.iter().map(|data| data.len());
-        MatchStore::with_sizes(sizes, spill.then_some(SPILL_BUDGET))
+        let mut store = MatchStore::with_sizes(sizes, spill_dir.map(|_| SPILL_BUDGET));
+        store.spill_dir = spill_dir.map(Path::to_path_buf);
+        store
+    }
+
+    /// How errors name the temporary file: by its directory (the file has no name).
+    pub(crate) fn spill_label(&self) -> String {
+        match &self.spill_dir {
+            Some(dir) => format!("(temporary match file in {})", dir.display()),
+            None => "(temporary match file)".to_owned(),
+        }
     }
 
     /// An empty store for lists of `sizes` work items, spilling past `budget` bytes.
@@ -90,6 +105,7 @@ impl MatchStore {
             budget,
             staged: 0,
             spill: None,
+            spill_dir: None,
             spill_len: 0,
             loaded: OnceLock::new(),
         }
@@ -123,7 +139,14 @@ impl MatchStore {
 
     fn spill_all(&mut self) -> io::Result<()> {
         if self.spill.is_none() {
-            self.spill = Some(Mutex::new(tempfile::tempfile()?));
+            let file = match &self.spill_dir {
+                Some(dir) => {
+                    std::fs::create_dir_all(dir)?;
+                    tempfile::tempfile_in(dir)?
+                }
+                None => tempfile::tempfile()?,
+            };
+            self.spill = Some(Mutex::new(file));
         }
         let Some(file) = &mut self.spill else {
             return Ok(());
@@ -329,6 +352,34 @@ mod tests {
             }
             prop_assert_eq!(rows_of(&store, 0), reference(&hits));
         }
+    }
+
+    #[test]
+    fn the_spill_goes_to_its_directory_and_errors_name_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("out");
+        let mut store = MatchStore::with_sizes([10].into_iter(), Some(8));
+        store.spill_dir = Some(dir.clone());
+        store.push(0, 1, "a key longer than the budget");
+        store.settle_memory().unwrap();
+        assert!(dir.is_dir(), "the directory is created for the spill");
+        assert_eq!(
+            rows_of(&store, 0),
+            [(1, "a key longer than the budget".to_owned())]
+        );
+
+        // A directory that cannot be made: the error, named by the directory.
+        let file = tmp.path().join("a-file");
+        std::fs::write(&file, "").unwrap();
+        let mut store = MatchStore::with_sizes([10].into_iter(), Some(8));
+        store.spill_dir = Some(file.join("out"));
+        store.push(0, 1, "a key longer than the budget");
+        assert!(store.settle_memory().is_err());
+        assert!(
+            store.spill_label().contains("a-file"),
+            "{}",
+            store.spill_label()
+        );
     }
 
     #[test]

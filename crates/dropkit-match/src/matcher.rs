@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -37,9 +37,10 @@ pub struct Matcher {
     pub(crate) max_problems: usize,
     pub(crate) records_name: String,
     pub(crate) record_fields: bool,
-    /// Whether the hits may go to a temporary file past a few megabytes (set by
-    /// [`match_into_dir`](crate::match_into_dir) when it hands back no matched records).
-    pub(crate) spill: bool,
+    /// The directory the hits may go to, in an unnamed temporary file, past a few megabytes
+    /// (set by [`match_into_dir`](crate::match_into_dir), to its output directory, when it
+    /// hands back no matched records).
+    pub(crate) spill: Option<PathBuf>,
 }
 
 impl Matcher {
@@ -52,7 +53,7 @@ impl Matcher {
             max_problems: DEFAULT_MAX_PROBLEMS,
             records_name: "records".into(),
             record_fields: false,
-            spill: false,
+            spill: None,
         }
     }
 
@@ -64,11 +65,11 @@ impl Matcher {
         self
     }
 
-    /// Lets the hits go to an unnamed temporary file past a few megabytes, so memory stays
-    /// flat in the records. Only for a run whose outcome is written and dropped, never asked
-    /// for [`MatchOutcome::matches`] (which would read every hit back into memory).
-    pub(crate) fn spill(mut self, spill: bool) -> Self {
-        self.spill = spill;
+    /// Lets the hits go to an unnamed temporary file in `dir` past a few megabytes, so memory
+    /// stays flat in the records. Only for a run whose outcome is written and dropped, never
+    /// asked for [`MatchOutcome::matches`] (which would read every hit back into memory).
+    pub(crate) fn spill(mut self, dir: Option<PathBuf>) -> Self {
+        self.spill = dir;
         self
     }
 
@@ -165,7 +166,7 @@ impl Matcher {
             )
         };
         let per_round = rayon::current_num_threads().max(1) * 2;
-        let mut acc = Accumulator::new(&lists, max_problems, spill);
+        let mut acc = Accumulator::new(&lists, max_problems, spill.as_deref());
         let mut batch = vec![first];
         batch.extend(read_batch(&mut reader, per_round - 1).map_err(io)?);
         let mut header_pending = true;
