@@ -1,7 +1,7 @@
 //! The rows of the report's tables, built once: the text table and the HTML page render the
-//! same rows (and the CSV reads a list's figures in the same order).
+//! same rows (and the CSV reads a list's and a provider's figures in the same order).
 
-use crate::figures::{AnnualReport, ListFigures};
+use crate::figures::{AnnualReport, ListFigures, ProviderFigures};
 
 /// One table row: its text cells (a name, dates), then its figures (right-aligned in text,
 /// `class="n"` cells in HTML).
@@ -24,6 +24,19 @@ pub(crate) fn list_measures(l: &ListFigures) -> [(&'static str, u64); 9] {
         ("unanswered", l.unanswered),
         ("cancelled", l.cancelled),
         ("late_matches", l.late_matches),
+    ]
+}
+
+/// A provider's figures by measure name (the JSON field names), in the order of the service
+/// providers table.
+pub(crate) fn provider_measures(p: &ProviderFigures) -> [(&'static str, u64); 6] {
+    [
+        ("forwarded", p.forwarded),
+        ("consumers", p.consumers),
+        ("jobs", p.jobs),
+        ("jobs_completed", p.jobs_completed),
+        ("jobs_failed", p.jobs_failed),
+        ("jobs_pending", p.jobs_pending),
     ]
 }
 
@@ -75,22 +88,15 @@ impl AnnualReport {
         })
     }
 
-    /// The service providers table: the provider, then pairs forwarded, consumers, jobs,
-    /// jobs completed, failed and pending.
+    /// The service providers table: the provider, then [`provider_measures`] (pairs
+    /// forwarded, consumers, jobs, jobs completed, failed and pending).
     pub(crate) fn provider_rows(&self) -> impl Iterator<Item = Row> + '_ {
         self.providers.iter().map(|p| Row {
             texts: vec![p.provider.clone()],
-            figures: [
-                p.forwarded,
-                p.consumers,
-                p.jobs,
-                p.jobs_completed,
-                p.jobs_failed,
-                p.jobs_pending,
-            ]
-            .iter()
-            .map(u64::to_string)
-            .collect(),
+            figures: provider_measures(p)
+                .iter()
+                .map(|(_, v)| v.to_string())
+                .collect(),
         })
     }
 }

@@ -9,7 +9,7 @@
 
 use crate::error::ReportError;
 use crate::figures::AnnualReport;
-use crate::rows::list_measures;
+use crate::rows::{list_measures, provider_measures};
 
 /// The CSV header.
 pub const CSV_HEADER: &str = "year,section,subject,measure,value";
@@ -74,14 +74,7 @@ impl AnnualReport {
             row("days_to_answer", "all", measure, value).map_err(write)?;
         }
         for p in &self.providers {
-            for (measure, value) in [
-                ("forwarded", p.forwarded),
-                ("consumers", p.consumers),
-                ("jobs", p.jobs),
-                ("jobs_completed", p.jobs_completed),
-                ("jobs_failed", p.jobs_failed),
-                ("jobs_pending", p.jobs_pending),
-            ] {
+            for (measure, value) in provider_measures(p) {
                 row("provider", &p.provider, measure, value.to_string()).map_err(write)?;
             }
         }
