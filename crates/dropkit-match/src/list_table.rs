@@ -179,12 +179,7 @@ impl ListData {
         self.entries = Vec::with_capacity(rows.capacity());
         self.by_id = HashTable::with_capacity(rows.len());
         for (e, row) in rows.iter().enumerate() {
-            let id = if row.id[0] == ODD_ID {
-                odd_ids[odd_index(&row.id)].clone()
-            } else {
-                WorkItemId::new(id_text(&rows, &odd_ids, e as u32))
-                    .expect("a canonical Id is 12 ASCII alphanumerics")
-            };
+            let id = work_item_id(&rows, &odd_ids, e as u32);
             self.push_exact(&id, row.hash)?;
         }
         Ok(())
@@ -376,12 +371,7 @@ impl ListData {
     }
 
     pub(crate) fn id(&self, index: u32) -> WorkItemId {
-        let id = &self.entries[index as usize].id;
-        if id[0] == ODD_ID {
-            self.odd_ids[odd_index(id)].clone()
-        } else {
-            WorkItemId::new(self.id_str(index)).expect("a canonical Id is 12 ASCII alphanumerics")
-        }
+        work_item_id(&self.entries, &self.odd_ids, index)
     }
 
     /// The Id's text, without building a [`WorkItemId`].
@@ -434,6 +424,17 @@ fn entry_of(aliases: &[([u8; 32], u32)], slot: Slot) -> u32 {
         aliases[(slot & !ALIAS) as usize].1
     } else {
         slot
+    }
+}
+
+/// The [`WorkItemId`] of entry `index`.
+fn work_item_id(entries: &[Entry], odd_ids: &[WorkItemId], index: u32) -> WorkItemId {
+    let id = &entries[index as usize].id;
+    if id[0] == ODD_ID {
+        odd_ids[odd_index(id)].clone()
+    } else {
+        WorkItemId::new(id_text(entries, odd_ids, index))
+            .expect("a canonical Id is 12 ASCII alphanumerics")
     }
 }
 
