@@ -76,6 +76,36 @@ pub(crate) fn is_hash_text(text: &[u8]) -> bool {
     bad & NOT_BASE64 == 0 && BASE64_VALUE[usize::from(*last)] & 3 == 0
 }
 
+/// The digest of a hash text exactly when [`DropHash::from_base64`] accepts it (see
+/// [`is_hash_text`]), decoded in the same pass as the check: a list's fast path, one call a row.
+/// Checked against `from_base64` by the tests.
+pub(crate) fn decode_hash_text(text: &[u8]) -> Option<[u8; 32]> {
+    let [body @ .., b'='] = text else {
+        return None;
+    };
+    let body: &[u8; BASE64_LEN - 1] = body.try_into().ok()?;
+    let mut values = [0u8; BASE64_LEN];
+    let mut bad = 0;
+    for (v, &c) in values.iter_mut().zip(body) {
+        *v = BASE64_VALUE[usize::from(c)];
+        bad |= *v;
+    }
+    // 43 characters: the last carries 4 bits and 2 padding bits, which must be zero.
+    if bad & NOT_BASE64 != 0 || values[BASE64_LEN - 2] & 3 != 0 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    // Five groups of 8 characters give 30 bytes; the last 3 characters give 2.
+    let (groups, last) = values.split_at(40);
+    for (bytes, chars) in out.chunks_exact_mut(6).zip(groups.chunks_exact(8)) {
+        let bits = chars.iter().fold(0u64, |n, &v| n << 6 | u64::from(v));
+        bytes.copy_from_slice(&bits.to_be_bytes()[2..]);
+    }
+    let bits = u16::from(last[0]) << 10 | u16::from(last[1]) << 4 | u16::from(last[2]) >> 2;
+    out[30..].copy_from_slice(&bits.to_be_bytes());
+    Some(out)
+}
+
 /// Streams the rows of a list CSV (`ID,Hash`), one reused buffer, nothing loaded whole.
 ///
 /// The header is matched case-insensitively (`ID,Hash`, `Id,Hash`), a UTF-8 BOM and CRLF line
@@ -137,6 +167,49 @@ impl<R: Read> ListReader<R> {
                 return false;
             }
             row(*id, line);
+            true
+        });
+    }
+
+    /// The fast path for a reader that keeps every row (`dropkit match`): hands the canonical
+    /// Id, the decoded digest and the line of each buffered row that is plainly
+    /// `<12 Base62>,<valid hash>` (LF or CRLF) to `row`, exactly the rows the iterator would
+    /// give without error (in the same order, with the same lines and the same digests), and
+    /// stops at the first other line or the end of what is buffered, which
+    /// [`next`](Iterator::next) then reads. Call it and `next` in turn until `next` gives
+    /// `None`:
+    ///
+    /// ```
+    /// use dropkit_files::ListReader;
+    ///
+    /// let csv = "ID,Hash\r\nA7kP2xQ9Lm4R,KA18MT/ph6IHYjzT9zwETySDQyvSh87YuoSBpOQtkhE=\r\n680,x\r\n";
+    /// let mut rows = ListReader::new("20260312_4821_Email.csv", csv.as_bytes()).unwrap();
+    /// let mut plain = Vec::new();
+    /// let mut others = Vec::new();
+    /// loop {
+    ///     rows.plain_rows(|id, digest, line| plain.push((id, digest, line)));
+    ///     let Some(row) = rows.next() else { break };
+    ///     others.push(row);
+    /// }
+    /// assert_eq!((&plain[0].0, plain[0].2), (b"A7kP2xQ9Lm4R", 2));
+    /// assert!(others[0].is_err()); // line 3: "x" is not a hash
+    /// ```
+    pub fn plain_rows(&mut self, mut row: impl FnMut([u8; WORK_ITEM_ID_LEN], [u8; 32], u64)) {
+        const LEN: usize = WORK_ITEM_ID_LEN + 1 + BASE64_LEN;
+        self.rows.fast_rows(LEN, |bytes, line| {
+            let Some((id, rest)) = bytes.split_first_chunk::<WORK_ITEM_ID_LEN>() else {
+                return false;
+            };
+            let Some((b',', hash)) = rest.split_first() else {
+                return false;
+            };
+            if !is_canonical(id) {
+                return false;
+            }
+            let Some(digest) = decode_hash_text(hash) else {
+                return false;
+            };
+            row(*id, digest, line);
             true
         });
     }
@@ -256,12 +329,82 @@ mod tests {
             }
         }
         for t in &texts {
+            let parsed = DropHash::from_base64(t).ok();
             assert_eq!(
                 is_hash_text(t),
-                DropHash::from_base64(t).is_ok(),
+                parsed.is_some(),
                 "{:?}",
                 String::from_utf8_lossy(t)
             );
+            assert_eq!(
+                decode_hash_text(t).as_ref(),
+                parsed.as_ref().map(DropHash::as_bytes),
+                "{:?}",
+                String::from_utf8_lossy(t)
+            );
+        }
+    }
+
+    /// Gives at most `step` bytes a read, so rows straddle the reader's buffer.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(self.step).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    proptest::proptest! {
+        /// `plain_rows` then `next` in turn give exactly the rows of the iterator alone: the
+        /// same Ids, digests and lines, the same errors in the same places, the same counts.
+        #[test]
+        fn plain_rows_and_next_give_the_iterators_rows(
+            lines in proptest::collection::vec(0usize..14, 0..60),
+            crlf in proptest::collection::vec(proptest::bool::ANY, 60),
+            step in 1usize..300,
+        ) {
+            let good = DropHash::of_standardized("x").to_string();
+            let mut csv = String::from("ID,Hash\r\n");
+            for (i, kind) in lines.iter().enumerate() {
+                let id = format!("A7kP2xQ9L{:03}", i);
+                let row = match kind {
+                    0..=5 => format!("{id},{good}"),
+                    6 => format!("{id},{}", &good[..43]),
+                    7 => format!("680,{good}"),
+                    8 => String::new(),
+                    9 => format!("{id},{}A", &good[..43]),
+                    10 => format!("\"{id}\",{good}"),
+                    11 => format!("{id}x,{}", &good[1..]),
+                    12 => format!("{}_,{good}", &id[..11]),
+                    _ => format!("{id},{good},x"),
+                };
+                csv.push_str(&row);
+                csv.push_str(if crlf[i] { "\r\n" } else { "\n" });
+            }
+            let shown = |rows: Vec<Result<ListRow, Error>>| -> Vec<String> {
+                rows.into_iter().map(|r| format!("{r:?}")).collect()
+            };
+            let mut plain = ListReader::new("f.csv", Trickle { data: csv.as_bytes(), step }).unwrap();
+            let expected: Vec<_> = plain.by_ref().collect();
+            let mut fast = ListReader::new("f.csv", Trickle { data: csv.as_bytes(), step }).unwrap();
+            let mut got = Vec::new();
+            loop {
+                fast.plain_rows(|id, digest, line| {
+                    let id = WorkItemId::new(std::str::from_utf8(&id).unwrap()).unwrap();
+                    got.push(Ok(ListRow { id, hash: DropHash::from(digest), line }));
+                });
+                let Some(row) = fast.next() else { break };
+                got.push(row);
+            }
+            proptest::prop_assert_eq!(shown(got), shown(expected));
+            proptest::prop_assert_eq!(fast.non_canonical_ids(), plain.non_canonical_ids());
+            proptest::prop_assert_eq!(fast.blank_lines(), plain.blank_lines());
         }
     }
 

@@ -139,6 +139,26 @@ impl ListData {
         Ok(())
     }
 
+    /// [`ListData::push`] for a row whose Id is canonical (its 12 bytes, as
+    /// [`WorkItemId::canonical_bytes`] gives them): the same entry, without building the Id.
+    pub(crate) fn push_canonical(&mut self, id: [u8; 12], hash: [u8; 32]) -> Result<(), Error> {
+        if self.exact || self.entries.len() >= MAX_WORK_ITEMS {
+            // Rare: the Id table's path (or the error), as for any other row.
+            let id = std::str::from_utf8(&id)
+                .ok()
+                .and_then(WorkItemId::new)
+                .filter(WorkItemId::is_canonical)
+                .ok_or_else(|| Error::Mapping("a canonical Id is 12 ASCII alphanumerics".into()))?;
+            return self.push(&id, hash);
+        }
+        self.rows_read += 1;
+        self.entries.push(Entry { hash, id });
+        if self.entries.len() >= self.next_check {
+            self.check_ids()?;
+        }
+        Ok(())
+    }
+
     /// Checks the last rows for a repeated Id (see [`ListData::push`]); called once the last
     /// row is pushed, before [`ListData::find_id`].
     pub(crate) fn finish(&mut self) -> Result<(), Error> {

@@ -20,35 +20,26 @@ const ROW_BYTES: u64 = 58;
 /// Most rows a size hint reserves room for (the entries grow past it if need be).
 const MAX_HINT: u64 = 1 << 24;
 
-/// Rows per batch handed from the thread reading a list to the one keeping it.
-const ROW_BATCH: usize = 4096;
-/// Batches the reading thread may be ahead.
-const ROW_BATCHES_AHEAD: usize = 4;
-
-/// A batch of list rows as the reader gives them.
-type RowBatch = Vec<Result<ListRow, dropkit_files::Error>>;
-
-/// Reads the list `file` from `reader` and sends its rows in batches, until the end, an I/O
-/// error (sent as the batch's last row) or a closed channel. Fails only on a bad header.
-fn read_rows(
-    file: String,
-    reader: ChunkReader,
-    tx: &std::sync::mpsc::SyncSender<RowBatch>,
+/// Keeps one row of a list: a bad row as a problem (its work item answered Not found when only
+/// its hash is bad); an I/O error stops loading.
+fn keep(
+    data: &mut ListData,
+    problems: &mut Vec<dropkit_files::Error>,
+    row: Result<ListRow, dropkit_files::Error>,
 ) -> Result<(), Error> {
-    let rows = ListReader::new(file, reader)?;
-    let mut batch = Vec::with_capacity(ROW_BATCH);
-    for row in rows {
-        let stop = matches!(row, Err(dropkit_files::Error::Io { .. }));
-        batch.push(row);
-        if batch.len() == ROW_BATCH || stop {
-            let full = std::mem::replace(&mut batch, Vec::with_capacity(ROW_BATCH));
-            if tx.send(full).is_err() || stop {
-                return Ok(());
-            }
+    match row {
+        Ok(row) => data.push(&row.id, *row.hash.as_bytes())?,
+        Err(dropkit_files::Error::Io { path, source }) => {
+            return Err(dropkit_files::Error::Io { path, source }.into());
         }
-    }
-    if !batch.is_empty() {
-        let _ = tx.send(batch);
+        Err(e) => {
+            if let dropkit_files::Error::Hash { id, .. } = &e
+                && let Some(id) = WorkItemId::new(id)
+            {
+                data.push(&id, NO_HASH)?;
+            }
+            problems.push(e);
+        }
     }
     Ok(())
 }
@@ -158,22 +149,14 @@ impl Lists {
                 continue;
             };
             builder.size_hint(size / ROW_BYTES);
-            // Three threads in a row: inflating (a megabyte ahead), reading the rows (a few
-            // batches ahead) and keeping them, each about a third of the work.
+            // Two threads in a row: inflating (a megabyte ahead) and reading the rows, whose
+            // plain ones (nearly all) go straight into the list.
             std::thread::scope(|scope| {
                 let (tx, rx) = std::sync::mpsc::sync_channel(2);
                 scope.spawn(move || pump(entry, &tx));
-                let (rows_tx, rows_rx) = std::sync::mpsc::sync_channel(ROW_BATCHES_AHEAD);
-                let file = name.to_string();
-                let reader = scope.spawn(move || read_rows(file, ChunkReader::new(rx), &rows_tx));
-                let kept = builder.list(name, rows_rx.into_iter().flatten());
-                // The reader stops when the rows are all sent or no longer wanted.
-                let read = match reader.join() {
-                    Ok(read) => read,
-                    Err(panic) => std::panic::resume_unwind(panic),
-                };
-                read?;
-                kept.map(|_| ())
+                let rows = ListReader::new(name.to_string(), ChunkReader::new(rx))?;
+                // Dropping the rows (the receiver) on an error stops the inflating thread.
+                builder.list_reader(name, rows).map(|_| ())
             })?;
         }
         Ok(builder.build())
@@ -281,6 +264,46 @@ impl ListsBuilder {
                 "{name} is the Removed file, not a list"
             )));
         };
+        let mut data = self.new_list(name, list)?;
+        for row in rows {
+            keep(&mut data, &mut self.problems, row)?;
+        }
+        data.finish()?;
+        self.lists.push(data);
+        Ok(self)
+    }
+
+    /// [`ListsBuilder::list`] from a reader: the same list, its plain rows taken by
+    /// [`ListReader::plain_rows`] (no [`ListRow`] built), the others as `list` takes them.
+    pub(crate) fn list_reader<R: Read>(
+        &mut self,
+        name: ListFileName,
+        mut rows: ListReader<R>,
+    ) -> Result<&mut Self, Error> {
+        let Some(list) = name.list_type() else {
+            return Err(Error::Mapping(format!(
+                "{name} is the Removed file, not a list"
+            )));
+        };
+        let mut data = self.new_list(name, list)?;
+        loop {
+            let mut kept = Ok(());
+            rows.plain_rows(|id, digest, _| {
+                if kept.is_ok() {
+                    kept = data.push_canonical(id, digest);
+                }
+            });
+            kept?;
+            let Some(row) = rows.next() else { break };
+            keep(&mut data, &mut self.problems, row)?;
+        }
+        data.finish()?;
+        self.lists.push(data);
+        Ok(self)
+    }
+
+    /// The empty list data for `name`, refused if a list of its type was added already.
+    fn new_list(&mut self, name: ListFileName, list: ListType) -> Result<ListData, Error> {
         if let Some(first) = self.lists.iter().find(|l| l.list == list) {
             return Err(Error::DuplicateList {
                 list,
@@ -290,26 +313,7 @@ impl ListsBuilder {
         }
         // At most MAX_HINT, which fits in a usize.
         let capacity = std::mem::take(&mut self.hint).min(MAX_HINT) as usize;
-        let mut data = ListData::new(name, list, capacity);
-        for row in rows {
-            match row {
-                Ok(row) => data.push(&row.id, *row.hash.as_bytes())?,
-                Err(dropkit_files::Error::Io { path, source }) => {
-                    return Err(dropkit_files::Error::Io { path, source }.into());
-                }
-                Err(e) => {
-                    if let dropkit_files::Error::Hash { id, .. } = &e
-                        && let Some(id) = WorkItemId::new(id)
-                    {
-                        data.push(&id, NO_HASH)?;
-                    }
-                    self.problems.push(e);
-                }
-            }
-        }
-        data.finish()?;
-        self.lists.push(data);
-        Ok(self)
+        Ok(ListData::new(name, list, capacity))
     }
 
     /// Adds the Removed file's rows: their work items are dropped from every list and reported.
