@@ -3,7 +3,6 @@
 
 use dropkit_files::record_start;
 use dropkit_hash::{DropHash, Field, Hasher, StandardizeError, composite, standardize};
-use memchr::memchr2_iter;
 
 use crate::blocks::Block;
 use crate::digest_index::{Candidate, DigestIndex, Group};
@@ -12,6 +11,8 @@ use crate::mapping::{Col, FIELD_COUNT, field_index};
 use crate::plan::Plan;
 use crate::record::{Fields, Split, is_blank, matched_fields};
 use crate::{Problem, ProblemKind};
+
+mod lines;
 
 /// A record's identifier found in a list.
 #[derive(Debug)]
@@ -142,47 +143,26 @@ pub(crate) fn process_block(
     };
     let mut first = skip_first;
     if block.plain {
-        // The fast path: lines and commas, found with memchr.
+        // The fast path: lines and commas, found 64 bytes at a time.
         let data = &block.data[..];
         // UTF-8 is checked once for the whole block; a block that is not UTF-8 is checked
         // field by field, to say which field is not.
         let text = std::str::from_utf8(data).ok();
         let mut ends = Vec::with_capacity(plan.width + 1);
         let mut line_no = block.first_line;
-        let mut start = 0;
-        // One pass over the block for commas and newlines: far fewer calls than one search
-        // per line and per field.
-        let mut marks = memchr2_iter(b',', b'\n', data);
-        loop {
-            let end = match marks.next() {
-                Some(p) if data[p] == b',' => {
-                    ends.push(p - start);
-                    continue;
-                }
-                Some(p) => p,
-                None if start < data.len() => data.len(),
-                None => break,
-            };
-            let mut line = &data[start..end];
-            if let [rest @ .., b'\r'] = line {
-                line = rest;
-            }
-            ends.push(line.len());
+        lines::each_line(data, &mut ends, |at, line, ends| {
             let this_line = line_no;
-            let at = start;
             line_no += 1;
-            start = end + 1;
             // A CSV reader skips empty lines too.
             if !line.is_empty() && !std::mem::take(&mut first) {
                 let split = Split {
                     line,
-                    ends: &ends,
+                    ends,
                     text: text.and_then(|t| t.get(at..at + line.len())),
                 };
                 record(&mut out, &split, this_line, at);
             }
-            ends.clear();
-        }
+        });
     } else {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
