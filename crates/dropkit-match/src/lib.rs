@@ -191,6 +191,7 @@ mod digest_index;
 mod dir;
 mod error;
 mod id_keys;
+mod index_build;
 mod item_state;
 mod list_table;
 mod lists;

@@ -15,6 +15,7 @@ use dropkit_hash::ListType;
 use hashbrown::{DefaultHashBuilder, HashMap, HashSet, HashTable};
 
 use crate::digest_index::{Candidate, DigestIndex, Group};
+use crate::index_build::{self, Dups};
 use crate::{Error, id_keys};
 
 /// A digest that stands for "no hash": a row whose Id is readable but whose hash is not.
@@ -28,7 +29,7 @@ const ALIAS: u32 = 1 << 31;
 /// Entries loaded before the first check for a repeated Id; the checks then come each time
 /// the entries double, so rows kept before a repeat is seen are at most this many or twice
 /// the distinct work items.
-const FIRST_CHECK: usize = 1 << 16;
+const FIRST_CHECK: usize = if cfg!(test) { 8 } else { 1 << 16 };
 
 /// Most work items one list may hold.
 pub(crate) const MAX_WORK_ITEMS: usize = (ALIAS - 1) as usize;
@@ -61,9 +62,15 @@ pub(crate) struct ListData {
     aliases: Vec<([u8; 32], u32)>,
     /// Slot by digest (the first slot of each digest); built by [`ListData::index`].
     table: DigestIndex,
+    /// The digest table and `dups` of `entries[..indexed]` as loaded (no aliases), built
+    /// while loading ([`ListData::index_loaded`]) and completed by [`ListData::finish`];
+    /// dropped when the entries change (a repeat, Removed work items), else taken by
+    /// [`ListData::index`].
+    ready: Option<(DigestIndex, Dups)>,
+    indexed: usize,
     /// Further work items with the digest of a first slot (DROP may list one identifier
     /// twice under two work items): first slot -> the other entries.
-    dups: HashMap<Slot, Vec<u32>>,
+    dups: Dups,
     odd_ids: Vec<WorkItemId>,
     /// While loading, once a repeated Id was found: entry index by Id, to answer a repeated
     /// Id once (see [`ListData::push`]).
@@ -104,6 +111,8 @@ impl ListData {
             entries: Vec::with_capacity(capacity),
             aliases: Vec::new(),
             table: DigestIndex::default(),
+            ready: None,
+            indexed: 0,
             dups: HashMap::new(),
             odd_ids: Vec::new(),
             by_id: HashTable::new(),
@@ -159,31 +168,83 @@ impl ListData {
         Ok(())
     }
 
+    /// Adds the entries loaded since the last call to the digest table of the entries as
+    /// loaded (see `ready`); for the thread loading a list, between batches of rows, while it
+    /// would wait for the next ones. Nothing once a repeated Id was found (the entries are
+    /// then those of the Id table, indexed at the end).
+    pub(crate) fn index_loaded(&mut self) {
+        if self.exact {
+            return;
+        }
+        let capacity = self.entries.capacity();
+        let (table, dups) = self
+            .ready
+            .get_or_insert_with(|| (DigestIndex::with_capacity(capacity), Dups::new()));
+        let entries = &self.entries;
+        // Below MAX_WORK_ITEMS: no alias bit.
+        let slots = self.indexed as u32..entries.len() as u32;
+        index_build::add(table, dups, slots, |e| &entries[e as usize].hash, |e| e);
+        self.indexed = entries.len();
+    }
+
     /// Checks the last rows for a repeated Id (see [`ListData::push`]); called once the last
     /// row is pushed, before [`ListData::find_id`].
+    ///
+    /// The last check runs beside the end of the digest table of the entries as they are
+    /// (see [`ListData::index_loaded`]; the whole table, on another thread, if none was
+    /// begun): a list without a repeated Id (nearly all) is then indexed already; with a
+    /// repeat, the table is dropped and [`ListData::index`] builds it again.
     pub(crate) fn finish(&mut self) -> Result<(), Error> {
-        if !self.exact && self.checked < self.entries.len() {
-            self.check_ids()?;
+        if self.exact {
+            return Ok(());
         }
-        Ok(())
+        if self.ready.is_some() {
+            self.index_loaded();
+        }
+        let ready = self.ready.take();
+        let unchecked = self.checked < self.entries.len();
+        let (repeat, ready) = std::thread::scope(|scope| {
+            let entries = &self.entries;
+            let table =
+                ready.map_or_else(|| Err(scope.spawn(move || build_index(entries, &[]))), Ok);
+            let repeat = unchecked
+                && sort_ids(
+                    &mut self.sorted_ids,
+                    entries,
+                    &self.odd_ids,
+                    &self.ids_hasher,
+                    self.checked,
+                );
+            match table {
+                Ok(ready) => (repeat, ready),
+                Err(table) => match table.join() {
+                    Ok(ready) => (repeat, ready),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                },
+            }
+        });
+        self.checked = self.entries.len();
+        self.next_check = self.checked.saturating_mul(2);
+        self.indexed = self.entries.len();
+        if repeat {
+            self.replay()
+        } else {
+            self.ready = Some(ready);
+            Ok(())
+        }
     }
 
     fn check_ids(&mut self) -> Result<(), Error> {
-        let len = self.entries.len();
-        let (entries, odd_ids, hasher) = (&self.entries, &self.odd_ids, &self.ids_hasher);
-        // Sorted whole, in place (the keys are 8 bytes a work item, no more): with the checks
-        // at each doubling, about two sorts of the whole list in all.
-        self.sorted_ids.reserve_exact(len - self.checked);
-        self.sorted_ids.extend((self.checked..len).map(|e| {
-            let e = e as u32; // below MAX_WORK_ITEMS
-            id_keys::key(hasher.hash_one(id_text(entries, odd_ids, e).as_bytes()), e)
-        }));
-        self.sorted_ids.sort_unstable();
-        self.checked = len;
-        self.next_check = len.saturating_mul(2);
-        let repeat = id_keys::has_repeat(&self.sorted_ids, |a, b| {
-            id_text(entries, odd_ids, a) == id_text(entries, odd_ids, b)
-        });
+        let (entries, odd_ids) = (&self.entries, &self.odd_ids);
+        let repeat = sort_ids(
+            &mut self.sorted_ids,
+            entries,
+            odd_ids,
+            &self.ids_hasher,
+            self.checked,
+        );
+        self.checked = self.entries.len();
+        self.next_check = self.checked.saturating_mul(2);
         if repeat {
             self.replay()?;
         }
@@ -193,6 +254,7 @@ impl ListData {
     /// Loads the rows kept so far (one entry each, in file order) again through the Id table.
     fn replay(&mut self) -> Result<(), Error> {
         self.sorted_ids = Vec::new();
+        self.ready = None;
         self.exact = true;
         let rows = std::mem::take(&mut self.entries);
         let odd_ids = std::mem::take(&mut self.odd_ids);
@@ -292,7 +354,8 @@ impl ListData {
             .iter()
             .filter_map(|(&e, &n)| Some((new(e)?, n)))
             .collect();
-        // Entry indexes changed: the Id table and keys are stale (and no longer needed).
+        // Entry indexes changed: the Id table, keys and digest table are stale.
+        self.ready = None;
         self.by_id = HashTable::new();
         self.sorted_ids = Vec::new();
     }
@@ -305,31 +368,13 @@ impl ListData {
         self.alias_set = HashSet::new();
         self.entries.shrink_to_fit();
         self.aliases.shrink_to_fit();
-        let mut table = DigestIndex::with_capacity(self.entries.len() + self.aliases.len());
-        let (entries, aliases) = (&self.entries, &self.aliases);
-        let hash_of = |slot: Slot| -> &[u8; 32] {
-            if slot & ALIAS != 0 {
-                &aliases[(slot & !ALIAS) as usize].0
-            } else {
-                &entries[slot as usize].hash
-            }
+        // Built by `finish` for these entries unless they changed since (which dropped it).
+        let (table, dups) = match self.ready.take() {
+            Some(ready) if self.aliases.is_empty() => ready,
+            _ => build_index(&self.entries, &self.aliases),
         };
-        let slots = (0..entries.len() as u32).chain((0..aliases.len() as u32).map(|a| a | ALIAS));
-        for slot in slots {
-            let digest = hash_of(slot);
-            if *digest == NO_HASH {
-                continue;
-            }
-            match table.find(digest, hash_of) {
-                Some(first) => self
-                    .dups
-                    .entry(first)
-                    .or_insert_with(Vec::new)
-                    .push(entry_of(aliases, slot)),
-                None => table.insert(digest, slot, &hash_of),
-            }
-        }
         self.table = table;
+        self.dups = dups;
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -435,6 +480,47 @@ impl ListData {
             + self.odd_ids.capacity() * size_of::<WorkItemId>()
             + self.repeats.allocation_size()
     }
+}
+
+/// Adds the keys of `entries[checked..]` to the sorted keys `sorted`; whether two entries have
+/// the same Id.
+fn sort_ids(
+    sorted: &mut Vec<u64>,
+    entries: &[Entry],
+    odd_ids: &[WorkItemId],
+    hasher: &DefaultHashBuilder,
+    checked: usize,
+) -> bool {
+    // Sorted whole, in place (the keys are 8 bytes a work item, no more): with the checks at
+    // each doubling, about two sorts of the whole list in all.
+    sorted.reserve_exact(entries.len() - checked);
+    sorted.extend((checked..entries.len()).map(|e| {
+        let e = e as u32; // below MAX_WORK_ITEMS
+        id_keys::key(hasher.hash_one(id_text(entries, odd_ids, e).as_bytes()), e)
+    }));
+    sorted.sort_unstable();
+    id_keys::has_repeat(sorted, |a, b| {
+        id_text(entries, odd_ids, a) == id_text(entries, odd_ids, b)
+    })
+}
+
+/// The digest table of `entries` and `aliases`, and the work items beyond the first of each
+/// digest.
+fn build_index(entries: &[Entry], aliases: &[([u8; 32], u32)]) -> (DigestIndex, Dups) {
+    let hash_of = |slot: Slot| -> &[u8; 32] {
+        if slot & ALIAS != 0 {
+            &aliases[(slot & !ALIAS) as usize].0
+        } else {
+            &entries[slot as usize].hash
+        }
+    };
+    let slots = (0..entries.len() as u32).chain((0..aliases.len() as u32).map(|a| a | ALIAS));
+    let mut table = DigestIndex::with_capacity(entries.len() + aliases.len());
+    let mut dups = Dups::new();
+    index_build::add(&mut table, &mut dups, slots, hash_of, |slot| {
+        entry_of(aliases, slot)
+    });
+    (table, dups)
 }
 
 /// The work item of a table slot.

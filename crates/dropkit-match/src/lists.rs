@@ -294,6 +294,7 @@ impl ListsBuilder {
                 }
             });
             kept?;
+            data.index_loaded();
             let Some(row) = rows.next() else { break };
             keep(&mut data, &mut self.problems, row)?;
         }
@@ -387,3 +388,6 @@ impl ListsBuilder {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
