@@ -83,7 +83,9 @@ impl<R: Read> BlockReader<R> {
         self.carry.clear();
         data.reserve(self.block.saturating_sub(data.len()));
         let mut upto = self.block;
-        let cut = loop {
+        // Where the block ends, and whether it may have a quote (the search for its end
+        // tells when it has none).
+        let (cut, quoted) = loop {
             self.fill(&mut data, upto)?;
             if self.at_start {
                 self.at_start = false;
@@ -93,13 +95,14 @@ impl<R: Read> BlockReader<R> {
                 }
             }
             if self.eof {
-                break data.len();
+                break (data.len(), true);
             }
-            if let Some(cut) = record_boundary(&data) {
-                break cut;
+            let (boundary, quotes) = record_boundary(&data);
+            if let Some(cut) = boundary {
+                break (cut, quotes);
             }
             if data.len() >= self.max_block {
-                break memrchr(b'\n', &data).map_or(data.len(), |p| p + 1);
+                break (memrchr(b'\n', &data).map_or(data.len(), |p| p + 1), true);
             }
             upto = data.len().saturating_mul(2).min(self.max_block);
         };
@@ -110,7 +113,8 @@ impl<R: Read> BlockReader<R> {
         data.truncate(cut);
         let first_line = self.next_line;
         self.next_line += memchr_iter(b'\n', &data).count() as u64;
-        let plain = memchr(b'"', &data).is_none()
+        // A block cut where no quote was found has none (the search looked at all of it).
+        let plain = !(quoted && memchr(b'"', &data).is_some())
             && memchr_iter(b'\r', &data).all(|p| data.get(p + 1) == Some(&b'\n'));
         Ok(Some(Block {
             data,
@@ -120,10 +124,11 @@ impl<R: Read> BlockReader<R> {
     }
 }
 
-/// The end of the last whole record in `data` (just past a newline outside quotes).
-fn record_boundary(data: &[u8]) -> Option<usize> {
+/// The end of the last whole record in `data` (just past a newline outside quotes), and
+/// whether `data` has a quote.
+fn record_boundary(data: &[u8]) -> (Option<usize>, bool) {
     if memchr(b'"', data).is_none() {
-        return memrchr(b'\n', data).map(|p| p + 1);
+        return (memrchr(b'\n', data).map(|p| p + 1), false);
     }
     let mut quoted = false;
     let mut cut = None;
@@ -134,7 +139,7 @@ fn record_boundary(data: &[u8]) -> Option<usize> {
             cut = Some(p + 1);
         }
     }
-    cut
+    (cut, true)
 }
 
 #[cfg(test)]
@@ -193,6 +198,28 @@ mod tests {
         assert!(out.iter().all(|(s, _)| s.len() <= 64 + 8));
         let joined: String = out.iter().map(|(s, _)| s.as_str()).collect();
         assert_eq!(joined.as_bytes(), &csv[..]);
+    }
+
+    proptest::proptest! {
+        /// A block is plain exactly when it has no quote and every carriage return comes
+        /// before a newline, whatever the sizes (quotes before, in and after each cut).
+        #[test]
+        fn plain_exactly_without_quotes_or_lone_carriage_returns(
+            data in proptest::collection::vec(proptest::prop_oneof![
+                8 => proptest::strategy::Just(b'a'), 2 => proptest::strategy::Just(b'\n'),
+                1 => proptest::strategy::Just(b'"'), 1 => proptest::strategy::Just(b'\r'),
+                1 => proptest::strategy::Just(b','),
+            ], 0..200),
+            block in 1usize..64,
+        ) {
+            let mut r = BlockReader::with_sizes(&data[..], block, 128);
+            while let Some(b) = r.next_block().unwrap() {
+                let d = &b.data;
+                let plain = !d.contains(&b'"')
+                    && d.iter().enumerate().all(|(i, &c)| c != b'\r' || d.get(i + 1) == Some(&b'\n'));
+                proptest::prop_assert_eq!(b.plain, plain, "{:?}", String::from_utf8_lossy(d));
+            }
+        }
     }
 
     #[test]
