@@ -130,17 +130,6 @@ pub(crate) fn process_block(
     let mut reread = |at: usize, buf: &mut String, ends: &mut Vec<usize>| {
         matched_fields(block, at, plan, buf, ends)
     };
-    let mut record = |out: &mut BlockResult, rec: &dyn Fields, line: u64, at: usize| {
-        let mut row = Row { line, bad: false };
-        out.records += 1;
-        process_record(out, rec, &mut row, at, &mut scratch, plan);
-        if row.bad {
-            out.bad_rows += 1;
-        }
-        if scratch.rows.len() >= PROBE_BATCH {
-            flush(out, &mut scratch, &mut reread, plan, lists);
-        }
-    };
     let mut first = skip_first;
     if block.plain {
         // The fast path: lines and commas, found 64 bytes at a time.
@@ -160,7 +149,15 @@ pub(crate) fn process_block(
                     ends,
                     text: text.and_then(|t| t.get(at..at + line.len())),
                 };
-                record(&mut out, &split, this_line, at);
+                take(
+                    &mut out,
+                    &mut scratch,
+                    &split,
+                    (this_line, at),
+                    &mut reread,
+                    plan,
+                    lists,
+                );
             }
         });
     } else {
@@ -195,7 +192,15 @@ pub(crate) fn process_block(
                 let (line, byte) = record_start(&block.data, p.line(), p.byte());
                 (block.first_line + line - 1, byte as usize)
             });
-            record(&mut out, &rec, line, at);
+            take(
+                &mut out,
+                &mut scratch,
+                &rec,
+                (line, at),
+                &mut reread,
+                plan,
+                lists,
+            );
         }
     }
     flush(&mut out, &mut scratch, &mut reread, plan, lists);
@@ -221,18 +226,34 @@ pub(crate) fn process_rows(
     let mut out = BlockResult::default();
     let mut scratch = Scratch::new(plan);
     rows(&mut |rec: &dyn Fields, line: u64, at: usize| {
-        let mut row = Row { line, bad: false };
-        out.records += 1;
-        process_record(&mut out, rec, &mut row, at, &mut scratch, plan);
-        if row.bad {
-            out.bad_rows += 1;
-        }
-        if scratch.rows.len() >= PROBE_BATCH {
-            flush(&mut out, &mut scratch, reread, plan, lists);
-        }
+        take(&mut out, &mut scratch, rec, (line, at), reread, plan, lists);
     });
     flush(&mut out, &mut scratch, reread, plan, lists);
     out
+}
+
+/// Takes one record, found at `line` and `at`: checks, standardizes and queues it, and probes
+/// the queue when it is full. Generic over the record's kind, so that reading a plain line's
+/// fields is inlined.
+#[inline(always)]
+fn take<F: Fields + ?Sized>(
+    out: &mut BlockResult,
+    scratch: &mut Scratch,
+    rec: &F,
+    (line, at): (u64, usize),
+    reread: &mut Reread<'_>,
+    plan: &Plan,
+    lists: &Lists,
+) {
+    let mut row = Row { line, bad: false };
+    out.records += 1;
+    process_record(out, rec, &mut row, at, scratch, plan);
+    if row.bad {
+        out.bad_rows += 1;
+    }
+    if scratch.rows.len() >= PROBE_BATCH {
+        flush(out, scratch, reread, plan, lists);
+    }
 }
 
 impl Scratch {
@@ -271,9 +292,9 @@ impl Scratch {
     }
 }
 
-fn process_record(
+fn process_record<F: Fields + ?Sized>(
     out: &mut BlockResult,
-    rec: &dyn Fields,
+    rec: &F,
     row: &mut Row,
     at: usize,
     s: &mut Scratch,
@@ -405,11 +426,11 @@ fn process_record(
 /// that is not UTF-8, or that `each` cannot standardize, is a problem of the row (in column
 /// order).
 #[inline]
-fn each_text(
+fn each_text<F: Fields + ?Sized>(
     out: &mut BlockResult,
     plan: &Plan,
     row: &mut Row,
-    rec: &dyn Fields,
+    rec: &F,
     cols: &[Col],
     mut each: impl FnMut(&str) -> Result<(), StandardizeError>,
 ) {
