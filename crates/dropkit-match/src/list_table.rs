@@ -79,7 +79,7 @@ pub(crate) struct ListData {
     exact: bool,
     /// While loading, until a repeated Id is found: the Id keys of `entries[..checked]`,
     /// sorted ([`crate::id_keys`]).
-    sorted_ids: Vec<u64>,
+    sorted_ids: id_keys::SortedRuns,
     checked: usize,
     /// The entry count at which the rows are next checked for a repeated Id.
     next_check: usize,
@@ -117,7 +117,7 @@ impl ListData {
             odd_ids: Vec::new(),
             by_id: HashTable::new(),
             exact: false,
-            sorted_ids: Vec::new(),
+            sorted_ids: id_keys::SortedRuns::default(),
             checked: 0,
             next_check: FIRST_CHECK,
             ids_hasher: DefaultHashBuilder::default(),
@@ -253,7 +253,7 @@ impl ListData {
 
     /// Loads the rows kept so far (one entry each, in file order) again through the Id table.
     fn replay(&mut self) -> Result<(), Error> {
-        self.sorted_ids = Vec::new();
+        self.sorted_ids = id_keys::SortedRuns::default();
         self.ready = None;
         self.exact = true;
         let rows = std::mem::take(&mut self.entries);
@@ -295,7 +295,7 @@ impl ListData {
         let h = self.ids_hasher.hash_one(id.as_str().as_bytes());
         let (entries, odd_ids) = (&self.entries, &self.odd_ids);
         let found = self.by_id.find(h, |&j| {
-            id_text(entries, odd_ids, j).as_bytes() == id.as_str().as_bytes()
+            id_bytes(entries, odd_ids, j) == id.as_str().as_bytes()
         });
         if let Some(&e) = found {
             *self.repeats.entry(e).or_insert(0) += 1;
@@ -309,9 +309,8 @@ impl ListData {
         }
         let e = self.push_new(id, hash)?;
         let (entries, odd_ids, hasher) = (&self.entries, &self.odd_ids, &self.ids_hasher);
-        self.by_id.insert_unique(h, e, |&j| {
-            hasher.hash_one(id_text(entries, odd_ids, j).as_bytes())
-        });
+        self.by_id
+            .insert_unique(h, e, |&j| hasher.hash_one(id_bytes(entries, odd_ids, j)));
         Ok(())
     }
 
@@ -319,13 +318,13 @@ impl ListData {
     pub(crate) fn find_id(&self, id: &str) -> Option<u32> {
         let h = self.ids_hasher.hash_one(id.as_bytes());
         if !self.exact {
-            return id_keys::find(&self.sorted_ids, h, |e| {
-                id_text(&self.entries, &self.odd_ids, e).as_bytes() == id.as_bytes()
+            return self.sorted_ids.find(h, |e| {
+                id_bytes(&self.entries, &self.odd_ids, e) == id.as_bytes()
             });
         }
         self.by_id
             .find(h, |&j| {
-                id_text(&self.entries, &self.odd_ids, j).as_bytes() == id.as_bytes()
+                id_bytes(&self.entries, &self.odd_ids, j) == id.as_bytes()
             })
             .copied()
     }
@@ -357,14 +356,14 @@ impl ListData {
         // Entry indexes changed: the Id table, keys and digest table are stale.
         self.ready = None;
         self.by_id = HashTable::new();
-        self.sorted_ids = Vec::new();
+        self.sorted_ids = id_keys::SortedRuns::default();
     }
 
     /// Builds the digest table and drops what only loading needed; called once, after the
     /// Removed work items are gone.
     pub(crate) fn index(&mut self) {
         self.by_id = HashTable::new();
-        self.sorted_ids = Vec::new();
+        self.sorted_ids = id_keys::SortedRuns::default();
         self.alias_set = HashSet::new();
         self.entries.shrink_to_fit();
         self.aliases.shrink_to_fit();
@@ -482,25 +481,21 @@ impl ListData {
     }
 }
 
-/// Adds the keys of `entries[checked..]` to the sorted keys `sorted`; whether two entries have
-/// the same Id.
+/// Adds the keys of `entries[checked..]` to the sorted keys `sorted` (a run of their own);
+/// whether two entries have the same Id.
 fn sort_ids(
-    sorted: &mut Vec<u64>,
+    sorted: &mut id_keys::SortedRuns,
     entries: &[Entry],
     odd_ids: &[WorkItemId],
     hasher: &DefaultHashBuilder,
     checked: usize,
 ) -> bool {
-    // Sorted whole, in place (the keys are 8 bytes a work item, no more): with the checks at
-    // each doubling, about two sorts of the whole list in all.
-    sorted.reserve_exact(entries.len() - checked);
-    sorted.extend((checked..entries.len()).map(|e| {
+    let keys = (checked..entries.len()).map(|e| {
         let e = e as u32; // below MAX_WORK_ITEMS
-        id_keys::key(hasher.hash_one(id_text(entries, odd_ids, e).as_bytes()), e)
-    }));
-    sorted.sort_unstable();
-    id_keys::has_repeat(sorted, |a, b| {
-        id_text(entries, odd_ids, a) == id_text(entries, odd_ids, b)
+        id_keys::key(hasher.hash_one(id_bytes(entries, odd_ids, e)), e)
+    });
+    sorted.add(keys, |a, b| {
+        id_bytes(entries, odd_ids, a) == id_bytes(entries, odd_ids, b)
     })
 }
 
@@ -541,6 +536,18 @@ fn work_item_id(entries: &[Entry], odd_ids: &[WorkItemId], index: u32) -> WorkIt
     } else {
         WorkItemId::new(id_text(entries, odd_ids, index))
             .expect("a canonical Id is 12 ASCII alphanumerics")
+    }
+}
+
+/// The bytes of entry `index`'s Id (its text's, without the UTF-8 check: for hashing and
+/// comparing Ids).
+#[inline]
+fn id_bytes<'a>(entries: &'a [Entry], odd_ids: &'a [WorkItemId], index: u32) -> &'a [u8] {
+    let id = &entries[index as usize].id;
+    if id[0] == ODD_ID {
+        odd_ids[odd_index(id)].as_str().as_bytes()
+    } else {
+        id
     }
 }
 
