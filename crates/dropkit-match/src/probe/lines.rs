@@ -1,20 +1,21 @@
 //! The lines of a plain block (no quote anywhere), cut at their commas.
 //!
-//! The block is classified 64 bytes at a time into a mask of its commas and a mask of its
-//! newlines (a byte compare that the compiler turns into vector compares, then eight bytes'
-//! flags gathered into eight bits by one multiplication), and the set bits are walked in order.
-//! This replaces a search that stopped at every comma and newline (about seven a record).
+//! The block is classified 64 bytes at a time into a mask of its commas and newlines (byte
+//! compares that the compiler turns into vector compares, then eight bytes' flags gathered
+//! into eight bits by one multiplication), and the set bits are walked in order, each told
+//! apart by its byte. This replaces a search that stopped at every comma and newline (about
+//! seven a record).
 
 /// Eight bytes' flags (each byte 0 or 1), gathered into the low eight bits (byte `k`'s flag
 /// to bit `k`) by the top byte of one multiplication: no two partial products share a bit.
 const GATHER: u64 = 0x0102_0408_1020_4080;
 
-/// The bits of the bytes of `chunk` equal to `b` (byte `i` to bit `i`).
+/// The bits of the commas and newlines of `chunk` (byte `i` to bit `i`).
 #[inline(always)]
-fn mask(chunk: &[u8; 64], b: u8) -> u64 {
+fn marks(chunk: &[u8; 64]) -> u64 {
     let mut flags = [0u8; 64];
     for (f, &c) in flags.iter_mut().zip(chunk) {
-        *f = u8::from(c == b);
+        *f = u8::from(c == b',') | u8::from(c == b'\n');
     }
     let (words, _) = flags.as_chunks::<8>();
     let mut m = 0;
@@ -47,13 +48,12 @@ pub(crate) fn each_line(
         ends.clear();
     };
     let mut walk = |chunk: &[u8; 64], base: usize, ends: &mut Vec<usize>, start: &mut usize| {
-        let nl = mask(chunk, b'\n');
-        let mut marks = mask(chunk, b',') | nl;
+        let mut marks = marks(chunk);
         while marks != 0 {
-            let bit = marks.trailing_zeros();
+            let bit = marks.trailing_zeros() as usize;
             marks &= marks - 1;
-            let at = base + bit as usize;
-            if nl >> bit & 1 == 0 {
+            let at = base + bit;
+            if chunk[bit] == b',' {
                 ends.push(at - *start);
             } else {
                 end_line(ends, *start, at);
