@@ -27,8 +27,8 @@ pub(crate) const NO_HASH: [u8; 32] = [0; 32];
 const ALIAS: u32 = 1 << 31;
 
 /// Entries loaded before the first check for a repeated Id; the checks then come each time
-/// the entries double, so rows kept before a repeat is seen are at most this many or twice
-/// the distinct work items.
+/// the entries double (and once more shortly before the end the size hint expects), so rows
+/// kept before a repeat is seen are at most this many or twice the distinct work items.
 const FIRST_CHECK: usize = if cfg!(test) { 8 } else { 1 << 16 };
 
 /// Most work items one list may hold.
@@ -224,7 +224,7 @@ impl ListData {
             }
         });
         self.checked = self.entries.len();
-        self.next_check = self.checked.saturating_mul(2);
+        self.next_check = next_check(self.checked, self.entries.capacity());
         self.indexed = self.entries.len();
         if repeat {
             self.replay()
@@ -244,7 +244,7 @@ impl ListData {
             self.checked,
         );
         self.checked = self.entries.len();
-        self.next_check = self.checked.saturating_mul(2);
+        self.next_check = next_check(self.checked, self.entries.capacity());
         if repeat {
             self.replay()?;
         }
@@ -478,6 +478,19 @@ impl ListData {
             + self.dups.values().map(|v| v.capacity() * 4).sum::<usize>()
             + self.odd_ids.capacity() * size_of::<WorkItemId>()
             + self.repeats.allocation_size()
+    }
+}
+
+/// When to check next, `checked` entries checked: at twice as many, or, when that passes the
+/// end the list's size hint expects (`capacity`), shortly before that end, so that the check
+/// after the last row (which nothing overlaps) has few keys to sort.
+fn next_check(checked: usize, capacity: usize) -> usize {
+    let near_end = capacity - capacity / 16;
+    let doubled = checked.saturating_mul(2);
+    if checked < near_end && doubled > near_end {
+        near_end
+    } else {
+        doubled
     }
 }
 
