@@ -139,14 +139,15 @@ pub(crate) fn process_block(
         let text = std::str::from_utf8(data).ok();
         let mut ends = Vec::with_capacity(plan.width + 1);
         let mut line_no = block.first_line;
-        lines::each_line(data, &mut ends, |at, line, ends| {
+        let mut lines = lines::Lines::new(data);
+        while let Some((at, line)) = lines.next(&mut ends) {
             let this_line = line_no;
             line_no += 1;
             // A CSV reader skips empty lines too.
             if !line.is_empty() && !std::mem::take(&mut first) {
                 let split = Split {
                     line,
-                    ends,
+                    ends: &ends,
                     text: text.and_then(|t| t.get(at..at + line.len())),
                 };
                 take(
@@ -159,7 +160,7 @@ pub(crate) fn process_block(
                     lists,
                 );
             }
-        });
+        }
     } else {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)

@@ -25,56 +25,85 @@ fn marks(chunk: &[u8; 64]) -> u64 {
     m
 }
 
-/// Calls `line` for every line of `data` (the bytes between newlines, and after the last
-/// newline if any are left), in order, with the line's start in `data`, the line without its
-/// newline and without one carriage return before it, and where each of its fields ends
-/// (the commas' positions in the line, then the line's length). Empty lines are handed on
-/// too. `ends` is scratch space.
+/// The marks of the 64 bytes of `data` from `at` on (fewer at its end: the rest padded with
+/// bytes that are neither a comma nor a newline).
 #[inline(always)]
-pub(crate) fn each_line(
-    data: &[u8],
-    ends: &mut Vec<usize>,
-    mut line: impl FnMut(usize, &[u8], &[usize]),
-) {
-    ends.clear();
-    let mut start = 0;
-    let mut end_line = |ends: &mut Vec<usize>, start: usize, end: usize| {
-        let mut text = &data[start..end];
-        if let [rest @ .., b'\r'] = text {
-            text = rest;
+fn marks_at(data: &[u8], at: usize) -> u64 {
+    match data
+        .get(at..at + 64)
+        .and_then(|c| <&[u8; 64]>::try_from(c).ok())
+    {
+        Some(chunk) => marks(chunk),
+        None => {
+            let tail = data.get(at..).unwrap_or_default();
+            let mut last = [0u8; 64];
+            last[..tail.len()].copy_from_slice(tail);
+            marks(&last)
         }
-        ends.push(text.len());
-        line(start, text, ends);
-        ends.clear();
-    };
-    let mut walk = |chunk: &[u8; 64], base: usize, ends: &mut Vec<usize>, start: &mut usize| {
-        let mut marks = marks(chunk);
-        while marks != 0 {
-            let bit = marks.trailing_zeros() as usize;
-            marks &= marks - 1;
-            let at = base + bit;
-            if chunk[bit] == b',' {
-                ends.push(at - *start);
+    }
+}
+
+/// The lines of `data` (the bytes between newlines, and after the last newline if any are
+/// left), in order, each with its start in `data`, without its newline and without one
+/// carriage return before it; [`Lines::next`] says where each of its fields ends (the commas'
+/// positions in the line, then the line's length). Empty lines are handed on too.
+pub(crate) struct Lines<'a> {
+    data: &'a [u8],
+    /// Where the current 64 bytes start.
+    base: usize,
+    /// The marks of the current 64 bytes not yet walked.
+    marks: u64,
+    /// Where the current line starts.
+    start: usize,
+}
+
+impl<'a> Lines<'a> {
+    pub(crate) fn new(data: &'a [u8]) -> Self {
+        Lines {
+            data,
+            base: 0,
+            marks: if data.is_empty() {
+                0
             } else {
-                end_line(ends, *start, at);
-                *start = at + 1;
-            }
+                marks_at(data, 0)
+            },
+            start: 0,
         }
-    };
-    let (chunks, tail) = data.as_chunks::<64>();
-    for (i, chunk) in chunks.iter().enumerate() {
-        walk(chunk, i * 64, ends, &mut start);
     }
-    if !tail.is_empty() {
-        // The last bytes, padded with bytes that are neither a comma nor a newline.
-        let mut last = [0u8; 64];
-        last[..tail.len()].copy_from_slice(tail);
-        walk(&last, chunks.len() * 64, ends, &mut start);
+
+    /// The next line: its start and its text; `ends` (cleared first) gets its fields' ends.
+    #[inline(always)]
+    pub(crate) fn next(&mut self, ends: &mut Vec<usize>) -> Option<(usize, &'a [u8])> {
+        ends.clear();
+        let end = loop {
+            if self.marks != 0 {
+                let at = self.base + self.marks.trailing_zeros() as usize;
+                self.marks &= self.marks - 1;
+                if self.data.get(at) == Some(&b',') {
+                    ends.push(at - self.start);
+                    continue;
+                }
+                break at;
+            }
+            self.base += 64;
+            if self.base < self.data.len() {
+                self.marks = marks_at(self.data, self.base);
+                continue;
+            }
+            if self.start < self.data.len() {
+                break self.data.len();
+            }
+            return None;
+        };
+        let at = self.start;
+        let mut line = self.data.get(at..end).unwrap_or_default();
+        if let [rest @ .., b'\r'] = line {
+            line = rest;
+        }
+        ends.push(line.len());
+        self.start = end + 1;
+        Some((at, line))
     }
-    if start < data.len() {
-        end_line(ends, start, data.len());
-    }
-    ends.clear();
 }
 
 #[cfg(test)]
@@ -115,10 +144,12 @@ mod tests {
     fn lines(data: &[u8]) -> Vec<(usize, Vec<u8>, Vec<usize>)> {
         let mut out = Vec::new();
         let mut ends = vec![7, 7];
-        each_line(data, &mut ends, |at, line, ends| {
+        let mut lines = Lines::new(data);
+        while let Some((at, line)) = lines.next(&mut ends) {
             out.push((at, line.to_vec(), ends.to_vec()));
-        });
+        }
         assert!(ends.is_empty());
+        assert!(lines.next(&mut ends).is_none());
         out
     }
 
