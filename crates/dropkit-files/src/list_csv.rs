@@ -84,24 +84,24 @@ pub(crate) fn decode_hash_text(text: &[u8]) -> Option<[u8; 32]> {
         return None;
     };
     let body: &[u8; BASE64_LEN - 1] = body.try_into().ok()?;
-    let mut values = [0u8; BASE64_LEN];
-    let mut bad = 0;
-    for (v, &c) in values.iter_mut().zip(body) {
-        *v = BASE64_VALUE[usize::from(c)];
-        bad |= *v;
-    }
-    // 43 characters: the last carries 4 bits and 2 padding bits, which must be zero.
-    if bad & NOT_BASE64 != 0 || values[BASE64_LEN - 2] & 3 != 0 {
-        return None;
-    }
-    let mut out = [0u8; 32];
     // Five groups of 8 characters give 30 bytes; the last 3 characters give 2.
-    let (groups, last) = values.split_at(40);
+    let (groups, last) = body.split_at(40);
+    let mut out = [0u8; 32];
+    let mut bad = 0;
     for (bytes, chars) in out.chunks_exact_mut(6).zip(groups.chunks_exact(8)) {
-        let bits = chars.iter().fold(0u64, |n, &v| n << 6 | u64::from(v));
+        let bits = chars.iter().fold(0u64, |n, &c| {
+            let v = BASE64_VALUE[usize::from(c)];
+            bad |= v;
+            n << 6 | u64::from(v)
+        });
         bytes.copy_from_slice(&bits.to_be_bytes()[2..]);
     }
-    let bits = u16::from(last[0]) << 10 | u16::from(last[1]) << 4 | u16::from(last[2]) >> 2;
+    let [a, b, c] = [0, 1, 2].map(|i| BASE64_VALUE[usize::from(last[i])]);
+    // The last character carries 4 bits and 2 padding bits, which must be zero.
+    if (bad | a | b | c) & NOT_BASE64 != 0 || c & 3 != 0 {
+        return None;
+    }
+    let bits = u16::from(a) << 10 | u16::from(b) << 4 | u16::from(c) >> 2;
     out[30..].copy_from_slice(&bits.to_be_bytes());
     Some(out)
 }
