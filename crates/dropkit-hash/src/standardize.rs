@@ -60,10 +60,13 @@ pub fn email_into(input: &str, out: &mut String) -> Result<(), StandardizeError>
     // Most emails are ASCII with at most spaces around them: their trimmed text is copied
     // whole and lowercased in place, the rest go the general way.
     match visible_ascii_core(input) {
-        Some(core) => {
+        Some((core, capitals)) => {
             let start = out.len();
             out.push_str(core);
-            make_ascii_lowercase_from(out, start);
+            // Most real emails are already lowercase: their copy is not read back.
+            if capitals {
+                make_ascii_lowercase_from(out, start);
+            }
             Ok(())
         }
         None => email_any_into(input, out),
@@ -77,10 +80,10 @@ fn is_ascii_white_space(b: u8) -> bool {
 
 /// `input` without its leading and trailing ASCII whitespace, when that is not empty and every
 /// byte of it is visible ASCII (`!` to DEL, 0x21 to 0x7F): then it is the email's standardized
-/// text but for the lowercasing. `None` for anything else (non-ASCII, whitespace or control
-/// bytes inside, blank).
+/// text but for the lowercasing, which it needs if the second answer is `true` (it has a
+/// capital). `None` for anything else (non-ASCII, whitespace or control bytes inside, blank).
 #[inline]
-fn visible_ascii_core(input: &str) -> Option<&str> {
+fn visible_ascii_core(input: &str) -> Option<(&str, bool)> {
     let bytes = input.as_bytes();
     let mut first = 0;
     while bytes.get(first).is_some_and(|&b| is_ascii_white_space(b)) {
@@ -90,39 +93,49 @@ fn visible_ascii_core(input: &str) -> Option<&str> {
     while end > first && bytes.get(end - 1).is_some_and(|&b| is_ascii_white_space(b)) {
         end -= 1;
     }
-    let core = bytes.get(first..end)?;
-    if core.is_empty() || !all_visible_ascii(core) {
-        return None;
-    }
-    input.get(first..end)
+    let core = bytes.get(first..end).filter(|core| !core.is_empty())?;
+    let capitals = visible_ascii(core)?;
+    Some((input.get(first..end)?, capitals))
 }
 
-/// Whether every byte is 0x21 to 0x7F. Words of 16 (or 8) bytes from both ends, overlapping,
-/// rather than a padded copy of the last partial word: most emails are 16 to 32 bytes, two
-/// words without a loop.
+/// Whether every byte is 0x21 to 0x7F (`None` if not), and then whether any is a capital
+/// `A` to `Z`. Words of 16 (or 8) bytes from both ends, overlapping, rather than a padded copy
+/// of the last partial word: most emails are 16 to 32 bytes, two words without a loop.
 #[inline]
-fn all_visible_ascii(bytes: &[u8]) -> bool {
+fn visible_ascii(bytes: &[u8]) -> Option<bool> {
     const ONES: u128 = u128::from_ne_bytes([0x01; 16]);
     const HIGH: u128 = u128::from_ne_bytes([0x80; 16]);
-    // Nonzero when some byte is 0x80 or above (its own high bit) or below 0x21 (the lowest
-    // such byte wraps below zero with no borrow from the bytes under it, all 0x21 or above):
-    // exact as an "any" test.
-    let outside = |x: u128| (x.wrapping_sub(ONES * 0x21) & !x | x) & HIGH;
-    let wide = |w: &[u8; 16]| outside(u128::from_ne_bytes(*w));
-    // Eight bytes in the low half, the high half 0x21 (visible).
-    let narrow = |w: &[u8; 8]| outside(u128::from(u64::from_ne_bytes(*w)) | (ONES * 0x21) << 64);
-    let any = match (bytes.first_chunk::<16>(), bytes.last_chunk::<16>()) {
-        (Some(head), Some(tail)) if bytes.len() <= 32 => wide(head) | wide(tail),
+    // Per word: the first is nonzero when some byte is 0x80 or above (its own high bit) or
+    // below 0x21 (the lowest such byte wraps below zero with no borrow from the bytes under
+    // it, all 0x21 or above): exact as an "any" test. The second, read only when no word has
+    // such a byte (so no sum carries into the next byte), has the high bit of each byte from
+    // `A` (0x41) up that is not from `[` (0x5B) up.
+    let test = |x: u128| {
+        let outside = (x.wrapping_sub(ONES * 0x21) & !x | x) & HIGH;
+        let capital = x.wrapping_add(ONES * (0x80 - 0x41)) & !x.wrapping_add(ONES * (0x80 - 0x5b));
+        (outside, capital & HIGH)
+    };
+    let wide = |w: &[u8; 16]| test(u128::from_ne_bytes(*w));
+    // Eight bytes in the low half, the high half 0x21 (visible, not a capital).
+    let narrow = |w: &[u8; 8]| test(u128::from(u64::from_ne_bytes(*w)) | (ONES * 0x21) << 64);
+    let both = |(o1, c1): (u128, u128), (o2, c2): (u128, u128)| (o1 | o2, c1 | c2);
+    let (outside, capital) = match (bytes.first_chunk::<16>(), bytes.last_chunk::<16>()) {
+        (Some(head), Some(tail)) if bytes.len() <= 32 => both(wide(head), wide(tail)),
         (Some(_), Some(tail)) => {
             let (words, _) = bytes.as_chunks::<16>();
-            words.iter().fold(wide(tail), |any, w| any | wide(w))
+            words.iter().fold(wide(tail), |any, w| both(any, wide(w)))
         }
         _ => match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
-            (Some(head), Some(tail)) => narrow(head) | narrow(tail),
-            _ => return bytes.iter().all(|b| (0x21..=0x7f).contains(b)),
+            (Some(head), Some(tail)) => both(narrow(head), narrow(tail)),
+            _ => {
+                return bytes
+                    .iter()
+                    .all(|b| (0x21..=0x7f).contains(b))
+                    .then(|| bytes.iter().any(u8::is_ascii_uppercase));
+            }
         },
     };
-    any == 0
+    (outside == 0).then_some(capital != 0)
 }
 
 /// Lowercases the ASCII letters of `out` from byte `start` on, as `make_ascii_lowercase`
@@ -411,6 +424,21 @@ mod tests {
                 assert_email_as_reference("x", &format!("{white}{plain}{white}"));
                 assert_email_as_reference("", &format!("{white}{plain}"));
                 assert_email_as_reference("", &format!("{plain}{white}"));
+            }
+        }
+    }
+
+    #[test]
+    fn a_lone_capital_is_lowercased_anywhere() {
+        for len in 1..70 {
+            let plain: String = "ab.z+x_9@q-m".chars().cycle().take(len).collect();
+            assert_email_as_reference("", &plain);
+            for at in 0..len {
+                for letter in ["A", "Z", "@", "[", "`", "{"] {
+                    let mut v = plain.clone();
+                    v.replace_range(at..=at, letter);
+                    assert_email_as_reference("x", &v);
+                }
             }
         }
     }
