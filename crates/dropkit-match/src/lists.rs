@@ -10,7 +10,7 @@ use dropkit_files::{
 use dropkit_hash::{DropHash, ListType};
 
 use crate::Error;
-use crate::chunks::{ChunkReader, pump};
+use crate::chunks::{CHUNKS_AHEAD, ChunkReader, pump};
 use crate::list_table::{ListData, NO_HASH};
 
 /// Bytes of a list row with a canonical Id and LF line ends (`<12>,<44>\n`): the row-count
@@ -149,12 +149,14 @@ impl Lists {
                 continue;
             };
             builder.size_hint(size / ROW_BYTES);
-            // Two threads in a row: inflating (a megabyte ahead) and reading the rows, whose
-            // plain ones (nearly all) go straight into the list.
+            // Two threads in a row: inflating (a megabyte ahead, in chunks whose buffers come
+            // back) and reading the rows, whose plain ones (nearly all) go straight into the
+            // list.
             std::thread::scope(|scope| {
-                let (tx, rx) = std::sync::mpsc::sync_channel(2);
-                scope.spawn(move || pump(entry, &tx));
-                let rows = ListReader::new(name.to_string(), ChunkReader::new(rx))?;
+                let (tx, rx) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
+                let (used_tx, used) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
+                scope.spawn(move || pump(entry, &tx, &used));
+                let rows = ListReader::new(name.to_string(), ChunkReader::new(rx, used_tx))?;
                 // Dropping the rows (the receiver) on an error stops the inflating thread.
                 builder.list_reader(name, rows).map(|_| ())
             })?;
