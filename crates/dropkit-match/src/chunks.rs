@@ -8,7 +8,7 @@ use std::sync::mpsc::{Receiver, SyncSender};
 pub(crate) const CHUNK: usize = 256 * 1024;
 
 /// Chunks the inflating thread may be ahead of the reading one.
-pub(crate) const CHUNKS_AHEAD: usize = 4;
+pub(crate) const CHUNKS_AHEAD: usize = 8;
 
 /// Sends `reader`'s bytes in chunks of [`CHUNK`] bytes until its end, an error or a closed
 /// channel, reusing the buffers that come back on `used` (allocating while none has).
