@@ -5,14 +5,17 @@ use dropkit_files::record_start;
 use dropkit_hash::{DropHash, Field, Hasher, StandardizeError, composite, standardize};
 
 use crate::blocks::Block;
-use crate::digest_index::{Candidate, DigestIndex, Group};
+use crate::digest_index::{Candidate, Group};
 use crate::lists::Lists;
 use crate::mapping::{Col, FIELD_COUNT, field_index};
 use crate::plan::Plan;
 use crate::record::{Fields, Split, is_blank, matched_fields};
 use crate::{Problem, ProblemKind};
 
+mod flush;
 mod lines;
+
+use flush::flush;
 
 /// A record's identifier found in a list.
 #[derive(Debug)]
@@ -447,111 +450,6 @@ fn each_text<F: Fields + ?Sized>(
             out.problem(plan, row, Some(col), ProblemKind::Standardize(e));
         }
     }
-}
-
-/// Probes the queued digests and turns what is found into hits; reads the fields of the
-/// records that matched again, when the plan collects them.
-fn flush(
-    out: &mut BlockResult,
-    s: &mut Scratch,
-    reread: &mut Reread<'_>,
-    plan: &Plan,
-    lists: &Lists,
-) {
-    // The standardized values waiting for their hash, two at a time (SHA-NI lanes).
-    let text = &s.deferred_text;
-    let mut pairs = s.deferred.chunks_exact(2);
-    for pair in &mut pairs {
-        let [(i, a, b), (j, c, d)] = [pair[0], pair[1]];
-        let [x, y] = DropHash::of_standardized_array([&text[a..b], &text[c..d]]);
-        s.pending[i].1 = *x.as_bytes();
-        s.pending[j].1 = *y.as_bytes();
-    }
-    if let [(i, a, b)] = *pairs.remainder() {
-        s.pending[i].1 = *DropHash::of_standardized(&text[a..b]).as_bytes();
-    }
-    s.deferred.clear();
-    s.deferred_text.clear();
-    // Step by step, each over the whole batch, so that the waits on memory overlap instead
-    // of following one another (see `DigestIndex`): every digest's tags (loads alone, many
-    // in flight), the candidates from them, then, for the few digests with a candidate,
-    // packed together, their slots, then their entries.
-    let list_of = |list: u8| &lists.lists[usize::from(list)];
-    s.groups.clear();
-    s.groups.extend(
-        s.pending
-            .iter()
-            .map(|(list, digest, _)| list_of(*list).group(digest)),
-    );
-    s.candidates.clear();
-    s.candidates.extend(
-        s.pending
-            .iter()
-            .zip(&s.groups)
-            .map(|((list, digest, _), g)| list_of(*list).candidate(digest, g)),
-    );
-    s.open.clear();
-    s.open.resize(s.pending.len(), 0);
-    let mut open = 0;
-    for (i, &c) in s.candidates.iter().enumerate() {
-        s.open[open] = i as u32;
-        open += usize::from(DigestIndex::open(c));
-    }
-    s.open.truncate(open);
-    for &i in &s.open {
-        let i = i as usize;
-        s.candidates[i] = list_of(s.pending[i].0).resolve(s.candidates[i]);
-    }
-    s.found.clear();
-    s.found.resize(s.pending.len(), None);
-    s.search.clear();
-    for &i in &s.open {
-        let i = i as usize;
-        let (list, digest, _) = &s.pending[i];
-        let (found, search) = list_of(*list).check(digest, s.candidates[i]);
-        s.found[i] = found;
-        if search {
-            s.search.push(i);
-        }
-    }
-    // Another word's tag matched too, or the home bucket was full: a plain search.
-    for &i in &s.search {
-        let (list, digest, _) = &s.pending[i];
-        s.found[i] = list_of(*list).find(digest);
-    }
-    for ((list, _, row), found) in s.pending.iter().zip(&s.found) {
-        if let Some(first) = *found {
-            // A row's key is kept once, however many of its digests are found.
-            let queued = &mut s.rows[*row as usize];
-            let key = match queued.hit {
-                Some(key) => key,
-                None => {
-                    let (a, b) = queued.key;
-                    let key = out.push_key(&s.key_text[a..b]);
-                    queued.hit = Some(key);
-                    key
-                }
-            };
-            lists.lists[usize::from(*list)].with_dups(first, |entry| {
-                out.hits.push(Hit {
-                    list: *list,
-                    entry,
-                    key,
-                });
-            });
-        }
-    }
-    if !plan.retained.is_empty() {
-        for queued in &s.rows {
-            if let Some(key) = queued.hit {
-                let fields = reread(queued.at, &mut s.standardized, &mut s.ends);
-                out.matched_rows.push(MatchedRow { key, fields });
-            }
-        }
-    }
-    s.pending.clear();
-    s.rows.clear();
-    s.key_text.clear();
 }
 
 /// The longest consumer key accepted, in bytes: longer keys are a problem and their row is
