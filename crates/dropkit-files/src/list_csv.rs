@@ -106,6 +106,16 @@ pub(crate) fn decode_hash_text(text: &[u8]) -> Option<[u8; 32]> {
     Some(out)
 }
 
+/// A row's canonical Id and its hash text, when the row is `<12 Base62>,<anything>`: what both
+/// fast paths of [`ListReader`] start from.
+fn plain_row(bytes: &[u8]) -> Option<([u8; WORK_ITEM_ID_LEN], &[u8])> {
+    let (id, rest) = bytes.split_first_chunk::<WORK_ITEM_ID_LEN>()?;
+    let (b',', hash) = rest.split_first()? else {
+        return None;
+    };
+    is_canonical(id).then_some((*id, hash))
+}
+
 /// Streams the rows of a list CSV (`ID,Hash`), one reused buffer, nothing loaded whole.
 ///
 /// The header is matched case-insensitively (`ID,Hash`, `Id,Hash`), a UTF-8 BOM and CRLF line
@@ -157,16 +167,10 @@ impl<R: Read> ListReader<R> {
     pub(crate) fn fast_rows(&mut self, mut row: impl FnMut([u8; WORK_ITEM_ID_LEN], u64)) {
         const LEN: usize = WORK_ITEM_ID_LEN + 1 + BASE64_LEN;
         self.rows.fast_rows(LEN, |bytes, line| {
-            let Some((id, rest)) = bytes.split_first_chunk::<WORK_ITEM_ID_LEN>() else {
+            let Some((id, _)) = plain_row(bytes).filter(|(_, hash)| is_hash_text(hash)) else {
                 return false;
             };
-            let Some((b',', hash)) = rest.split_first() else {
-                return false;
-            };
-            if !is_canonical(id) || !is_hash_text(hash) {
-                return false;
-            }
-            row(*id, line);
+            row(id, line);
             true
         });
     }
@@ -197,19 +201,12 @@ impl<R: Read> ListReader<R> {
     pub fn plain_rows(&mut self, mut row: impl FnMut([u8; WORK_ITEM_ID_LEN], [u8; 32], u64)) {
         const LEN: usize = WORK_ITEM_ID_LEN + 1 + BASE64_LEN;
         self.rows.fast_rows(LEN, |bytes, line| {
-            let Some((id, rest)) = bytes.split_first_chunk::<WORK_ITEM_ID_LEN>() else {
+            let Some((id, digest)) =
+                plain_row(bytes).and_then(|(id, hash)| Some((id, decode_hash_text(hash)?)))
+            else {
                 return false;
             };
-            let Some((b',', hash)) = rest.split_first() else {
-                return false;
-            };
-            if !is_canonical(id) {
-                return false;
-            }
-            let Some(digest) = decode_hash_text(hash) else {
-                return false;
-            };
-            row(*id, digest, line);
+            row(id, digest, line);
             true
         });
     }

@@ -172,8 +172,7 @@ fn make_ends_lowercase<const W: usize>(text: &mut str) {
 fn email_any_into(input: &str, out: &mut String) -> Result<(), StandardizeError> {
     let start = out.len();
     if input.is_ascii() {
-        // ASCII White_Space: TAB, LF, VT, FF, CR and space.
-        let space = |b: &u8| *b == b' ' || (b'\t'..=b'\r').contains(b);
+        let space = |b: &u8| is_ascii_white_space(*b);
         let bytes = input.as_bytes();
         let first = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
         let end = bytes

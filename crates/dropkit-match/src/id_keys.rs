@@ -138,9 +138,9 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        /// A repeat is found exactly when two of the values are equal, whatever their hash
-        /// bits (few bits, so that collisions are common), and every value is found.
-        /// Runs added check by check agree with the whole sorted at once.
+        /// Runs added check by check find a repeat exactly when the keys added repeat one
+        /// added before (few hash bits, so that collisions are common), and every value is
+        /// found at its own index.
         #[test]
         fn runs_agree_with_the_plain_reading(
             values in proptest::collection::vec(0u64..60, 0..80),
@@ -182,6 +182,8 @@ mod tests {
             }
         }
 
+        /// A repeat is found exactly when two of the values are equal, whatever their hash
+        /// bits (few bits, so that collisions are common), and every value is found.
         #[test]
         fn repeats_and_lookups_agree_with_the_plain_reading(
             values in proptest::collection::vec(0u64..40, 0..60),
