@@ -165,7 +165,11 @@ impl Matcher {
                 record_fields,
             )
         };
-        let per_round = rayon::current_num_threads().max(1) * 2;
+        // Four blocks a core a round: a round ends when its last block is done, which leaves a
+        // core idle meanwhile; the longer the round, the less that weighs (10M records against
+        // 1M work items: 2 a core 1.25 s wall, 3 1.22 s, 4 1.16 s; each block a core a round
+        // costs a megabyte).
+        let per_round = rayon::current_num_threads().max(1) * 4;
         let mut acc = Accumulator::new(&lists, max_problems, spill.as_deref());
         let mut batch = vec![first];
         batch.extend(read_batch(&mut reader, per_round - 1).map_err(io)?);
