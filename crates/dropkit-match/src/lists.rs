@@ -261,12 +261,7 @@ impl ListsBuilder {
         name: ListFileName,
         rows: impl IntoIterator<Item = Result<ListRow, dropkit_files::Error>>,
     ) -> Result<&mut Self, Error> {
-        let Some(list) = name.list_type() else {
-            return Err(Error::Mapping(format!(
-                "{name} is the Removed file, not a list"
-            )));
-        };
-        let mut data = self.new_list(name, list)?;
+        let mut data = self.new_list(name)?;
         for row in rows {
             keep(&mut data, &mut self.problems, row)?;
         }
@@ -282,12 +277,7 @@ impl ListsBuilder {
         name: ListFileName,
         mut rows: ListReader<R>,
     ) -> Result<&mut Self, Error> {
-        let Some(list) = name.list_type() else {
-            return Err(Error::Mapping(format!(
-                "{name} is the Removed file, not a list"
-            )));
-        };
-        let mut data = self.new_list(name, list)?;
+        let mut data = self.new_list(name)?;
         loop {
             let mut kept = Ok(());
             rows.plain_rows(|id, digest, _| {
@@ -305,8 +295,14 @@ impl ListsBuilder {
         Ok(self)
     }
 
-    /// The empty list data for `name`, refused if a list of its type was added already.
-    fn new_list(&mut self, name: ListFileName, list: ListType) -> Result<ListData, Error> {
+    /// The empty list data for `name`, its type from the name; refused for the Removed file
+    /// or if a list of its type was added already.
+    fn new_list(&mut self, name: ListFileName) -> Result<ListData, Error> {
+        let Some(list) = name.list_type() else {
+            return Err(Error::Mapping(format!(
+                "{name} is the Removed file, not a list"
+            )));
+        };
         if let Some(first) = self.lists.iter().find(|l| l.list == list) {
             return Err(Error::DuplicateList {
                 list,
