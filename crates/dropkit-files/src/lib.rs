@@ -126,7 +126,9 @@ pub use names::{DataType, ListFileName, MAX_SUFFIX_LEN, ZipFileName};
 pub use open::open_file;
 pub use record_start::record_start;
 pub use status::Status;
-pub use status_file::{STATUS_HEADER, StatusFile, StatusReader, StatusRow, StatusWriter};
+pub use status_file::{
+    NotCanonicalId, STATUS_HEADER, StatusFile, StatusReader, StatusRow, StatusRows, StatusWriter,
+};
 pub use validate::{
     DEFAULT_MAX_PROBLEMS_PER_FILE, FileSummary, ListCompleteness, Problem, ProblemKind, Report,
     Severity, Validator,

@@ -142,6 +142,14 @@ impl<W: Write> StatusWriter<W> {
         Ok(())
     }
 
+    /// Writes rows rendered ahead ([`StatusRows`]), the same bytes as writing each with
+    /// [`write`](Self::write).
+    pub fn write_rows(&mut self, rows: &StatusRows) -> std::io::Result<()> {
+        self.out.write_all(rows.as_bytes())?;
+        self.rows += rows.len();
+        Ok(())
+    }
+
     /// Rows written so far.
     pub fn rows(&self) -> u64 {
         self.rows
@@ -151,6 +159,111 @@ impl<W: Write> StatusWriter<W> {
     pub fn finish(self) -> std::io::Result<W> {
         self.out.into_inner().map_err(|e| e.into_error())
     }
+}
+
+/// Rows of a status file rendered ahead of writing, for [`StatusWriter::write_rows`] and
+/// [`StatusFile::write_rows`]: a large file's rows can then be rendered on several threads,
+/// a run of rows each, and written in order. It holds only rows [`StatusWriter::write`] would
+/// write, byte for byte the same.
+///
+/// ```
+/// use dropkit_files::{Status, StatusRows, StatusWriter, WorkItemId};
+///
+/// let mut rows = StatusRows::with_capacity(2);
+/// rows.push_canonical(b"A7kP2xQ9Lm4R", Status::Deleted).unwrap();
+/// rows.push(&"680".parse::<WorkItemId>().unwrap(), Status::NotFound);
+/// // Only 12 Base62 characters go in as raw bytes.
+/// assert!(rows.push_canonical(b"A7kP2xQ9Lm4,", Status::Deleted).is_err());
+/// assert_eq!(rows.len(), 2);
+///
+/// let mut w = StatusWriter::new(Vec::new()).unwrap();
+/// w.write_rows(&rows).unwrap();
+/// assert_eq!(w.rows(), 2);
+/// assert_eq!(w.finish().unwrap(), b"Id,Status\nA7kP2xQ9Lm4R,3\n680,5\n");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatusRows {
+    text: Vec<u8>,
+    rows: u64,
+}
+
+/// The bytes of a row with a canonical Id: the Id, a comma, the code and a line feed.
+const CANONICAL_ROW_LEN: usize = WORK_ITEM_ID_LEN + 3;
+
+impl StatusRows {
+    /// No rows.
+    pub fn new() -> Self {
+        StatusRows::default()
+    }
+
+    /// No rows, with room for `rows` rows of canonical Ids.
+    pub fn with_capacity(rows: usize) -> Self {
+        StatusRows {
+            text: Vec::with_capacity(rows.saturating_mul(CANONICAL_ROW_LEN)),
+            rows: 0,
+        }
+    }
+
+    /// Adds one row. A [`WorkItemId`] never holds a comma, quote, line break or NUL, so no
+    /// quoting is ever needed.
+    pub fn push(&mut self, id: &WorkItemId, status: Status) {
+        self.text.extend_from_slice(id.as_str().as_bytes());
+        self.text
+            .extend_from_slice(&[b',', b'0' + status.code(), b'\n']);
+        self.rows += 1;
+    }
+
+    /// Adds one row whose Id is the 12 bytes `id` (as kept by
+    /// [`WorkItemId::canonical_bytes`]), without building a [`WorkItemId`]; the same row as
+    /// [`push`](Self::push) would add. Refused (nothing added) unless `id` is 12 Base62
+    /// characters: any other Id goes through [`push`](Self::push).
+    pub fn push_canonical(
+        &mut self,
+        id: &[u8; WORK_ITEM_ID_LEN],
+        status: Status,
+    ) -> Result<(), NotCanonicalId> {
+        if !is_canonical(id) {
+            return Err(NotCanonicalId {
+                value: String::from_utf8_lossy(id).into_owned(),
+            });
+        }
+        let mut row = [0u8; CANONICAL_ROW_LEN];
+        row[..WORK_ITEM_ID_LEN].copy_from_slice(id);
+        row[WORK_ITEM_ID_LEN..].copy_from_slice(&[b',', b'0' + status.code(), b'\n']);
+        self.text.extend_from_slice(&row);
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// How many rows.
+    pub fn len(&self) -> u64 {
+        self.rows
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// Removes every row, keeping the room.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.rows = 0;
+    }
+
+    /// The rows as they are written: `Id,code\n` each.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.text
+    }
+}
+
+/// [`StatusRows::push_canonical`] was given bytes that are not 12 Base62 characters.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{value:?} is not a canonical work item Id (12 Base62 characters)")]
+#[non_exhaustive]
+pub struct NotCanonicalId {
+    /// The bytes given, as text (invalid UTF-8 replaced).
+    pub value: String,
 }
 
 /// A status file being written into a directory under its DROP name.
@@ -201,6 +314,14 @@ impl StatusFile {
             .map_err(|e| Error::io(&self.path, e))
     }
 
+    /// Writes rows rendered ahead ([`StatusRows`]), the same bytes as writing each with
+    /// [`write`](Self::write).
+    pub fn write_rows(&mut self, rows: &StatusRows) -> Result<(), Error> {
+        self.writer
+            .write_rows(rows)
+            .map_err(|e| Error::io(&self.path, e))
+    }
+
     /// Rows written so far.
     pub fn rows(&self) -> u64 {
         self.writer.rows()
@@ -230,7 +351,69 @@ impl StatusFile {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        /// Rows pushed into [`StatusRows`] (canonical ones as bytes, split into runs at
+        /// random) write the same bytes as row by row.
+        #[test]
+        fn status_rows_write_what_rows_write(
+            rows in prop::collection::vec(
+                ("[A-Za-z0-9]{12}|[^,\"\r\n\x00]{1,30}", 2u8..=5, any::<bool>()),
+                0..60,
+            ),
+        ) {
+            let mut one_by_one = StatusWriter::new(Vec::new()).unwrap();
+            let mut ahead = StatusWriter::new(Vec::new()).unwrap();
+            let mut run = StatusRows::new();
+            for (text, code, cut) in &rows {
+                let id = WorkItemId::new(text).unwrap();
+                let status = Status::from_field(&[b'0' + code]).unwrap();
+                one_by_one.write(&id, status).unwrap();
+                match <[u8; WORK_ITEM_ID_LEN]>::try_from(text.as_bytes()) {
+                    Ok(bytes) if id.is_canonical() => run.push_canonical(&bytes, status).unwrap(),
+                    Ok(bytes) => {
+                        prop_assert!(run.push_canonical(&bytes, status).is_err());
+                        run.push(&id, status);
+                    }
+                    Err(_) => run.push(&id, status),
+                }
+                if *cut {
+                    ahead.write_rows(&run).unwrap();
+                    run.clear();
+                    prop_assert!(run.is_empty());
+                }
+            }
+            ahead.write_rows(&run).unwrap();
+            prop_assert_eq!(ahead.rows(), one_by_one.rows());
+            prop_assert_eq!(ahead.finish().unwrap(), one_by_one.finish().unwrap());
+        }
+    }
+
+    #[test]
+    fn a_file_takes_rows_rendered_ahead() {
+        let dir = tempfile::tempdir().unwrap();
+        let name: ListFileName = "20260312_4821_Email.csv".parse().unwrap();
+        let mut f = StatusFile::create(dir.path(), &name).unwrap();
+        let mut rows = StatusRows::with_capacity(1);
+        rows.push_canonical(b"A7kP2xQ9Lm4R", Status::OptedOut)
+            .unwrap();
+        f.write_rows(&rows).unwrap();
+        f.write(&id("680"), Status::NotFound).unwrap();
+        assert_eq!(f.rows(), 2);
+        let path = f.finish().unwrap();
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            b"Id,Status\nA7kP2xQ9Lm4R,4\n680,5\n"
+        );
+        let e = rows
+            .push_canonical(b"A7kP2xQ9Lm4\xc3", Status::Deleted)
+            .unwrap_err();
+        assert_eq!(rows.len(), 1, "a refused row is not added");
+        assert!(e.to_string().contains("A7kP2xQ9Lm4"), "{e}");
+    }
 
     fn id(s: &str) -> WorkItemId {
         s.parse().unwrap()

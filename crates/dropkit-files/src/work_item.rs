@@ -83,6 +83,29 @@ impl WorkItemId {
         is_canonical(self.as_str().as_bytes())
     }
 
+    /// The Id of 12 Base62 bytes `id` (as kept by [`canonical_bytes`](Self::canonical_bytes)),
+    /// without a UTF-8 check or a scan for forbidden characters: `None` unless `id` is
+    /// canonical (a check of its 12 bytes side by side).
+    ///
+    /// ```
+    /// use dropkit_files::WorkItemId;
+    ///
+    /// let id = WorkItemId::from_canonical(b"A7kP2xQ9Lm4R").unwrap();
+    /// assert_eq!(id.as_str(), "A7kP2xQ9Lm4R");
+    /// assert!(WorkItemId::from_canonical(b"A7kP2xQ9Lm4,").is_none());
+    /// ```
+    pub fn from_canonical(id: &[u8; WORK_ITEM_ID_LEN]) -> Option<Self> {
+        if !is_canonical(id) {
+            return None;
+        }
+        let mut buf = [0u8; INLINE];
+        buf[..WORK_ITEM_ID_LEN].copy_from_slice(id);
+        Some(WorkItemId(Repr::Inline {
+            len: WORK_ITEM_ID_LEN as u8,
+            buf,
+        }))
+    }
+
     /// The 12 bytes of a canonical Id, for compact storage.
     pub fn canonical_bytes(&self) -> Option<[u8; WORK_ITEM_ID_LEN]> {
         let b = self.as_str().as_bytes();
@@ -196,5 +219,24 @@ mod tests {
             assert!(WorkItemId::new(s).is_none(), "{s:?}");
         }
         assert_eq!(std::mem::size_of::<WorkItemId>(), 24);
+    }
+
+    #[test]
+    fn from_canonical_is_new_for_canonical_ids_only() {
+        for s in ["A7kP2xQ9Lm4R", "000000000000", "zzzzzzzzzzzz"] {
+            let bytes: [u8; WORK_ITEM_ID_LEN] = s.as_bytes().try_into().unwrap();
+            let id = WorkItemId::from_canonical(&bytes).unwrap();
+            assert_eq!(id, WorkItemId::new(s).unwrap());
+            assert_eq!(id.as_str(), s);
+            assert_eq!(id.canonical_bytes(), Some(bytes));
+        }
+        for bytes in [
+            *b"A7kP2xQ9Lm4-",
+            *b"A7kP2xQ9Lm4,",
+            *b"A7kP2xQ9Lm4\0",
+            [0xc3; 12],
+        ] {
+            assert!(WorkItemId::from_canonical(&bytes).is_none(), "{bytes:?}");
+        }
     }
 }
