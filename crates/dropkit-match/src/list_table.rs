@@ -259,9 +259,25 @@ impl ListData {
         work_item_id(&self.entries, &self.odd_ids, index)
     }
 
-    /// The Id's text, without building a [`WorkItemId`].
+    /// The Id's text, without building a [`WorkItemId`] (the match report writes
+    /// [`id_bytes`](Self::id_bytes)).
+    #[cfg(test)]
     pub(crate) fn id_str(&self, index: u32) -> &str {
         id_text(&self.entries, &self.odd_ids, index)
+    }
+
+    /// The Id's bytes (its text's, without a UTF-8 check), for writing it out.
+    #[inline]
+    pub(crate) fn id_bytes(&self, index: u32) -> &[u8] {
+        id_bytes(&self.entries, &self.odd_ids, index)
+    }
+
+    /// The 12 bytes of the Id when it is canonical (checked when loaded), `None` for any
+    /// other Id ([`id`](Self::id) gives every one).
+    #[inline]
+    pub(crate) fn canonical_id(&self, index: u32) -> Option<&[u8; 12]> {
+        let id = &self.entries[index as usize].id;
+        (id[0] != ODD_ID).then_some(id)
     }
 
     /// The work items listed more than once: entry, how many times listed, how many distinct
@@ -337,8 +353,7 @@ fn work_item_id(entries: &[Entry], odd_ids: &[WorkItemId], index: u32) -> WorkIt
     if id[0] == ODD_ID {
         odd_ids[odd_index(id)].clone()
     } else {
-        WorkItemId::new(id_text(entries, odd_ids, index))
-            .expect("a canonical Id is 12 ASCII alphanumerics")
+        WorkItemId::from_canonical(id).expect("a canonical Id is 12 ASCII alphanumerics")
     }
 }
 
@@ -354,6 +369,7 @@ fn id_bytes<'a>(entries: &'a [Entry], odd_ids: &'a [WorkItemId], index: u32) -> 
     }
 }
 
+#[cfg(test)]
 fn id_text<'a>(entries: &'a [Entry], odd_ids: &'a [WorkItemId], index: u32) -> &'a str {
     let id = &entries[index as usize].id;
     if id[0] == ODD_ID {

@@ -16,6 +16,7 @@
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
@@ -118,14 +119,7 @@ impl MatchStore {
         let l = &mut self.lists[usize::from(list)];
         let part = &mut l.parts[(entry >> l.shift) as usize];
         let before = part.staged.len();
-        part.staged.extend_from_slice(&entry.to_le_bytes());
-        let mut len = key.len();
-        while len >= 0x80 {
-            part.staged.push((len as u8) | 0x80);
-            len >>= 7;
-        }
-        part.staged.push(len as u8);
-        part.staged.extend_from_slice(key.as_bytes());
+        encode(&mut part.staged, entry, key.as_bytes());
         self.staged += part.staged.len() - before;
     }
 
@@ -175,33 +169,33 @@ impl MatchStore {
     }
 
     /// The work items of a part.
-    pub(crate) fn entries(&self, list: usize, part: usize) -> std::ops::Range<u32> {
+    pub(crate) fn entries(&self, list: usize, part: usize) -> Range<u32> {
         let l = &self.lists[list];
-        let start = part << l.shift;
-        let end = ((part + 1) << l.shift).min(l.len);
-        // Below the list's length, which fits in a u32 (MAX_WORK_ITEMS).
-        start as u32..end as u32
+        part_entries(part, l.shift, l.len)
     }
 
     /// The bytes of a part, read back from the temporary file if it spilled.
     pub(crate) fn read_part(&self, list: usize, part: usize) -> io::Result<Cow<'_, [u8]>> {
-        let p = &self.lists[list].parts[part];
-        if p.spilled.is_empty() {
-            return Ok(Cow::Borrowed(&p.staged));
-        }
-        let total: usize = p.spilled.iter().map(|s| s.1).sum::<usize>() + p.staged.len();
-        let mut bytes = Vec::with_capacity(total);
-        if let Some(file) = &self.spill {
-            let mut file = file.lock().map_err(|_| poisoned())?;
-            for &(offset, len) in &p.spilled {
-                file.seek(SeekFrom::Start(offset))?;
-                let start = bytes.len();
-                bytes.resize(start + len, 0);
-                file.read_exact(&mut bytes[start..])?;
-            }
-        }
-        bytes.extend_from_slice(&p.staged);
-        Ok(Cow::Owned(bytes))
+        read(&self.lists[list].parts[part], self.spill.as_ref())
+    }
+
+    /// The parts of list `list`, in order, each to be settled once
+    /// ([`PartToSettle::settle`]) on any thread.
+    pub(crate) fn parts_to_settle(&mut self, list: usize) -> Vec<PartToSettle<'_>> {
+        // Parts read back whole before are read again: the parts in memory change order.
+        self.loaded = OnceLock::new();
+        let MatchStore { lists, spill, .. } = self;
+        let l = &mut lists[list];
+        let (shift, len) = (l.shift, l.len);
+        l.parts
+            .iter_mut()
+            .enumerate()
+            .map(|(p, part)| PartToSettle {
+                part,
+                spill: spill.as_ref(),
+                entries: part_entries(p, shift, len),
+            })
+            .collect()
     }
 
     /// The bytes of a part, borrowed from the store. A store that spilled reads every part
@@ -230,6 +224,86 @@ impl MatchStore {
     }
 }
 
+/// One part of a list, borrowed from the store to be settled ([`MatchStore::parts_to_settle`]).
+pub(crate) struct PartToSettle<'a> {
+    part: &'a mut Part,
+    spill: Option<&'a Mutex<File>>,
+    entries: Range<u32>,
+}
+
+impl PartToSettle<'_> {
+    /// The part's work items.
+    pub(crate) fn entries(&self) -> Range<u32> {
+        self.entries.clone()
+    }
+
+    /// Hands the part's bytes and [`settled_rows`] to `settle`; a part held in memory is then
+    /// kept in that settled order (a work item's rows together, each key once), so that the
+    /// next reading (the match report) finds its rows in order and sorts nothing. A part that
+    /// spilled is left on disk as it is (it is read back and sorted again when next read:
+    /// keeping it settled in memory would take the memory the spill saves).
+    pub(crate) fn settle<T>(
+        self,
+        settle: impl FnOnce(&[u8], &[Row]) -> io::Result<T>,
+    ) -> io::Result<T> {
+        let bytes = read(self.part, self.spill)?;
+        let (rows, as_stored) = settle_rows(&bytes, self.entries.clone())?;
+        let out = settle(&bytes, &rows)?;
+        if !as_stored && matches!(bytes, Cow::Borrowed(_)) {
+            let kept: usize = rows.iter().map(|r| r.2 + 9).sum();
+            let mut settled = Vec::with_capacity(kept);
+            for &(entry, start, len) in &rows {
+                encode(&mut settled, entry, &bytes[start..start + len]);
+            }
+            drop(bytes);
+            self.part.staged = settled;
+        }
+        Ok(out)
+    }
+}
+
+/// The work items of part `part` of a list of `len` work items, `1 << shift` a part.
+fn part_entries(part: usize, shift: u32, len: usize) -> Range<u32> {
+    let start = part << shift;
+    let end = ((part + 1) << shift).min(len);
+    // Below the list's length, which fits in a u32 (MAX_WORK_ITEMS).
+    start as u32..end as u32
+}
+
+/// Appends a hit: the work item (4 bytes), the key's length (7 bits a byte, the last byte
+/// below 128) and the key.
+#[inline]
+fn encode(out: &mut Vec<u8>, entry: u32, key: &[u8]) {
+    out.extend_from_slice(&entry.to_le_bytes());
+    let mut len = key.len();
+    while len >= 0x80 {
+        out.push((len as u8) | 0x80);
+        len >>= 7;
+    }
+    out.push(len as u8);
+    out.extend_from_slice(key);
+}
+
+/// The bytes of `part`, read back from the temporary file `spill` if it spilled.
+fn read<'a>(part: &'a Part, spill: Option<&Mutex<File>>) -> io::Result<Cow<'a, [u8]>> {
+    if part.spilled.is_empty() {
+        return Ok(Cow::Borrowed(&part.staged));
+    }
+    let total: usize = part.spilled.iter().map(|s| s.1).sum::<usize>() + part.staged.len();
+    let mut bytes = Vec::with_capacity(total);
+    if let Some(file) = spill {
+        let mut file = file.lock().map_err(|_| poisoned())?;
+        for &(offset, len) in &part.spilled {
+            file.seek(SeekFrom::Start(offset))?;
+            let start = bytes.len();
+            bytes.resize(start + len, 0);
+            file.read_exact(&mut bytes[start..])?;
+        }
+    }
+    bytes.extend_from_slice(&part.staged);
+    Ok(Cow::Owned(bytes))
+}
+
 fn poisoned() -> io::Error {
     io::Error::other("the temporary match file's lock is poisoned")
 }
@@ -244,8 +318,16 @@ fn corrupt() -> io::Error {
 /// The rows of a part's bytes sorted by work item (a work item's in file order), each key of
 /// a work item kept once (its first row). Every work item must be one of `entries` (the
 /// part's), or the bytes are not what was stored.
-pub(crate) fn settled_rows(bytes: &[u8], entries: std::ops::Range<u32>) -> io::Result<Vec<Row>> {
+pub(crate) fn settled_rows(bytes: &[u8], entries: Range<u32>) -> io::Result<Vec<Row>> {
+    settle_rows(bytes, entries).map(|(rows, _)| rows)
+}
+
+/// [`settled_rows`], and whether they are the rows as stored (already settled: in order,
+/// no key repeated).
+fn settle_rows(bytes: &[u8], entries: Range<u32>) -> io::Result<(Vec<Row>, bool)> {
     let mut rows: Vec<Row> = Vec::new();
+    let mut in_order = true;
+    let mut last = entries.start;
     let mut at = 0;
     while at < bytes.len() {
         let entry = bytes
@@ -272,12 +354,15 @@ pub(crate) fn settled_rows(bytes: &[u8], entries: std::ops::Range<u32>) -> io::R
         if bytes.len() - at < len {
             return Err(corrupt());
         }
+        in_order &= entry >= last;
+        last = entry;
         rows.push((entry, at, len));
         at += len;
     }
-    // Starts are distinct and grow with the file: sorting by (work item, start) keeps a work
-    // item's rows in file order.
-    rows.sort_unstable_by_key(|&(entry, start, _)| (entry, start));
+    let stored = rows.len();
+    if !in_order {
+        rows = by_entry(&rows, &entries);
+    }
     let key = |&(_, start, len): &Row| &bytes[start..start + len];
     let mut kept: Vec<Row> = Vec::with_capacity(rows.len());
     let mut group = 0;
@@ -289,12 +374,55 @@ pub(crate) fn settled_rows(bytes: &[u8], entries: std::ops::Range<u32>) -> io::R
             kept.push(row);
         }
     }
-    Ok(kept)
+    let as_stored = in_order && kept.len() == stored;
+    Ok((kept, as_stored))
+}
+
+/// `rows` (of work items in `entries`) ordered by work item, in their order within a work
+/// item: a counting sort, linear in the rows and the part's work items.
+fn by_entry(rows: &[Row], entries: &Range<u32>) -> Vec<Row> {
+    let slot = |row: &Row| (row.0 - entries.start) as usize;
+    // next[i + 1]: rows of the part's work item i, then where its next row goes.
+    let mut next = vec![0usize; (entries.end - entries.start) as usize + 1];
+    for row in rows {
+        next[slot(row) + 1] += 1;
+    }
+    for i in 1..next.len() {
+        next[i] += next[i - 1];
+    }
+    let mut sorted = vec![(0, 0, 0); rows.len()];
+    for row in rows {
+        let to = &mut next[slot(row)];
+        sorted[*to] = *row;
+        *to += 1;
+    }
+    sorted
 }
 
 /// The key of a settled row as text (keys were text when stored).
 pub(crate) fn key_of<'a>(bytes: &'a [u8], row: &Row) -> io::Result<&'a str> {
     std::str::from_utf8(&bytes[row.1..row.1 + row.2]).map_err(|_| corrupt())
+}
+
+/// The keys of `rows` one after the other, as text: checked as UTF-8 once for all (keys were
+/// text when stored; a part read back from the temporary file could differ). Take each with
+/// [`next_key`].
+pub(crate) fn keys_text(bytes: &[u8], rows: &[Row]) -> io::Result<String> {
+    let mut text = Vec::with_capacity(rows.iter().map(|r| r.2).sum());
+    for &(_, start, len) in rows {
+        text.extend_from_slice(&bytes[start..start + len]);
+    }
+    String::from_utf8(text).map_err(|_| corrupt())
+}
+
+/// The key of `row` in the [`keys_text`] of its rows, `at` bytes in (the keys before it),
+/// which moves past it. An error if it does not start and end on a character (its bytes
+/// were not text on their own).
+#[inline]
+pub(crate) fn next_key<'a>(text: &'a str, at: &mut usize, row: &Row) -> io::Result<&'a str> {
+    let key = text.get(*at..*at + row.2).ok_or_else(corrupt)?;
+    *at += row.2;
+    Ok(key)
 }
 
 #[cfg(test)]
@@ -350,8 +478,63 @@ mod tests {
                     store.settle_memory().unwrap();
                 }
             }
-            prop_assert_eq!(rows_of(&store, 0), reference(&hits));
+            let expected = reference(&hits);
+            prop_assert_eq!(rows_of(&store, 0), expected.clone());
+            // Settled part by part: the same rows, the keys read as text once per part.
+            let mut settled = Vec::new();
+            for part in store.parts_to_settle(0) {
+                part.settle(|bytes, rows| {
+                    let text = keys_text(bytes, rows)?;
+                    let mut at = 0;
+                    for row in rows {
+                        let key = next_key(&text, &mut at, row)?;
+                        assert_eq!(key, key_of(bytes, row)?);
+                        settled.push((row.0, key.to_owned()));
+                    }
+                    Ok(())
+                })
+                .unwrap();
+            }
+            prop_assert_eq!(&settled, &expected);
+            // Kept in settled order: read again, the same rows, with nothing to reorder.
+            prop_assert_eq!(rows_of(&store, 0), expected);
+            if store.spill.is_none() {
+                for p in 0..store.parts(0).0 {
+                    let (_, as_stored) = settle_rows(store.part(0, p), store.entries(0, p)).unwrap();
+                    prop_assert!(as_stored);
+                }
+            }
         }
+
+        #[test]
+        fn by_entry_is_a_stable_sort(
+            entries in prop::collection::vec(0u32..50, 0..400),
+        ) {
+            let rows: Vec<Row> = entries.iter().enumerate().map(|(i, &e)| (100 + e, i, 1)).collect();
+            let mut sorted = rows.clone();
+            sorted.sort_by_key(|r| r.0);
+            prop_assert_eq!(by_entry(&rows, &(100..150)), sorted);
+        }
+    }
+
+    #[test]
+    fn keys_that_are_not_text_on_their_own_are_refused() {
+        // Two halves of "é" as two keys: text together, not each.
+        let mut bytes = Vec::new();
+        encode(&mut bytes, 1, &[0xc3]);
+        encode(&mut bytes, 2, &[0xa9]);
+        let rows = settled_rows(&bytes, 0..4).unwrap();
+        let text = keys_text(&bytes, &rows).unwrap();
+        let mut at = 0;
+        assert!(next_key(&text, &mut at, &rows[0]).is_err());
+        assert!(key_of(&bytes, &rows[0]).is_err());
+        // Not text at all.
+        let mut bytes = Vec::new();
+        encode(&mut bytes, 1, &[0xff]);
+        let rows = settled_rows(&bytes, 0..4).unwrap();
+        assert!(keys_text(&bytes, &rows).is_err());
+        // A work item outside the part.
+        assert!(settled_rows(&bytes, 2..4).is_err());
     }
 
     #[test]

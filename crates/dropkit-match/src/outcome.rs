@@ -80,7 +80,7 @@ impl MatchOutcome {
         let mut statuses = Vec::with_capacity(outcome.lists.lists.len());
         let mut summaries = Vec::with_capacity(outcome.lists.lists.len());
         for (l, data) in outcome.lists.lists.iter().enumerate() {
-            let (column, counts) = settle(l, data, &outcome.store, rules)
+            let (column, counts) = settle(l, data, &mut outcome.store, rules)
                 .map_err(|e| Error::io(outcome.store.spill_label(), e))?;
             let summary = ListSummary {
                 list_type: data.list,

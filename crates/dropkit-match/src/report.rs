@@ -8,9 +8,9 @@ use dropkit_files::{Status, WorkItemId};
 use dropkit_hash::ListType;
 
 use crate::MatchOutcome;
-use rayon::prelude::*;
 
-use crate::match_store::{key_of, settled_rows};
+use crate::match_store::{key_of, keys_text, next_key, settled_rows};
+use crate::writing::in_order;
 
 /// The header of the match report, byte for byte.
 pub const MATCHES_HEADER: &str = "Id,ListType,Key,Status";
@@ -29,8 +29,9 @@ pub struct Match<'a> {
     pub status: Status,
 }
 
-/// Parts of the match report rendered at once, per thread.
-const RENDER_PARTS_PER_THREAD: usize = 1;
+/// Parts of the match report rendered at once, per thread (a part is a few thousand work
+/// items, some 100 KB of text when all of them matched).
+const RENDER_PARTS_PER_THREAD: usize = 2;
 
 impl MatchOutcome {
     /// The match report: one row per matched work item and distinct consumer key, list by list
@@ -71,16 +72,15 @@ impl MatchOutcome {
         for l in 0..self.lists.lists.len() {
             let (parts, _) = self.store.parts(l);
             let all: Vec<usize> = (0..parts).collect();
-            for batch in all.chunks(at_once) {
-                let rendered: Vec<(Vec<u8>, u64)> = batch
-                    .par_iter()
-                    .map(|&p| self.render_part(l, p))
-                    .collect::<Result<_, _>>()?;
-                for (text, n) in rendered {
-                    out.write_all(&text)?;
+            in_order(
+                &all,
+                at_once,
+                |&p| self.render_part(l, p),
+                |(text, n)| {
                     rows += n;
-                }
-            }
+                    out.write_all(&text)
+                },
+            )?;
         }
         out.flush()?;
         Ok(rows)
@@ -89,18 +89,23 @@ impl MatchOutcome {
     /// The match report's rows of part `part` of list `l`, as CSV, with their number.
     fn render_part(&self, l: usize, part: usize) -> std::io::Result<(Vec<u8>, u64)> {
         let data = &self.lists.lists[l];
+        let statuses = &self.statuses[l];
         let bytes = self.store.read_part(l, part)?;
+        // Settled when the outcome was made: in order, so not sorted again (unless spilled).
         let rows = settled_rows(&bytes, self.store.entries(l, part))?;
+        let text = keys_text(&bytes, &rows)?;
+        let mut at = 0;
+        let list = data.list.as_str().as_bytes();
         let mut out = Vec::with_capacity(bytes.len() * 2);
         for row in &rows {
             // Ids never need quoting (dropkit-files refuses commas, quotes and line breaks in
             // them), list types neither; keys are the broker's and may.
-            out.extend_from_slice(data.id_str(row.0).as_bytes());
+            out.extend_from_slice(data.id_bytes(row.0));
             out.push(b',');
-            out.extend_from_slice(data.list.as_str().as_bytes());
+            out.extend_from_slice(list);
             out.push(b',');
-            write_field(&mut out, key_of(&bytes, row)?)?;
-            let status = self.statuses[l][row.0 as usize];
+            write_field(&mut out, next_key(&text, &mut at, row)?)?;
+            let status = statuses[row.0 as usize];
             out.extend_from_slice(&[b',', b'0' + status.code(), b'\n']);
         }
         Ok((out, rows.len() as u64))

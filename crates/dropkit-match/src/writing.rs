@@ -4,7 +4,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use dropkit_files::{ListFileName, StatusFile};
+use dropkit_files::{ListFileName, Status, StatusFile, StatusRows};
+use rayon::prelude::*;
 
 use crate::list_table::ListData;
 use crate::{Error, MatchOutcome};
@@ -62,26 +63,89 @@ impl MatchOutcome {
     }
 }
 
+/// Work items of a status file rendered as one run of rows, on one thread (some 250 KB).
+const STATUS_RUN: usize = 1 << 14;
+
+/// Runs of status rows rendered at once, per thread.
+const STATUS_RUNS_PER_THREAD: usize = 2;
+
 fn write_list(
     dir: &Path,
     data: &ListData,
-    statuses: &[dropkit_files::Status],
+    statuses: &[Status],
     max_rows: usize,
     written: &mut Vec<PathBuf>,
 ) -> Result<(), Error> {
     let mut used: Vec<ListFileName> = Vec::new();
+    let at_once = rayon::current_num_threads().max(1) * STATUS_RUNS_PER_THREAD;
     for (c, chunk) in statuses.chunks(max_rows).enumerate() {
         let name = data.name.next_unused(&used);
         let mut file = StatusFile::create(dir, &name)?;
         let first = c * max_rows;
-        for (i, &status) in chunk.iter().enumerate() {
-            // Statuses are one per work item: the index is a work item's.
-            file.write(&data.id((first + i) as u32), status)?;
-        }
+        let runs: Vec<(usize, &[Status])> = chunk
+            .chunks(STATUS_RUN)
+            .enumerate()
+            .map(|(r, run)| (first + r * STATUS_RUN, run))
+            .collect();
+        in_order(
+            &runs,
+            at_once,
+            |&(first, run)| Ok(status_rows(data, first, run)),
+            |rows| file.write_rows(&rows).map_err(Error::from),
+        )?;
         written.push(file.finish()?);
         used.push(name);
     }
     Ok(())
+}
+
+/// The status rows of work items `first..` with `statuses` (one per work item).
+fn status_rows(data: &ListData, first: usize, statuses: &[Status]) -> StatusRows {
+    let mut rows = StatusRows::with_capacity(statuses.len());
+    for (i, &status) in statuses.iter().enumerate() {
+        // Statuses are one per work item: the index is a work item's.
+        let entry = (first + i) as u32;
+        let canonical = data
+            .canonical_id(entry)
+            .is_some_and(|id| rows.push_canonical(id, status).is_ok());
+        if !canonical {
+            rows.push(&data.id(entry), status);
+        }
+    }
+    rows
+}
+
+/// Renders `jobs` on every core, `at_once` at a time, and hands each result to `write` in
+/// the jobs' order, on the calling thread; a batch is written while the next one renders.
+/// Stops at the first error.
+pub(crate) fn in_order<J, T, E>(
+    jobs: &[J],
+    at_once: usize,
+    render: impl Fn(&J) -> Result<T, E> + Sync,
+    mut write: impl FnMut(T) -> Result<(), E>,
+) -> Result<(), E>
+where
+    J: Sync,
+    T: Send,
+    E: Send,
+{
+    let render_batch = |batch: &[J]| batch.par_iter().map(&render).collect::<Result<Vec<T>, E>>();
+    let mut batches = jobs.chunks(at_once.max(1));
+    let Some(batch) = batches.next() else {
+        return Ok(());
+    };
+    let mut pending = render_batch(batch)?;
+    for batch in batches {
+        let mut next = None;
+        let written = rayon::in_place_scope(|s| {
+            s.spawn(|_| next = Some(render_batch(batch)));
+            pending.drain(..).try_for_each(&mut write)
+        });
+        written?;
+        // The scope waited for the spawned batch.
+        pending = next.unwrap_or_else(|| Ok(Vec::new()))?;
+    }
+    pending.into_iter().try_for_each(write)
 }
 
 /// Creates (or truncates) a file only its owner can read: the match report names the broker's
