@@ -5,7 +5,7 @@ use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::rows::{HeaderRule, Rows};
-use crate::work_item::is_canonical;
+use crate::work_item::{is_canonical, is_canonical_id};
 use crate::{DataType, Error, ListFileName, Status, WORK_ITEM_ID_LEN, WorkItemId};
 
 /// The header of every status file, byte for byte.
@@ -222,7 +222,7 @@ impl StatusRows {
         id: &[u8; WORK_ITEM_ID_LEN],
         status: Status,
     ) -> Result<(), NotCanonicalId> {
-        if !is_canonical(id) {
+        if !is_canonical_id(id) {
             return Err(NotCanonicalId {
                 value: String::from_utf8_lossy(id).into_owned(),
             });

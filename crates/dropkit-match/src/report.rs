@@ -116,8 +116,10 @@ impl MatchOutcome {
 /// or ends with a space (which some readers trim).
 fn write_field(out: &mut impl Write, field: &str) -> std::io::Result<()> {
     let b = field.as_bytes();
-    let needs = memchr::memchr3(b',', b'"', b'\n', b).is_some()
-        || memchr::memchr(b'\r', b).is_some()
+    // One pass over the (short) key, without a call per character class.
+    let needs = b
+        .iter()
+        .fold(false, |n, &c| n | matches!(c, b',' | b'"' | b'\n' | b'\r'))
         || b.first().is_some_and(|c| *c == b' ')
         || b.last().is_some_and(|c| *c == b' ');
     if !needs {
@@ -126,4 +128,29 @@ fn write_field(out: &mut impl Write, field: &str) -> std::io::Result<()> {
     out.write_all(b"\"")?;
     out.write_all(field.replace('"', "\"\"").as_bytes())?;
     out.write_all(b"\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Quoted exactly when a comma, quote, CR or LF is in it or a space starts or ends it.
+        #[test]
+        fn fields_are_quoted_when_they_need_it(field in "[a ,\"\r\nx]{0,12}|\\PC{0,20}") {
+            let mut out = Vec::new();
+            write_field(&mut out, &field).unwrap();
+            let needs = field.contains([',', '"', '\n', '\r'])
+                || field.starts_with(' ')
+                || field.ends_with(' ');
+            let expected = if needs {
+                format!("\"{}\"", field.replace('"', "\"\""))
+            } else {
+                field.clone()
+            };
+            prop_assert_eq!(String::from_utf8(out).unwrap(), expected);
+        }
+    }
 }

@@ -9,6 +9,9 @@ use rayon::prelude::*;
 
 use crate::list_table::ListData;
 use crate::{Error, MatchOutcome};
+use early_sync::with_early_flushes;
+
+mod early_sync;
 
 /// The match report's file name in an output directory.
 pub const MATCHES_FILE: &str = "matches.csv";
@@ -23,9 +26,8 @@ impl MatchOutcome {
         let partial = PathBuf::from(partial);
         let write = || -> std::io::Result<u64> {
             let file = create_private(&partial)?;
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-            let rows = self.write_matches(&mut out)?;
-            let file = out.into_inner().map_err(|e| e.into_error())?;
+            // Flushed to disk as it grows: the sync below then waits only for the end.
+            let rows = with_early_flushes(&file, |out| self.write_matches(out))?;
             file.sync_all()?;
             fs::rename(&partial, path)?;
             Ok(rows)
