@@ -76,8 +76,9 @@ struct Scratch {
     candidates: Vec<Candidate>,
     /// The digests with a candidate: indexes into `pending`.
     open: Vec<u32>,
-    /// The digests to search for in full.
+    /// The open digests to search for in full: indexes into `open`.
     search: Vec<usize>,
+    /// What each open digest found, by its index in `open`.
     found: Vec<Option<u32>>,
     /// The records queued.
     rows: Vec<Queued>,
@@ -87,10 +88,22 @@ struct Scratch {
     ends: Vec<usize>,
 }
 
+/// Where a queued record's consumer key is: most records match nothing, so a key is copied
+/// (to [`BlockResult::key_text`]) only once one of its digests is found.
+#[derive(Clone, Copy)]
+enum KeyAt {
+    /// A span of the block's text (a plain block that is UTF-8 throughout, alive until the
+    /// block's last flush).
+    Block(usize, usize),
+    /// A span of `Scratch::key_text`, where the key was copied (the CSV reader's records and
+    /// Arrow rows, whose fields do not outlive the record).
+    Copied(usize, usize),
+}
+
 /// A record queued for probing.
 struct Queued {
-    /// The consumer key: a span of `Scratch::key_text`.
-    key: (usize, usize),
+    /// The consumer key.
+    key: KeyAt,
     /// Where the record starts in the block, to read its fields again if it matched.
     at: usize,
     /// The key's index in `BlockResult::key_ends` once a digest of the record was found.
@@ -134,12 +147,17 @@ pub(crate) fn process_block(
         matched_fields(block, at, plan, buf, ends)
     };
     let mut first = skip_first;
+    // A plain block's UTF-8 is checked once for the whole block; a block that is not UTF-8
+    // is checked field by field, to say which field is not. Its keys are then spans of it.
+    let text = if block.plain {
+        std::str::from_utf8(&block.data).ok()
+    } else {
+        None
+    };
+    let keys = text.unwrap_or_default();
     if block.plain {
         // The fast path: lines and commas, found 64 bytes at a time.
         let data = &block.data[..];
-        // UTF-8 is checked once for the whole block; a block that is not UTF-8 is checked
-        // field by field, to say which field is not.
-        let text = std::str::from_utf8(data).ok();
         let mut ends = Vec::with_capacity(plan.width + 1);
         let mut line_no = block.first_line;
         let mut lines = lines::Lines::new(data);
@@ -158,7 +176,7 @@ pub(crate) fn process_block(
                     &mut scratch,
                     &split,
                     (this_line, at),
-                    &mut reread,
+                    (&mut reread, keys),
                     plan,
                     lists,
                 );
@@ -201,13 +219,13 @@ pub(crate) fn process_block(
                 &mut scratch,
                 &rec,
                 (line, at),
-                &mut reread,
+                (&mut reread, ""),
                 plan,
                 lists,
             );
         }
     }
-    flush(&mut out, &mut scratch, &mut reread, plan, lists);
+    flush(&mut out, &mut scratch, (&mut reread, keys), plan, lists);
     out
 }
 
@@ -230,22 +248,31 @@ pub(crate) fn process_rows(
     let mut out = BlockResult::default();
     let mut scratch = Scratch::new(plan);
     rows(&mut |rec: &dyn Fields, line: u64, at: usize| {
-        take(&mut out, &mut scratch, rec, (line, at), reread, plan, lists);
+        take(
+            &mut out,
+            &mut scratch,
+            rec,
+            (line, at),
+            (reread, ""),
+            plan,
+            lists,
+        );
     });
-    flush(&mut out, &mut scratch, reread, plan, lists);
+    flush(&mut out, &mut scratch, (reread, ""), plan, lists);
     out
 }
 
 /// Takes one record, found at `line` and `at`: checks, standardizes and queues it, and probes
 /// the queue when it is full. Generic over the record's kind, so that reading a plain line's
-/// fields is inlined.
+/// fields is inlined. `keys` is the block's text when the record's fields are spans of it
+/// ([`Fields::text_start`]), else empty.
 #[inline(always)]
 fn take<F: Fields + ?Sized>(
     out: &mut BlockResult,
     scratch: &mut Scratch,
     rec: &F,
     (line, at): (u64, usize),
-    reread: &mut Reread<'_>,
+    (reread, keys): (&mut Reread<'_>, &str),
     plan: &Plan,
     lists: &Lists,
 ) {
@@ -256,7 +283,7 @@ fn take<F: Fields + ?Sized>(
         out.bad_rows += 1;
     }
     if scratch.rows.len() >= PROBE_BATCH {
-        flush(out, scratch, reread, plan, lists);
+        flush(out, scratch, (reread, keys), plan, lists);
     }
 }
 
@@ -332,10 +359,17 @@ fn process_record<F: Fields + ?Sized>(
     // Probing waits on memory (the table is far larger than the caches), so digests are
     // queued and probed in batches, where the processor overlaps the waits.
     let key_index = s.rows.len() as u32;
-    let start = s.key_text.len();
-    s.key_text.push_str(key);
+    let key_at = match rec.text_start(plan.key.index) {
+        // A span of the block (`at` is where the line starts): copied only on a hit.
+        Some(start) => KeyAt::Block(at + start, at + start + key.len()),
+        None => {
+            let start = s.key_text.len();
+            s.key_text.push_str(key);
+            KeyAt::Copied(start, s.key_text.len())
+        }
+    };
     s.rows.push(Queued {
-        key: (start, s.key_text.len()),
+        key: key_at,
         at,
         hit: None,
     });

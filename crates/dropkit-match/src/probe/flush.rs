@@ -2,17 +2,18 @@
 
 use dropkit_hash::DropHash;
 
-use super::{BlockResult, Hit, MatchedRow, Reread, Scratch};
+use super::{BlockResult, Hit, KeyAt, MatchedRow, Reread, Scratch};
 use crate::digest_index::DigestIndex;
 use crate::lists::Lists;
 use crate::plan::Plan;
 
 /// Probes the queued digests and turns what is found into hits; reads the fields of the
-/// records that matched again, when the plan collects them.
+/// records that matched again, when the plan collects them. `keys` is the text the queued
+/// records' [`KeyAt::Block`] keys are spans of.
 pub(super) fn flush(
     out: &mut BlockResult,
     s: &mut Scratch,
-    reread: &mut Reread<'_>,
+    (reread, keys): (&mut Reread<'_>, &str),
     plan: &Plan,
     lists: &Lists,
 ) {
@@ -60,32 +61,39 @@ pub(super) fn flush(
         let i = i as usize;
         s.candidates[i] = list_of(s.pending[i].0).resolve(s.candidates[i]);
     }
+    // Only the open digests can be found: `found` and `search` follow `open`.
     s.found.clear();
-    s.found.resize(s.pending.len(), None);
     s.search.clear();
-    for &i in &s.open {
+    for (k, &i) in s.open.iter().enumerate() {
         let i = i as usize;
         let (list, digest, _) = &s.pending[i];
         let (found, search) = list_of(*list).check(digest, s.candidates[i]);
-        s.found[i] = found;
+        s.found.push(found);
         if search {
-            s.search.push(i);
+            s.search.push(k);
         }
     }
     // Another word's tag matched too, or the home bucket was full: a plain search.
-    for &i in &s.search {
-        let (list, digest, _) = &s.pending[i];
-        s.found[i] = list_of(*list).find(digest);
+    for &k in &s.search {
+        let (list, digest, _) = &s.pending[s.open[k] as usize];
+        s.found[k] = list_of(*list).find(digest);
     }
-    for ((list, _, row), found) in s.pending.iter().zip(&s.found) {
+    // In the queue's order (`open` is ascending).
+    for (&i, found) in s.open.iter().zip(&s.found) {
         if let Some(first) = *found {
+            let (list, _, row) = &s.pending[i as usize];
             // A row's key is kept once, however many of its digests are found.
             let queued = &mut s.rows[*row as usize];
             let key = match queued.hit {
                 Some(key) => key,
                 None => {
-                    let (a, b) = queued.key;
-                    let key = out.push_key(&s.key_text[a..b]);
+                    let text = match queued.key {
+                        KeyAt::Block(a, b) => keys.get(a..b),
+                        KeyAt::Copied(a, b) => s.key_text.get(a..b),
+                    };
+                    // Spans of text taken at a field's boundaries (ASCII commas).
+                    debug_assert!(text.is_some(), "a queued key's span");
+                    let key = out.push_key(text.unwrap_or_default());
                     queued.hit = Some(key);
                     key
                 }
