@@ -204,11 +204,18 @@ fn matcher(lists: Lists, options: &DirOptions, out: &Path) -> Matcher {
 fn finish(outcome: MatchOutcome, out: &Path, options: &DirOptions) -> Result<DirReport, Error> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let matches_file = out.join(MATCHES_FILE);
-    // The status files and the match report do not depend on each other: write both at once.
-    let (status_files, rows) = rayon::join(
-        || outcome.write_status_files(out, options.max_rows_per_file),
-        || outcome.write_matches_csv(&matches_file),
-    );
+    // The status files and the match report do not depend on each other: write both at once,
+    // each from a thread of its own outside the thread pool. Their rows are rendered on the
+    // pool; the writes, and the syncs that wait for the disk, then never hold up a core the
+    // other's rendering could use.
+    let (status_files, rows) = std::thread::scope(|s| {
+        let status_files = s.spawn(|| outcome.write_status_files(out, options.max_rows_per_file));
+        let rows = outcome.write_matches_csv(&matches_file);
+        let status_files = status_files
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (status_files, rows)
+    });
     let status_files = status_files?;
     rows?;
     let mut outcome = outcome;

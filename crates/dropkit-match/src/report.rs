@@ -31,7 +31,7 @@ pub struct Match<'a> {
 
 /// Parts of the match report rendered at once, per thread (a part is a few thousand work
 /// items, some 100 KB of text when all of them matched).
-const RENDER_PARTS_PER_THREAD: usize = 2;
+const RENDER_PARTS_PER_THREAD: usize = 1;
 
 impl MatchOutcome {
     /// The match report: one row per matched work item and distinct consumer key, list by list

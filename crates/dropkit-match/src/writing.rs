@@ -65,8 +65,8 @@ impl MatchOutcome {
     }
 }
 
-/// Work items of a status file rendered as one run of rows, on one thread (some 250 KB).
-const STATUS_RUN: usize = 1 << 14;
+/// Work items of a status file rendered as one run of rows, on one thread (some 120 KB).
+const STATUS_RUN: usize = 1 << 13;
 
 /// Runs of status rows rendered at once, per thread.
 const STATUS_RUNS_PER_THREAD: usize = 2;
