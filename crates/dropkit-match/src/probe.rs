@@ -169,7 +169,8 @@ pub(crate) fn process_block(
                 let split = Split {
                     line,
                     ends: &ends,
-                    text: text.and_then(|t| t.get(at..at + line.len())),
+                    text,
+                    at,
                 };
                 take(
                     &mut out,
@@ -360,8 +361,8 @@ fn process_record<F: Fields + ?Sized>(
     // queued and probed in batches, where the processor overlaps the waits.
     let key_index = s.rows.len() as u32;
     let key_at = match rec.text_start(plan.key.index) {
-        // A span of the block (`at` is where the line starts): copied only on a hit.
-        Some(start) => KeyAt::Block(at + start, at + start + key.len()),
+        // A span of the block's text: copied only on a hit.
+        Some(start) => KeyAt::Block(start, start + key.len()),
         None => {
             let start = s.key_text.len();
             s.key_text.push_str(key);

@@ -17,9 +17,9 @@ pub(crate) trait Fields {
         std::str::from_utf8(self.field(i)).ok()
     }
 
-    /// Where field `i` starts in its line, when [`Fields::field_str`] reads it from a text
-    /// that outlives the record (a plain block checked as UTF-8 once): the field is then a
-    /// span of that text and need not be copied. `None` (the default) when it is not.
+    /// Where field `i` starts in the text [`Fields::field_str`] reads it from, when that
+    /// text outlives the record (a plain block checked as UTF-8 once): the field is then a
+    /// span of it and need not be copied. `None` (the default) when it is not.
     fn text_start(&self, _i: usize) -> Option<usize> {
         None
     }
@@ -43,9 +43,11 @@ impl Fields for csv::ByteRecord {
 pub(crate) struct Split<'a> {
     pub(crate) line: &'a [u8],
     pub(crate) ends: &'a [usize],
-    /// The same line as text, when the whole block is UTF-8 (checked once per block): its
+    /// The whole block as text, when it is UTF-8 (checked once per block): the line's
     /// fields are then text without checking each again.
     pub(crate) text: Option<&'a str>,
+    /// Where the line starts in `text`.
+    pub(crate) at: usize,
 }
 
 impl Fields for Split<'_> {
@@ -67,7 +69,10 @@ impl Fields for Split<'_> {
         let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
         // Fields are cut at ASCII commas, so they start and end on character boundaries of
         // UTF-8 text; `get` checks that much without reading the field again.
-        match self.text.and_then(|t| t.get(start..self.ends[i])) {
+        match self
+            .text
+            .and_then(|t| t.get(self.at + start..self.at + self.ends[i]))
+        {
             Some(text) => Some(text),
             None => std::str::from_utf8(self.field(i)).ok(),
         }
@@ -76,7 +81,7 @@ impl Fields for Split<'_> {
     #[inline]
     fn text_start(&self, i: usize) -> Option<usize> {
         self.text?;
-        Some(if i == 0 { 0 } else { self.ends[i - 1] + 1 })
+        Some(self.at + if i == 0 { 0 } else { self.ends[i - 1] + 1 })
     }
 }
 
@@ -112,6 +117,7 @@ pub(crate) fn matched_fields(
                 line,
                 ends,
                 text: None,
+                at: 0,
             });
         }
     } else {
@@ -173,8 +179,10 @@ mod tests {
             let mut ends: Vec<usize> = memchr::memchr_iter(b',', &line).collect();
             ends.push(line.len());
             let text = std::str::from_utf8(&line).ok();
-            let split = Split { line: &line, ends: &ends, text };
-            let alone = Split { line: &line, ends: &ends, text: None };
+            // The line inside a longer text, as in its block.
+            let block = text.map(|t| format!("x,\u{e9}\n{t}\n"));
+            let split = Split { line: &line, ends: &ends, text: block.as_deref(), at: 5 };
+            let alone = Split { line: &line, ends: &ends, text: None, at: 0 };
             for i in 0..split.count() {
                 prop_assert_eq!(split.field_str(i), std::str::from_utf8(split.field(i)).ok());
                 prop_assert_eq!(alone.field_str(i), split.field_str(i));
