@@ -295,9 +295,14 @@ fn read<'a>(part: &'a Part, spill: Option<&Mutex<File>>) -> io::Result<Cow<'a, [
         let mut file = file.lock().map_err(|_| poisoned())?;
         for &(offset, len) in &part.spilled {
             file.seek(SeekFrom::Start(offset))?;
-            let start = bytes.len();
-            bytes.resize(start + len, 0);
-            file.read_exact(&mut bytes[start..])?;
+            // Into the room reserved above, without clearing it first.
+            let got = (&mut *file).take(len as u64).read_to_end(&mut bytes)?;
+            if got != len {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "failed to fill whole buffer",
+                ));
+            }
         }
     }
     bytes.extend_from_slice(&part.staged);
