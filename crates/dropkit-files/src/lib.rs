@@ -67,7 +67,7 @@
 //! | the download ZIP | [`DownloadArchive`], [`ArchiveLimits`] |
 //! | `ID,Hash` and `ID,Hash,ListType` files | [`ListReader`], [`RemovedReader`] |
 //! | `WorkItemId`, `StatusCode` | [`WorkItemId`], [`Status`] |
-//! | `Id,Status` files | [`StatusFile`], [`StatusWriter`], [`StatusReader`] |
+//! | `Id,Status` files | [`StatusFile`], [`StatusWriter`], [`StatusRows`], [`StatusReader`] |
 //! | a status file's name (the only file that may be uploaded) | [`ListFileName::parse_status_file`] |
 //! | DROP's checks of an upload | [`Validator`], [`Report`] |
 //! | endpoints, `UploadResponse`, `MessageResponse` (HTTP bodies) | [`wire`] |
