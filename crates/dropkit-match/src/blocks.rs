@@ -39,10 +39,6 @@ pub(crate) struct BlockReader<R> {
 }
 
 impl<R: Read> BlockReader<R> {
-    pub(crate) fn new(inner: R) -> Self {
-        Self::with_sizes(inner, BLOCK, MAX_BLOCK)
-    }
-
     pub(crate) fn with_sizes(inner: R, block: usize, max_block: usize) -> Self {
         BlockReader {
             inner,

@@ -190,6 +190,7 @@ mod chunks;
 mod digest_index;
 mod dir;
 mod error;
+mod flow;
 mod id_keys;
 mod index_build;
 mod item_state;

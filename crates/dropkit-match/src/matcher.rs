@@ -6,14 +6,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use rayon::prelude::*;
-
-use crate::blocks::{Block, BlockReader};
+use crate::blocks::{BLOCK, BlockReader, MAX_BLOCK};
+use crate::flow;
 use crate::item_state::Accumulator;
 use crate::lists::Lists;
 use crate::outcome::MatchOutcome;
 use crate::plan::Plan;
-use crate::probe::{BlockResult, process_block};
 use crate::{Error, Mapping, Rules};
 
 /// How many problems a run keeps in full by default (all of them are counted).
@@ -22,9 +20,10 @@ pub const DEFAULT_MAX_PROBLEMS: usize = 1000;
 /// Matches a broker's records against the [`Lists`] of a download.
 ///
 /// The records CSV (a header row, then one row per record; RFC 4180 quoting) is read in blocks
-/// of about half a megabyte that are parsed, standardized, hashed and probed on every core (rayon's
-/// global pool), while the next blocks are read. Memory for the records is a few blocks per
-/// core, whatever the file's size; what grows with the input is the lists and the matches
+/// of about half a megabyte, each read, parsed, standardized, hashed and probed by one worker
+/// of rayon's global pool, one worker per core, every worker on its own next block (results
+/// are folded in file order). Memory for the records is about a block per core, whatever the
+/// file's size; what grows with the input is the lists and the matches
 /// (per hit, 4 bytes of work item and the consumer key, kept by work item range; a run of
 /// [`match_into_dir`](crate::match_into_dir) that hands back no matched records moves them
 /// to an unnamed temporary file past a few megabytes, so its memory stays flat).
@@ -41,6 +40,9 @@ pub struct Matcher {
     /// (set by [`match_into_dir`](crate::match_into_dir), to its output directory, when it
     /// hands back no matched records).
     pub(crate) spill: Option<PathBuf>,
+    /// Bytes read per block (`blocks::BLOCK`; tests use tiny blocks, so that small inputs
+    /// flow through many).
+    pub(crate) block: usize,
 }
 
 impl Matcher {
@@ -54,6 +56,7 @@ impl Matcher {
             records_name: "records".into(),
             record_fields: false,
             spill: None,
+            block: BLOCK,
         }
     }
 
@@ -123,12 +126,13 @@ impl Matcher {
             records_name,
             record_fields,
             spill,
+            block,
         } = self;
         if strict && let Some(first) = lists.problems().first() {
             return Err(Error::Strict(first.to_string()));
         }
         let io = |e| Error::io(&records_name, e);
-        let mut reader = BlockReader::new(records);
+        let mut reader = BlockReader::with_sizes(records, block, MAX_BLOCK);
         let first = reader
             .next_block()
             .map_err(io)?
@@ -165,62 +169,16 @@ impl Matcher {
                 record_fields,
             )
         };
-        // Four blocks a core a round: a round ends when its last block is done, which leaves a
-        // core idle meanwhile; the longer the round, the less that weighs (10M records against
-        // 1M work items: 2 a core 1.25 s wall, 3 1.22 s, 4 1.16 s; each block a core a round
-        // costs a megabyte).
-        let per_round = rayon::current_num_threads().max(1) * 4;
         let mut acc = Accumulator::new(&lists, max_problems, spill.as_deref());
-        let mut batch = vec![first];
-        batch.extend(read_batch(&mut reader, per_round - 1).map_err(io)?);
-        let mut header_pending = true;
-        // Each round reads the next blocks, processes these on every core and folds the
-        // previous round's results, all at once.
-        let mut done: Vec<BlockResult> = Vec::new();
-        while !batch.is_empty() || !done.is_empty() {
-            let skip_header = std::mem::take(&mut header_pending);
-            let previous = std::mem::take(&mut done);
-            let acc = &mut acc;
-            let (next, (results, applied)) = rayon::join(
-                || read_batch(&mut reader, per_round),
-                || {
-                    rayon::join(
-                        || {
-                            batch
-                                .par_iter()
-                                .enumerate()
-                                .map(|(i, b)| {
-                                    process_block(b, skip_header && i == 0, &plan, &lists)
-                                })
-                                .collect::<Vec<_>>()
-                        },
-                        || {
-                            previous
-                                .into_iter()
-                                .try_for_each(|result| acc.apply(result, strict))
-                        },
-                    )
-                },
-            );
-            applied?;
-            done = results;
-            for block in batch.drain(..) {
-                reader.recycle(block);
-            }
-            batch = next.map_err(io)?;
-        }
-        drop(reader);
+        let workers = rayon::current_num_threads().max(1);
+        flow::run_blocks(
+            reader,
+            first,
+            workers,
+            (&plan, &lists, strict),
+            &mut acc,
+            &io,
+        )?;
         MatchOutcome::new(lists, acc, plan, rules, start)
     }
-}
-
-fn read_batch<R: Read>(reader: &mut BlockReader<R>, n: usize) -> std::io::Result<Vec<Block>> {
-    let mut out = Vec::with_capacity(n);
-    while out.len() < n {
-        match reader.next_block()? {
-            Some(b) => out.push(b),
-            None => break,
-        }
-    }
-    Ok(out)
 }
