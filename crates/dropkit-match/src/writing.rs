@@ -118,8 +118,9 @@ fn status_rows(data: &ListData, first: usize, statuses: &[Status]) -> StatusRows
 }
 
 /// Renders `jobs` on every core, `at_once` at a time, and hands each result to `write` in
-/// the jobs' order, on the calling thread; a batch is written while the next one renders.
-/// Stops at the first error.
+/// the jobs' order, on the calling thread. Stops at the first error. A batch is written once
+/// rendered, before the next starts: no more than `at_once` results are held at a time, and
+/// meanwhile the pool renders for the other file being written.
 pub(crate) fn in_order<J, T, E>(
     jobs: &[J],
     at_once: usize,
@@ -131,23 +132,14 @@ where
     T: Send,
     E: Send,
 {
-    let render_batch = |batch: &[J]| batch.par_iter().map(&render).collect::<Result<Vec<T>, E>>();
-    let mut batches = jobs.chunks(at_once.max(1));
-    let Some(batch) = batches.next() else {
-        return Ok(());
-    };
-    let mut pending = render_batch(batch)?;
-    for batch in batches {
-        let mut next = None;
-        let written = rayon::in_place_scope(|s| {
-            s.spawn(|_| next = Some(render_batch(batch)));
-            pending.drain(..).try_for_each(&mut write)
-        });
-        written?;
-        // The scope waited for the spawned batch.
-        pending = next.unwrap_or_else(|| Ok(Vec::new()))?;
+    for batch in jobs.chunks(at_once.max(1)) {
+        let rendered = batch
+            .par_iter()
+            .map(&render)
+            .collect::<Result<Vec<T>, E>>()?;
+        rendered.into_iter().try_for_each(&mut write)?;
     }
-    pending.into_iter().try_for_each(write)
+    Ok(())
 }
 
 /// Creates (or truncates) a file only its owner can read: the match report names the broker's
