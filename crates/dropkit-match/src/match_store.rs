@@ -161,6 +161,13 @@ impl MatchStore {
         Ok(())
     }
 
+    /// Takes the temporary file out of the store, to be closed elsewhere (closing a large one
+    /// frees its pages in the disk's cache, which takes a while). The parts that spilled
+    /// then read as errors.
+    pub(crate) fn take_spill(&mut self) -> Option<File> {
+        self.spill.take().and_then(|file| file.into_inner().ok())
+    }
+
     /// How many parts list `list` has, and the work items of each (`1 << shift`, the last
     /// part holding the rest).
     pub(crate) fn parts(&self, list: usize) -> (usize, usize) {
@@ -202,8 +209,9 @@ impl MatchStore {
     /// back into memory the first time (only `MatchOutcome::matches` needs this, and runs
     /// that spill never call it); a read error is logged and its parts left empty.
     pub(crate) fn part(&self, list: usize, part: usize) -> &[u8] {
-        if self.spill.is_none() {
-            return &self.lists[list].parts[part].staged;
+        let p = &self.lists[list].parts[part];
+        if p.spilled.is_empty() {
+            return &p.staged;
         }
         let loaded = self.loaded.get_or_init(|| {
             (0..self.lists.len())
@@ -291,7 +299,12 @@ fn read<'a>(part: &'a Part, spill: Option<&Mutex<File>>) -> io::Result<Cow<'a, [
     }
     let total: usize = part.spilled.iter().map(|s| s.1).sum::<usize>() + part.staged.len();
     let mut bytes = Vec::with_capacity(total);
-    if let Some(file) = spill {
+    // The hits spilled and the file gone ([`MatchStore::take_spill`]): never the staged
+    // bytes alone.
+    let Some(file) = spill else {
+        return Err(corrupt());
+    };
+    {
         let mut file = file.lock().map_err(|_| poisoned())?;
         for &(offset, len) in &part.spilled {
             file.seek(SeekFrom::Start(offset))?;
@@ -589,5 +602,12 @@ mod tests {
         for list in 0..2 {
             assert_eq!(rows_of(&kept, list), rows_of(&spilled, list));
         }
+        // The file taken away: the parts that spilled read as errors, not as their staged
+        // hits alone.
+        assert!(spilled.take_spill().is_some());
+        let parts = spilled.parts(0).0;
+        assert!((0..parts).any(|p| spilled.read_part(0, p).is_err()));
+        assert!(kept.take_spill().is_none());
+        assert!((0..parts).all(|p| kept.read_part(0, p).is_ok()));
     }
 }
