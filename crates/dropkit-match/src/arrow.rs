@@ -100,6 +100,7 @@ impl Matcher {
             records_name,
             record_fields,
             spill,
+            block: _,
         } = self;
         if strict && let Some(first) = lists.problems().first() {
             return Err(Error::Strict(first.to_string()));
