@@ -9,7 +9,7 @@
 
 use std::io::{self, Read};
 
-use memchr::{memchr, memchr_iter, memchr2_iter, memrchr};
+use memchr::{memchr, memchr_iter, memchr2, memchr2_iter, memrchr};
 
 /// Bytes read per block: about 5,000 records, enough to keep a worker busy for a while.
 pub(crate) const BLOCK: usize = 1 << 19;
@@ -79,9 +79,9 @@ impl<R: Read> BlockReader<R> {
         self.carry.clear();
         data.reserve(self.block.saturating_sub(data.len()));
         let mut upto = self.block;
-        // Where the block ends, and whether it may have a quote (the search for its end
-        // tells when it has none).
-        let (cut, quoted) = loop {
+        // Where the block ends, and whether it may have a quote or a carriage return (the
+        // search for its end tells when it has neither).
+        let (cut, marked) = loop {
             self.fill(&mut data, upto)?;
             if self.at_start {
                 self.at_start = false;
@@ -93,9 +93,9 @@ impl<R: Read> BlockReader<R> {
             if self.eof {
                 break (data.len(), true);
             }
-            let (boundary, quotes) = record_boundary(&data);
+            let (boundary, marks) = record_boundary(&data);
             if let Some(cut) = boundary {
-                break (cut, quotes);
+                break (cut, marks);
             }
             if data.len() >= self.max_block {
                 break (memrchr(b'\n', &data).map_or(data.len(), |p| p + 1), true);
@@ -109,9 +109,11 @@ impl<R: Read> BlockReader<R> {
         data.truncate(cut);
         let first_line = self.next_line;
         self.next_line += memchr_iter(b'\n', &data).count() as u64;
-        // A block cut where no quote was found has none (the search looked at all of it).
-        let plain = !(quoted && memchr(b'"', &data).is_some())
-            && memchr_iter(b'\r', &data).all(|p| data.get(p + 1) == Some(&b'\n'));
+        // A block cut where no quote or carriage return was found has neither (the search
+        // looked at all of it): plain without looking again.
+        let plain = !marked
+            || (memchr(b'"', &data).is_none()
+                && memchr_iter(b'\r', &data).all(|p| data.get(p + 1) == Some(&b'\n')));
         Ok(Some(Block {
             data,
             first_line,
@@ -121,10 +123,14 @@ impl<R: Read> BlockReader<R> {
 }
 
 /// The end of the last whole record in `data` (just past a newline outside quotes), and
-/// whether `data` has a quote.
+/// whether `data` may have a quote or a carriage return (`false`: it has neither).
 fn record_boundary(data: &[u8]) -> (Option<usize>, bool) {
-    if memchr(b'"', data).is_none() {
+    // Most blocks have neither: one search tells, and the block is then plain.
+    if memchr2(b'"', b'\r', data).is_none() {
         return (memrchr(b'\n', data).map(|p| p + 1), false);
+    }
+    if memchr(b'"', data).is_none() {
+        return (memrchr(b'\n', data).map(|p| p + 1), true);
     }
     let mut quoted = false;
     let mut cut = None;
