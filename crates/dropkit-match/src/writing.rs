@@ -5,13 +5,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use dropkit_files::{ListFileName, Status, StatusFile, StatusRows};
-use rayon::prelude::*;
 
 use crate::list_table::ListData;
 use crate::{Error, MatchOutcome};
 use early_sync::with_early_flushes;
+pub(crate) use in_order::in_order;
 
 mod early_sync;
+mod in_order;
 
 /// The match report's file name in an output directory.
 pub const MATCHES_FILE: &str = "matches.csv";
@@ -115,31 +116,6 @@ fn status_rows(data: &ListData, first: usize, statuses: &[Status]) -> StatusRows
         }
     }
     rows
-}
-
-/// Renders `jobs` on every core, `at_once` at a time, and hands each result to `write` in
-/// the jobs' order, on the calling thread. Stops at the first error. A batch is written once
-/// rendered, before the next starts: no more than `at_once` results are held at a time, and
-/// meanwhile the pool renders for the other file being written.
-pub(crate) fn in_order<J, T, E>(
-    jobs: &[J],
-    at_once: usize,
-    render: impl Fn(&J) -> Result<T, E> + Sync,
-    mut write: impl FnMut(T) -> Result<(), E>,
-) -> Result<(), E>
-where
-    J: Sync,
-    T: Send,
-    E: Send,
-{
-    for batch in jobs.chunks(at_once.max(1)) {
-        let rendered = batch
-            .par_iter()
-            .map(&render)
-            .collect::<Result<Vec<T>, E>>()?;
-        rendered.into_iter().try_for_each(&mut write)?;
-    }
-    Ok(())
 }
 
 /// Creates (or truncates) a file only its owner can read: the match report names the broker's
