@@ -139,7 +139,8 @@ impl Matcher {
         let mut acc = Accumulator::new(&lists, max_problems, spill.as_deref());
         let mut round = reader.round(per_round)?;
         // Each round reads the next batches, processes these on every core and folds the
-        // previous round's results, all at once (as the CSV path does with its blocks).
+        // previous round's results, all at once (the CSV path streams its blocks through the
+        // workers instead, `flow.rs`: record batches come from the Parquet reader in rounds).
         let mut done: Vec<BlockResult> = Vec::new();
         while !round.is_empty() || !done.is_empty() {
             let previous = std::mem::take(&mut done);

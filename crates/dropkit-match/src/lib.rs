@@ -25,11 +25,13 @@
 //!
 //! Inside, one module per concept: `lists` and `list_table` (the download in memory;
 //! `id_keys`: repeated work item Ids found by sorting; `digest_index`: the table of digests),
-//! `blocks`, `plan`, `record` and `probe` (the records streamed, read and probed),
+//! `blocks`, `plan`, `record` and `probe` (the records read in blocks, parsed and probed),
+//! `flow` (the blocks through the workers, each reading and processing its next one),
 //! `item_state` (the blocks' results folded in file order), `match_store` (the hits by work
 //! item range, in memory or in an unnamed temporary file), `settle` (the work items decided,
-//! range by range on every core), `outcome` (the statuses), `report` (the match report), `matched` (the report by consumer), `writing` (the
-//! files), `summary` (the figures) and `dir` (all of it from and to files).
+//! range by range on every core), `outcome` (the statuses), `report` (the match report),
+//! `matched` (the report by consumer), `writing` (the files, rendered on every core and
+//! written in order), `summary` (the figures) and `dir` (all of it from and to files).
 //!
 //! # Example: from files to a directory, in one call
 //!
