@@ -5,12 +5,14 @@
 //! A worker reads the block it processes (the kernel's copy lands in the cache of the core
 //! that then parses it) into a buffer that comes back to the reader as soon as the block is
 //! processed, so the blocks in memory are about one per worker. Results may finish out of
-//! order; they wait to be folded, at most [`AHEAD`] blocks a worker behind the first one not
-//! folded yet (a worker that ran that far ahead waits), so memory stays flat whatever the
-//! scheduler does.
+//! order; they wait to be folded, about [`AHEAD`] blocks a worker at most past the first one
+//! not folded yet (a worker that ran that far ahead waits), so memory stays flat whatever the
+//! scheduler does. An error stops every worker at its next block; a worker that panics stops
+//! them too (the block it held would never be folded), and the panic is raised again.
 
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 use crate::Error;
@@ -28,8 +30,6 @@ struct Feed<R> {
     reader: BlockReader<R>,
     /// The first block, read before the flow starts (for the header); it holds the header.
     first: Option<Block>,
-    /// Blocks handed out so far (the next block's number).
-    handed: u64,
     /// The reader failed or the input ended: no more blocks.
     done: bool,
 }
@@ -40,9 +40,14 @@ struct Fold<'a> {
     /// The number of the next block to fold.
     next: u64,
     waiting: BTreeMap<u64, BlockResult>,
-    /// The first error (unreadable records, or strict mode's first problem): every worker
-    /// stops at its next block.
+    /// The first error in file order (strict mode's first problem, or the records' reading
+    /// failing): every worker stops at its next block.
     error: Option<Error>,
+    /// The reading failed where block `.0` would have been: the run's error once every block
+    /// before it is folded (a problem in one of those comes first in strict mode).
+    read_error: Option<(u64, Error)>,
+    /// A worker panicked: the others stop, and the scope raises the panic again.
+    panicked: bool,
 }
 
 /// Streams the blocks of `reader` (whose `first` block was read already) through `workers`
@@ -58,7 +63,6 @@ pub(crate) fn run_blocks<R: Read + Send>(
     let feed = Mutex::new(Feed {
         reader,
         first: Some(first),
-        handed: 0,
         done: false,
     });
     let fold = Mutex::new(Fold {
@@ -66,12 +70,15 @@ pub(crate) fn run_blocks<R: Read + Send>(
         next: 0,
         waiting: BTreeMap::new(),
         error: None,
+        read_error: None,
+        panicked: false,
     });
     let folded = Condvar::new();
     let flow = Flow {
         feed: &feed,
         fold: &fold,
         folded: &folded,
+        handed: AtomicU64::new(0),
         ahead: AHEAD * workers.max(1) as u64,
     };
     rayon::scope(|s| {
@@ -80,7 +87,8 @@ pub(crate) fn run_blocks<R: Read + Send>(
         }
     });
     let fold = fold.into_inner().unwrap_or_else(|p| p.into_inner());
-    match fold.error {
+    // Every block before a reading error was folded by now (or an error stopped the run).
+    match fold.error.or(fold.read_error.map(|(_, e)| e)) {
         Some(e) => Err(e),
         None => Ok(()),
     }
@@ -91,14 +99,34 @@ struct Flow<'f, 'a, R> {
     fold: &'f Mutex<Fold<'a>>,
     /// Signalled whenever blocks are folded (or the flow stops).
     folded: &'f Condvar,
+    /// Blocks handed out so far (the next block's number; changed under the feed's lock, read
+    /// without it).
+    handed: AtomicU64,
     /// Most blocks handed out and not folded yet.
     ahead: u64,
 }
 
-/// Locks `m`; a worker that panicked while holding it cannot have left it half changed in a
-/// way that matters here (the panic is re-raised by the scope anyway).
+/// Locks `m`. A worker that panicked while holding it stops the flow ([`StopOnPanic`]) and
+/// the scope raises its panic again: what it left half done is never used.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Stops the flow when its worker panics: the block the worker held would never be folded,
+/// and the workers waiting for it would wait for ever; stopped, they return, and the scope
+/// raises the panic again.
+struct StopOnPanic<'f, 'a> {
+    fold: &'f Mutex<Fold<'a>>,
+    folded: &'f Condvar,
+}
+
+impl Drop for StopOnPanic<'_, '_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            lock(self.fold).panicked = true;
+            self.folded.notify_all();
+        }
+    }
 }
 
 impl<R: Read + Send> Flow<'_, '_, R> {
@@ -111,10 +139,16 @@ impl<R: Read + Send> Flow<'_, '_, R> {
         strict: bool,
         io: &(dyn Fn(std::io::Error) -> Error + Sync),
     ) {
+        let _stop = StopOnPanic {
+            fold: self.fold,
+            folded: self.folded,
+        };
         loop {
             let Some((number, block)) = self.take(io) else {
                 return;
             };
+            #[cfg(test)]
+            tests::panic_if_asked(&block);
             let result = process_block(&block, number == 0, plan, lists);
             lock(self.feed).reader.recycle(block);
             let mut fold = lock(self.fold);
@@ -129,6 +163,9 @@ impl<R: Read + Send> Flow<'_, '_, R> {
                     fold.error = Some(e);
                 }
             }
+            if fold.error.is_none() && fold.read_error.as_ref().is_some_and(|r| r.0 == fold.next) {
+                fold.error = fold.read_error.take().map(|(_, e)| e);
+            }
             drop(fold);
             self.folded.notify_all();
         }
@@ -139,11 +176,10 @@ impl<R: Read + Send> Flow<'_, '_, R> {
     fn take(&self, io: &(dyn Fn(std::io::Error) -> Error + Sync)) -> Option<(u64, Block)> {
         let mut fold = lock(self.fold);
         loop {
-            if fold.error.is_some() {
+            if fold.error.is_some() || fold.panicked {
                 return None;
             }
-            let handed = lock(self.feed).handed;
-            if handed < fold.next + self.ahead {
+            if self.handed.load(Ordering::Acquire) < fold.next + self.ahead {
                 break;
             }
             fold = self.folded.wait(fold).unwrap_or_else(|p| p.into_inner());
@@ -157,10 +193,10 @@ impl<R: Read + Send> Flow<'_, '_, R> {
             Some(first) => Ok(Some(first)),
             None => feed.reader.next_block(),
         };
+        let number = self.handed.load(Ordering::Acquire);
         match next {
             Ok(Some(block)) => {
-                let number = feed.handed;
-                feed.handed += 1;
+                self.handed.store(number + 1, Ordering::Release);
                 Some((number, block))
             }
             Ok(None) => {
@@ -171,7 +207,11 @@ impl<R: Read + Send> Flow<'_, '_, R> {
                 feed.done = true;
                 drop(feed);
                 let mut fold = lock(self.fold);
-                fold.error.get_or_insert(io(e));
+                if fold.next == number && fold.error.is_none() {
+                    fold.error = Some(io(e));
+                } else {
+                    fold.read_error = Some((number, io(e)));
+                }
                 drop(fold);
                 self.folded.notify_all();
                 None
@@ -272,12 +312,14 @@ mod tests {
         }
     }
 
-    /// A strict run stops at its first problem, whichever worker finds it.
+    /// A strict run stops at its first problem in file order, whichever worker finds which.
     #[test]
     fn strict_stops_at_the_first_problem_in_file_order() {
-        let kinds: Vec<u8> = (0..500).map(|n| if n == 300 { 3 } else { 0 }).collect();
+        let kinds: Vec<u8> = (0..2000)
+            .map(|n| if n == 300 || n == 1500 { 3 } else { 0 })
+            .collect();
         let records = records(&kinds);
-        for block in [7, 64, 1 << 20] {
+        for block in [7, 64, 300, 1 << 20] {
             let mut matcher = Matcher::new(lists(60))
                 .records_name("records.csv")
                 .strict(true);
@@ -287,6 +329,97 @@ mod tests {
                 .run(records.as_bytes(), &mapping, &DefaultRules)
                 .unwrap_err();
             assert!(err.to_string().contains("records.csv:302"), "{err}");
+        }
+    }
+
+    /// Records that fail to read after `good` bytes, or panic there.
+    struct Failing<'a> {
+        text: &'a [u8],
+        good: usize,
+        panic: bool,
+    }
+
+    impl std::io::Read for Failing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.good == 0 {
+                if self.panic {
+                    panic!("the records' reader panics");
+                }
+                return Err(std::io::Error::other("the disk went away"));
+            }
+            let n = buf.len().min(self.good).min(self.text.len());
+            buf[..n].copy_from_slice(&self.text[..n]);
+            self.text = &self.text[n..];
+            self.good -= n;
+            Ok(n)
+        }
+    }
+
+    fn run_failing(records: &str, block: usize, strict: bool, panic: bool) -> crate::Error {
+        let mut matcher = Matcher::new(lists(60))
+            .records_name("records.csv")
+            .strict(strict);
+        matcher.block = block;
+        let mapping = "key=key,email=email".parse().unwrap();
+        let failing = Failing {
+            text: records.as_bytes(),
+            good: records.len() / 2,
+            panic,
+        };
+        matcher
+            .run(failing, &mapping, &DefaultRules)
+            .map(|_| ())
+            .unwrap_err()
+    }
+
+    /// A reading error part-way is the run's error; in strict mode a problem before it comes
+    /// first, whichever block the workers hold when the reading fails.
+    #[test]
+    fn a_reading_error_stops_the_run_after_the_problems_before_it() {
+        let plain = records(&[0; 3000]);
+        let mut with_problem = vec![0u8; 3000];
+        with_problem[100] = 3;
+        let with_problem = records(&with_problem);
+        for block in [7, 64, 1000] {
+            let err = run_failing(&plain, block, false, false);
+            assert!(err.to_string().contains("the disk went away"), "{err}");
+            let err = run_failing(&with_problem, block, true, false);
+            assert!(err.to_string().contains("records.csv:102"), "{err}");
+        }
+    }
+
+    /// Panics on a block that asks for it (a test's stand-in for a bug in the processing).
+    pub(super) fn panic_if_asked(block: &crate::blocks::Block) {
+        if memchr::memmem::find(&block.data, b"panic-in-a-worker").is_some() {
+            panic!("asked to panic");
+        }
+    }
+
+    /// A worker that panics stops the others and the panic comes back out of the run: it
+    /// never leaves them waiting for the block it held (here while processing a block, and
+    /// in the reader).
+    #[test]
+    fn a_panic_in_a_worker_ends_the_run() {
+        let mut text = records(&[0; 3000]);
+        let at = text.len() / 3;
+        let line_end = at + text[at..].find('\n').unwrap();
+        text.insert_str(line_end, " panic-in-a-worker");
+        let mapping = "key=key,email=email".parse().unwrap();
+        for block in [7, 64, 1000] {
+            let mut matcher = Matcher::new(lists(60)).records_name("records.csv");
+            matcher.block = block;
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                matcher
+                    .run(text.as_bytes(), &mapping, &DefaultRules)
+                    .is_ok()
+            }));
+            assert!(run.is_err(), "block {block}: the panic came back out");
+            let plain = records(&[0; 3000]);
+            let run = std::panic::catch_unwind(|| run_failing(&plain, block, false, true));
+            assert!(
+                run.is_err(),
+                "block {block}: the reader's panic came back out"
+            );
         }
     }
 }
