@@ -90,7 +90,7 @@ struct Scratch {
 
 /// Where a queued record's consumer key is: most records match nothing, so a key is copied
 /// (to [`BlockResult::key_text`]) only once one of its digests is found.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 enum KeyAt {
     /// A span of the block's text (a plain block that is UTF-8 throughout, alive until the
     /// block's last flush).

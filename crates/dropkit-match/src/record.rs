@@ -50,6 +50,14 @@ pub(crate) struct Split<'a> {
     pub(crate) at: usize,
 }
 
+impl Split<'_> {
+    /// Where field `i` starts in the line (just past the comma before it).
+    #[inline(always)]
+    fn start(&self, i: usize) -> usize {
+        if i == 0 { 0 } else { self.ends[i - 1] + 1 }
+    }
+}
+
 impl Fields for Split<'_> {
     #[inline]
     fn count(&self) -> usize {
@@ -58,7 +66,7 @@ impl Fields for Split<'_> {
 
     #[inline]
     fn field(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
+        let start = self.start(i);
         &self.line[start..self.ends[i]]
     }
 
@@ -66,7 +74,7 @@ impl Fields for Split<'_> {
     // of its cost (callgrind).
     #[inline(always)]
     fn field_str(&self, i: usize) -> Option<&str> {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
+        let start = self.start(i);
         // Fields are cut at ASCII commas, so they start and end on character boundaries of
         // UTF-8 text; `get` checks that much without reading the field again.
         match self
@@ -81,7 +89,7 @@ impl Fields for Split<'_> {
     #[inline]
     fn text_start(&self, i: usize) -> Option<usize> {
         self.text?;
-        Some(self.at + if i == 0 { 0 } else { self.ends[i - 1] + 1 })
+        Some(self.at + self.start(i))
     }
 }
 

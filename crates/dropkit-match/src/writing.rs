@@ -94,7 +94,7 @@ fn write_list(
             &runs,
             at_once,
             |&(first, run)| Ok(status_rows(data, first, run)),
-            |rows| file.write_rows(&rows).map_err(Error::from),
+            |rows| file.write_rows(&rows),
         )?;
         written.push(file.finish()?);
         used.push(name);

@@ -91,9 +91,12 @@ pub(super) fn flush(
                         KeyAt::Block(a, b) => keys.get(a..b),
                         KeyAt::Copied(a, b) => s.key_text.get(a..b),
                     };
-                    // Spans of text taken at a field's boundaries (ASCII commas).
-                    debug_assert!(text.is_some(), "a queued key's span");
-                    let key = out.push_key(text.unwrap_or_default());
+                    // Spans of text taken at a field's boundaries (ASCII commas): always in
+                    // it. Were one not, an empty key would be a wrong match row: stop instead.
+                    let Some(text) = text else {
+                        panic!("a queued key's span {:?} is outside its text", queued.key);
+                    };
+                    let key = out.push_key(text);
                     queued.hit = Some(key);
                     key
                 }
