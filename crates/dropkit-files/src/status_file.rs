@@ -110,6 +110,12 @@ impl<R: Read> Iterator for StatusReader<R> {
     }
 }
 
+/// What follows a row's Id: the comma, the status code and the line end (every row writer
+/// here ends its rows this way).
+fn row_end(status: Status) -> [u8; 3] {
+    [b',', b'0' + status.code(), b'\n']
+}
+
 /// Writes a status file to any writer: `Id,Status\n`, then `Id,code\n` rows; UTF-8, no BOM.
 ///
 /// ```
@@ -137,7 +143,7 @@ impl<W: Write> StatusWriter<W> {
     /// quoting is ever needed.
     pub fn write(&mut self, id: &WorkItemId, status: Status) -> std::io::Result<()> {
         self.out.write_all(id.as_str().as_bytes())?;
-        self.out.write_all(&[b',', b'0' + status.code(), b'\n'])?;
+        self.out.write_all(&row_end(status))?;
         self.rows += 1;
         Ok(())
     }
@@ -208,8 +214,7 @@ impl StatusRows {
     /// quoting is ever needed.
     pub fn push(&mut self, id: &WorkItemId, status: Status) {
         self.text.extend_from_slice(id.as_str().as_bytes());
-        self.text
-            .extend_from_slice(&[b',', b'0' + status.code(), b'\n']);
+        self.text.extend_from_slice(&row_end(status));
         self.rows += 1;
     }
 
@@ -229,7 +234,7 @@ impl StatusRows {
         }
         let mut row = [0u8; CANONICAL_ROW_LEN];
         row[..WORK_ITEM_ID_LEN].copy_from_slice(id);
-        row[WORK_ITEM_ID_LEN..].copy_from_slice(&[b',', b'0' + status.code(), b'\n']);
+        row[WORK_ITEM_ID_LEN..].copy_from_slice(&row_end(status));
         self.text.extend_from_slice(&row);
         self.rows += 1;
         Ok(())
