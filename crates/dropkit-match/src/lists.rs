@@ -64,7 +64,7 @@ pub struct RemovedItem {
 /// items dropped.
 ///
 /// Memory: 44 bytes per work item (32-byte digest and 12-byte Id, no padding) plus the index,
-/// 5 bytes per word at about 0.6 digests a word; about 52 bytes per work item in all.
+/// 5 bytes per word at about 0.5 digests a word; about 54 bytes per work item in all.
 /// Ids that are not 12 Base62 characters are kept aside, whole.
 ///
 /// Build it from a [`DownloadArchive`] with [`Lists::from_archive`], or from any rows with

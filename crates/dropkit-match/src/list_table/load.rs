@@ -246,7 +246,7 @@ fn sort_ids(
 }
 
 /// Most digests a table sized for `sized_for` takes while the list loads: a quarter more (a
-/// load of about 0.75 of its words instead of 0.6; past it, lookups of digests that are not
+/// load of about 0.63 of its words instead of 0.5; past it, lookups of digests that are not
 /// listed search more buckets).
 fn table_holds(sized_for: usize) -> usize {
     sized_for.saturating_add(sized_for / 4)
@@ -282,7 +282,7 @@ mod tests {
     }
 
     /// A size hint far too low or far too high still gives a table sized to the entries (not
-    /// fuller than 0.75 of its words, not more than twice as large), and every digest is
+    /// fuller than 0.63 of its words, not more than twice as large), and every digest is
     /// found at its entry.
     #[test]
     fn the_table_suits_the_entries_whatever_the_hint() {
