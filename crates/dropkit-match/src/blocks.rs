@@ -16,11 +16,11 @@ pub(crate) const BLOCK: usize = 1 << 19;
 /// Most bytes a block grows to while looking for the end of a quoted field.
 pub(crate) const MAX_BLOCK: usize = 64 << 20;
 
-/// Whole records, with the line of the first one (the header is line 1).
+/// Whole records. Their lines are counted by the worker that processes them (out of the
+/// reader's lock): see [`crate::probe::BlockResult::newlines`].
 #[derive(Debug, Default)]
 pub(crate) struct Block {
     pub(crate) data: Vec<u8>,
-    pub(crate) first_line: u64,
     /// No quote and no carriage return but in CRLF: records are lines, fields split at every
     /// comma, exactly as a CSV parser would read them.
     pub(crate) plain: bool,
@@ -30,7 +30,6 @@ pub(crate) struct Block {
 pub(crate) struct BlockReader<R> {
     inner: R,
     carry: Vec<u8>,
-    next_line: u64,
     eof: bool,
     block: usize,
     max_block: usize,
@@ -43,7 +42,6 @@ impl<R: Read> BlockReader<R> {
         BlockReader {
             inner,
             carry: Vec::new(),
-            next_line: 1,
             eof: false,
             block: block.max(1),
             max_block: max_block.max(block),
@@ -107,18 +105,12 @@ impl<R: Read> BlockReader<R> {
         }
         self.carry.extend_from_slice(&data[cut..]);
         data.truncate(cut);
-        let first_line = self.next_line;
-        self.next_line += memchr_iter(b'\n', &data).count() as u64;
         // A block cut where no quote or carriage return was found has neither (the search
         // looked at all of it): plain without looking again.
         let plain = !marked
             || (memchr(b'"', &data).is_none()
                 && memchr_iter(b'\r', &data).all(|p| data.get(p + 1) == Some(&b'\n')));
-        Ok(Some(Block {
-            data,
-            first_line,
-            plain,
-        }))
+        Ok(Some(Block { data, plain }))
     }
 }
 
@@ -148,11 +140,16 @@ fn record_boundary(data: &[u8]) -> (Option<usize>, bool) {
 mod tests {
     use super::*;
 
+    /// The blocks, each with the line its first record starts on (the lines of the blocks
+    /// before it counted, as the folding does).
     fn blocks(input: &[u8], block: usize, max: usize) -> Vec<(String, u64)> {
         let mut r = BlockReader::with_sizes(input, block, max);
         let mut out = Vec::new();
+        let mut line = 1;
         while let Some(b) = r.next_block().unwrap() {
-            out.push((String::from_utf8(b.data).unwrap(), b.first_line));
+            let newlines = b.data.iter().filter(|&&c| c == b'\n').count() as u64;
+            out.push((String::from_utf8(b.data).unwrap(), line));
+            line += newlines;
         }
         out
     }

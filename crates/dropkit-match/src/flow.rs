@@ -39,6 +39,8 @@ struct Fold<'a> {
     acc: &'a mut Accumulator,
     /// The number of the next block to fold.
     next: u64,
+    /// The line the next block to fold starts on.
+    next_line: u64,
     waiting: BTreeMap<u64, BlockResult>,
     /// The first error in file order (strict mode's first problem, or the records' reading
     /// failing): every worker stops at its next block.
@@ -68,6 +70,7 @@ pub(crate) fn run_blocks<R: Read + Send>(
     let fold = Mutex::new(Fold {
         acc,
         next: 0,
+        next_line: 1,
         waiting: BTreeMap::new(),
         error: None,
         read_error: None,
@@ -155,10 +158,12 @@ impl<R: Read + Send> Flow<'_, '_, R> {
             fold.waiting.insert(number, result);
             while fold.error.is_none() {
                 let next = fold.next;
-                let Some(result) = fold.waiting.remove(&next) else {
+                let Some(mut result) = fold.waiting.remove(&next) else {
                     break;
                 };
                 fold.next += 1;
+                result.rebase(fold.next_line);
+                fold.next_line += result.newlines;
                 if let Err(e) = fold.acc.apply(result, strict) {
                     fold.error = Some(e);
                 }

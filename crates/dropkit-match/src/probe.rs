@@ -30,6 +30,11 @@ pub(crate) struct Hit {
 /// What one block gave.
 #[derive(Debug, Default)]
 pub(crate) struct BlockResult {
+    /// The newlines in the block (quoted ones too): where the next block's lines start. A
+    /// block's problems say their line counted from the block's first (1), until the
+    /// folding, which knows the lines before the block, makes it the file's
+    /// ([`BlockResult::rebase`]); records not from a block (Arrow) say their own row, and 0.
+    pub(crate) newlines: u64,
     pub(crate) records: u64,
     pub(crate) bad_rows: u64,
     pub(crate) problem_count: u64,
@@ -159,7 +164,7 @@ pub(crate) fn process_block(
         // The fast path: lines and commas, found 64 bytes at a time.
         let data = &block.data[..];
         let mut ends = Vec::with_capacity(plan.width + 1);
-        let mut line_no = block.first_line;
+        let mut line_no = 1;
         let mut lines = lines::Lines::new(data);
         while let Some((at, line)) = lines.next(&mut ends) {
             let this_line = line_no;
@@ -183,7 +188,10 @@ pub(crate) fn process_block(
                 );
             }
         }
+        // Every line was handed on, each ended by a newline but a last one without.
+        out.newlines = line_no - 1 - u64::from(data.last().is_some_and(|&c| c != b'\n'));
     } else {
+        out.newlines = memchr::memchr_iter(b'\n', &block.data).count() as u64;
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -196,9 +204,9 @@ pub(crate) fn process_block(
                 Err(e) => {
                     // Reading from memory, flexible, as bytes: the CSV reader has nothing left
                     // to fail on, but if it ever does, say so for the rest of the block.
-                    let line = e.position().map_or(block.first_line, |p| {
-                        block.first_line + record_start(&block.data, p.line(), p.byte()).0 - 1
-                    });
+                    let line = e
+                        .position()
+                        .map_or(1, |p| record_start(&block.data, p.line(), p.byte()).0);
                     let mut row = Row { line, bad: false };
                     out.problem(plan, &mut row, None, ProblemKind::Unreadable(e.to_string()));
                     out.bad_rows += 1;
@@ -211,9 +219,9 @@ pub(crate) fn process_block(
             // The reader sets every record's position; a record without one is not read
             // again for its fields (its line is the block's first).
             // In CRLF blocks the csv crate places a record a line early: `record_start`.
-            let (line, at) = rec.position().map_or((block.first_line, usize::MAX), |p| {
+            let (line, at) = rec.position().map_or((1, usize::MAX), |p| {
                 let (line, byte) = record_start(&block.data, p.line(), p.byte());
-                (block.first_line + line - 1, byte as usize)
+                (line, byte as usize)
             });
             take(
                 &mut out,
@@ -492,6 +500,13 @@ fn each_text<F: Fields + ?Sized>(
 pub(crate) const MAX_KEY_LEN: usize = (1 << 24) - 1;
 
 impl BlockResult {
+    /// Makes the problems' lines the file's, given the line the block starts on.
+    pub(crate) fn rebase(&mut self, first_line: u64) {
+        for p in &mut self.problems {
+            p.line += first_line - 1;
+        }
+    }
+
     /// Appends `key` to `key_text` and returns its index.
     fn push_key(&mut self, key: &str) -> u32 {
         // A block is at most 64 MiB and a key at most MAX_KEY_LEN: both fit in u32.
