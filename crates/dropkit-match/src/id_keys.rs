@@ -12,6 +12,8 @@
 //! it with the runs before by walking them side by side: every key is sorted once, not again
 //! at each check (about half the sorting of one run re-sorted whole).
 
+use rayon::prelude::*;
+
 /// The sort key of entry `index` whose Id hashes to `hash`.
 #[inline]
 pub(crate) fn key(hash: u64, index: u32) -> u64 {
@@ -26,7 +28,7 @@ pub(crate) fn index(key: u64) -> u32 {
 
 /// Whether two entries of the sorted `keys` have the same Id (`same` compares two entries'
 /// Ids; it is asked only about entries whose hash bits agree).
-pub(crate) fn has_repeat(keys: &[u64], mut same: impl FnMut(u32, u32) -> bool) -> bool {
+pub(crate) fn has_repeat(keys: &[u64], same: impl Fn(u32, u32) -> bool) -> bool {
     let mut i = 0;
     while i + 1 < keys.len() {
         let bits = keys[i] >> 32;
@@ -58,24 +60,46 @@ pub(crate) struct SortedRuns {
 impl SortedRuns {
     /// Adds `new` keys as a run; whether an entry of theirs has the Id of another entry, of
     /// theirs or of the runs before (`same` compares two entries' Ids, as for [`has_repeat`]).
+    ///
+    /// `every_core`: sort the run and walk the runs before on the thread pool (for the check
+    /// after a list's last row, which nothing else overlaps: the pool's cores are idle then;
+    /// the checks while a list loads stay on the loading thread, beside the inflating one).
     pub(crate) fn add(
         &mut self,
         new: impl ExactSizeIterator<Item = u64>,
-        mut same: impl FnMut(u32, u32) -> bool,
+        same: impl Fn(u32, u32) -> bool + Sync,
+        every_core: bool,
     ) -> bool {
         let start = self.keys.len();
         // Exactly (8 bytes a work item, no more).
         self.keys.reserve_exact(new.len());
         self.keys.extend(new);
-        self.keys[start..].sort_unstable();
+        if every_core {
+            self.keys[start..].par_sort_unstable();
+        } else {
+            self.keys[start..].sort_unstable();
+        }
         if start > 0 {
             self.starts.push(start);
         }
         let (old, run) = self.keys.split_at(start);
-        has_repeat(run, &mut same)
-            || self
-                .runs_in(old)
-                .any(|before| repeat_across(before, run, &mut same))
+        let before: Vec<&[u64]> = self.runs_in(old).collect();
+        if every_core {
+            let (within, across) = rayon::join(
+                || has_repeat(run, &same),
+                || {
+                    before
+                        .par_iter()
+                        .any(|before| repeat_across(before, run, &same))
+                },
+            );
+            within || across
+        } else {
+            has_repeat(run, &same)
+                || before
+                    .iter()
+                    .any(|before| repeat_across(before, run, &same))
+        }
     }
 
     /// The sorted runs of `keys` (the whole or its part before the last run).
@@ -97,7 +121,7 @@ impl SortedRuns {
 
 /// Whether an entry of sorted run `a` has the Id of an entry of sorted run `b`: the runs are
 /// walked side by side, and the entries of equal hash bits compared.
-fn repeat_across(a: &[u64], b: &[u64], mut same: impl FnMut(u32, u32) -> bool) -> bool {
+fn repeat_across(a: &[u64], b: &[u64], same: impl Fn(u32, u32) -> bool) -> bool {
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
         let (x, y) = (a[i] >> 32, b[j] >> 32);
@@ -145,6 +169,7 @@ mod tests {
         fn runs_agree_with_the_plain_reading(
             values in proptest::collection::vec(0u64..60, 0..80),
             cuts in proptest::collection::vec(0usize..80, 0..5),
+            every_core in proptest::collection::vec(any::<bool>(), 6),
         ) {
             let hash = |v: u64| (v % 7) << 32;
             let mut cuts = cuts;
@@ -153,7 +178,7 @@ mod tests {
             let same = |a: u32, b: u32| values[a as usize] == values[b as usize];
             let mut runs = SortedRuns::default();
             let mut from = 0;
-            for &cut in &cuts {
+            for (&cut, &every_core) in cuts.iter().zip(&every_core) {
                 let cut = cut.min(values.len());
                 if cut < from {
                     continue;
@@ -167,7 +192,7 @@ mod tests {
                     .iter()
                     .enumerate()
                     .any(|(i, v)| values[..i].contains(v));
-                let found = runs.add(keys, same);
+                let found = runs.add(keys, same, every_core);
                 // Only the keys added are checked against all: a repeat among the earlier
                 // ones was reported by an earlier call.
                 prop_assert_eq!(found || had, repeat);
