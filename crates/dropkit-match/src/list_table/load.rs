@@ -318,11 +318,17 @@ mod tests {
         while at.len() < 12 {
             at.push(next_check(*at.last().unwrap(), 1024));
         }
-        assert_eq!(at, [8, 16, 32, 64, 128, 256, 512, 768, 896, 960, 1920, 3840]);
+        assert_eq!(
+            at,
+            [8, 16, 32, 64, 128, 256, 512, 768, 896, 960, 1920, 3840]
+        );
         // Every step moves on, whatever the hint.
         for capacity in [0, 1, 7, 16, 100, 1 << 20] {
             for checked in 1..300 {
-                assert!(next_check(checked, capacity) > checked, "{checked} of {capacity}");
+                assert!(
+                    next_check(checked, capacity) > checked,
+                    "{checked} of {capacity}"
+                );
             }
         }
     }
