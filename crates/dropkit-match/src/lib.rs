@@ -8,7 +8,7 @@
 //! join and the answering:
 //!
 //! - [`Lists`] loads the lists once into a compact table keyed on the raw 32-byte digest
-//!   (about 52 bytes per work item) and drops the work items of the Removed file.
+//!   (about 54 bytes per work item) and drops the work items of the Removed file.
 //! - [`Matcher`] streams the records CSV through all cores, standardizing and hashing each
 //!   mapped value once per list type present ([`Mapping`] says which column holds what;
 //!   pre-hashed columns are accepted too).

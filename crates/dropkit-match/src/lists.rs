@@ -149,7 +149,7 @@ impl Lists {
                 continue;
             };
             builder.size_hint(size / ROW_BYTES);
-            // Two threads in a row: inflating (2 MiB ahead, in chunks whose buffers come
+            // Two threads in a row: inflating (6 MiB ahead, in chunks whose buffers come
             // back) and reading the rows, whose plain ones (nearly all) go straight into the
             // list.
             std::thread::scope(|scope| {
