@@ -106,7 +106,7 @@ impl ListData {
             let entries = &self.entries;
             let table =
                 ready.map_or_else(|| Err(scope.spawn(move || build_index(entries, &[]))), Ok);
-            // The rows are all in (the inflating is over): the last check on every core.
+            // The rows are all in (a download's inflating is over): the last check on every core.
             let repeat = unchecked
                 && sort_ids(
                     &mut self.sorted_ids,
