@@ -123,7 +123,9 @@ mod tests {
 
     #[test]
     fn every_byte_comes_through_in_order_whatever_the_chunks() {
-        for len in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 9 * CHUNK + 12_345] {
+        // The longest fills the channel (the inflating thread waits) and the buffers' way back.
+        let longest = (2 * CHUNKS_AHEAD + 1) * CHUNK + 12_345;
+        for len in [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, longest] {
             let data: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
             assert_eq!(through(&data[..]).unwrap(), data, "{len} bytes");
         }

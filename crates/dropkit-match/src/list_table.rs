@@ -28,9 +28,10 @@ pub(crate) const NO_HASH: [u8; 32] = [0; 32];
 /// slot is an entry index. It also bounds the work items of one list.
 const ALIAS: u32 = 1 << 31;
 
-/// Entries loaded before the first check for a repeated Id; the checks then come each time
-/// the entries double (and once more shortly before the end the size hint expects), so rows
-/// kept before a repeat is seen are at most this many or twice the distinct work items.
+/// Entries loaded before the first check for a repeated Id; each check then comes at most at
+/// twice the entries checked (closer together past half the rows the size hint expects, see
+/// `next_check`), so rows kept before a repeat is seen are at most this many or twice the
+/// distinct work items.
 const FIRST_CHECK: usize = if cfg!(test) { 8 } else { 1 << 16 };
 
 /// Most work items one list may hold.

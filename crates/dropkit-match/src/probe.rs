@@ -539,3 +539,48 @@ fn parse_hash(v: &[u8]) -> Result<DropHash, String> {
         _ => DropHash::from_base64(v).map_err(|e| e.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::Mapping;
+
+    /// A block counts its newlines (where the next block's lines start) whichever way it is
+    /// read, plain or through the CSV reader: LF or CRLF, blank lines, a quoted newline, with
+    /// or without a newline at its end.
+    #[test]
+    fn a_block_counts_its_newlines() {
+        let lists = Lists::builder().build();
+        let mapping: Mapping = "key=key,email=email".parse().unwrap();
+        let resolved = mapping.resolve(&[b"key", b"email"], "r.csv").unwrap();
+        let plan = Plan::new(Arc::from("r.csv"), resolved, &lists, 10, false);
+        let texts = [
+            "",
+            "\n",
+            "\n\n\n",
+            "k,a@b.c\n",
+            "k,a@b.c",
+            "k,a@b.c\r\nj,d@e.f\r\n",
+            "k,a\n\nj,b",
+            "k,\"a\nb\"\nj,c\n",
+            "k,\"a\r\nb\"",
+        ];
+        for text in texts {
+            let newlines = text.matches('\n').count() as u64;
+            let quoted = text.contains('"');
+            // A plain block is read plain or through the CSV reader, a quoted one only so.
+            for plain in [false, true].into_iter().filter(|&p| !(p && quoted)) {
+                let block = Block {
+                    data: text.as_bytes().to_vec(),
+                    plain,
+                };
+                let out = process_block(&block, false, &plan, &lists);
+                assert_eq!(out.newlines, newlines, "{text:?}, plain {plain}");
+            }
+        }
+    }
+}

@@ -19,7 +19,8 @@ impl ListData {
     /// becomes an alias). Call [`ListData::finish`] after the last row.
     ///
     /// Rows are kept as new entries, one a row, and checked for a repeated Id by sorting
-    /// ([`crate::id_keys`]) each time the entries double and at the end: no table lookup a row.
+    /// ([`crate::id_keys`]) now and then (at most each time the entries double) and at the
+    /// end: no table lookup a row.
     /// Once a check finds a repeat, the rows so far are loaded again through the Id table
     /// ([`ListData::push_exact`]), which then takes every later row: the entries, aliases and
     /// repeats are those of the Id table alone, row for row.
@@ -216,8 +217,8 @@ impl ListData {
 }
 
 /// When to check next, `checked` entries checked: at twice as many up to half the rows the
-/// list's size hint expects (`capacity`), then at half the way left each time up to shortly
-/// before its end, then (past the hint) at twice as many again. The checks while the list
+/// list's size hint expects (`capacity`), then at half the way left each time (never past
+/// twice as many) up to shortly before its end, then (past the hint) at twice as many again. The checks while the list
 /// loads overlap the inflating; the one after the last row (which nothing overlaps) has few
 /// keys to sort; and the last ones before it are small, so that the loading thread is not
 /// still sorting a large run when the inflating ends (a single check from half to near the
@@ -228,7 +229,8 @@ fn next_check(checked: usize, capacity: usize) -> usize {
     if checked >= near_end || doubled <= capacity / 2 {
         doubled
     } else {
-        (checked + (capacity - checked) / 2).clamp(checked + 1, near_end)
+        // Here 1 <= checked < near_end, so checked + 1 <= near_end.min(doubled).
+        (checked + (capacity - checked) / 2).clamp(checked + 1, near_end.min(doubled))
     }
 }
 
@@ -322,13 +324,12 @@ mod tests {
             at,
             [8, 16, 32, 64, 128, 256, 512, 768, 896, 960, 1920, 3840]
         );
-        // Every step moves on, whatever the hint.
-        for capacity in [0, 1, 7, 16, 100, 1 << 20] {
-            for checked in 1..300 {
-                assert!(
-                    next_check(checked, capacity) > checked,
-                    "{checked} of {capacity}"
-                );
+        // Every step moves on, never past twice the entries checked, whatever the hint.
+        for capacity in [0, 1, 7, 16, 100, 1000, 1 << 20] {
+            for checked in 1..1200 {
+                let next = next_check(checked, capacity);
+                assert!(next > checked, "{checked} of {capacity}");
+                assert!(next <= 2 * checked, "{checked} of {capacity}: {next}");
             }
         }
     }
