@@ -21,7 +21,7 @@
 //!
 //! Memory: 5 bytes a word at about 0.5 digests a word, about 10 bytes a digest. Measured
 //! (issue 16's sixth pass, 10M records against 1M work items): 7-bit tags at 0.6 digests a
-//! word to full-byte tags at 0.5 took 3-4 % off the run's wall and CPU time, for 2 MB more.
+//! word to full-byte tags at 0.5 took 3-4 % off the run's wall and CPU time, for 2-3 MB more.
 
 use crate::list_table::Slot;
 
