@@ -78,8 +78,8 @@ impl<R: Read> BlockReader<R> {
         data.reserve(self.block.saturating_sub(data.len()));
         let mut upto = self.block;
         // Where the block ends, and whether it may have a quote or a carriage return (the
-        // search for its end tells when it has neither).
-        let (cut, marked) = loop {
+        // search for its end tells when it has none).
+        let (cut, marks) = loop {
             self.fill(&mut data, upto)?;
             if self.at_start {
                 self.at_start = false;
@@ -89,14 +89,17 @@ impl<R: Read> BlockReader<R> {
                 }
             }
             if self.eof {
-                break (data.len(), true);
+                break (data.len(), Marks::MAYBE);
             }
             let (boundary, marks) = record_boundary(&data);
             if let Some(cut) = boundary {
                 break (cut, marks);
             }
             if data.len() >= self.max_block {
-                break (memrchr(b'\n', &data).map_or(data.len(), |p| p + 1), true);
+                break (
+                    memrchr(b'\n', &data).map_or(data.len(), |p| p + 1),
+                    Marks::MAYBE,
+                );
             }
             upto = data.len().saturating_mul(2).min(self.max_block);
         };
@@ -105,24 +108,49 @@ impl<R: Read> BlockReader<R> {
         }
         self.carry.extend_from_slice(&data[cut..]);
         data.truncate(cut);
-        // A block cut where no quote or carriage return was found has neither (the search
-        // looked at all of it): plain without looking again.
-        let plain = !marked
-            || (memchr(b'"', &data).is_none()
-                && memchr_iter(b'\r', &data).all(|p| data.get(p + 1) == Some(&b'\n')));
+        // What the search for the cut found in none of the data is in none of the block: not
+        // looked for again (a CRLF file's blocks were searched twice for quotes).
+        let quote = marks.quote && memchr(b'"', &data).is_some();
+        let lone_carriage_return = marks.carriage_return
+            && memchr_iter(b'\r', &data).any(|p| data.get(p + 1) != Some(&b'\n'));
+        let plain = !quote && !lone_carriage_return;
         Ok(Some(Block { data, plain }))
     }
 }
 
+/// Whether some data may have a quote, a carriage return (`false`: it has none).
+#[derive(Clone, Copy)]
+struct Marks {
+    quote: bool,
+    carriage_return: bool,
+}
+
+impl Marks {
+    /// Not searched for.
+    const MAYBE: Marks = Marks {
+        quote: true,
+        carriage_return: true,
+    };
+}
+
 /// The end of the last whole record in `data` (just past a newline outside quotes), and
-/// whether `data` may have a quote or a carriage return (`false`: it has neither).
-fn record_boundary(data: &[u8]) -> (Option<usize>, bool) {
+/// what marks `data` may have.
+fn record_boundary(data: &[u8]) -> (Option<usize>, Marks) {
+    let last_line_end = || memrchr(b'\n', data).map(|p| p + 1);
     // Most blocks have neither: one search tells, and the block is then plain.
     if memchr2(b'"', b'\r', data).is_none() {
-        return (memrchr(b'\n', data).map(|p| p + 1), false);
+        let none = Marks {
+            quote: false,
+            carriage_return: false,
+        };
+        return (last_line_end(), none);
     }
     if memchr(b'"', data).is_none() {
-        return (memrchr(b'\n', data).map(|p| p + 1), true);
+        let carriage_returns = Marks {
+            quote: false,
+            carriage_return: true,
+        };
+        return (last_line_end(), carriage_returns);
     }
     let mut quoted = false;
     let mut cut = None;
@@ -133,7 +161,7 @@ fn record_boundary(data: &[u8]) -> (Option<usize>, bool) {
             cut = Some(p + 1);
         }
     }
-    (cut, true)
+    (cut, Marks::MAYBE)
 }
 
 #[cfg(test)]
