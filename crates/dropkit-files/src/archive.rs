@@ -8,7 +8,7 @@ use dropkit_hash::ListType;
 use zip::ZipArchive;
 use zip::read::ZipFile;
 
-use crate::{DataType, Error, ListFileName, ListReader, RemovedReader};
+use crate::{DataType, Error, ListFileName, ListReader, RawEntry, RemovedReader};
 
 /// Limits that keep a hostile archive from costing unbounded time or memory.
 ///
@@ -277,6 +277,32 @@ impl<R: Read + Seek> DownloadArchive<R> {
             remaining: declared,
             file,
         }))
+    }
+
+    /// The stored (still compressed) bytes of an entry, to be inflated elsewhere by an
+    /// [`Inflater`](crate::Inflater), which checks its declared size and CRC-32 as
+    /// [`open_entry`](Self::open_entry)'s reader does.
+    pub fn open_raw_entry(
+        &mut self,
+        data_type: DataType,
+    ) -> Result<Option<RawEntry<'_, R>>, Error> {
+        let Some(entry) = self.entries.iter().find(|e| e.data_type() == data_type) else {
+            return Ok(None);
+        };
+        let file = entry.name.to_string();
+        let inner = self
+            .zip
+            .by_index_raw(entry.index)
+            .map_err(|reason| Error::Zip {
+                archive: self.name.clone(),
+                reason,
+            })?;
+        RawEntry::new(inner, file)
+            .map(Some)
+            .map_err(|e| Error::Zip {
+                archive: self.name.clone(),
+                reason: e.into(),
+            })
     }
 
     /// A streaming reader of a list's rows, or `None` if the list is not in the archive.

@@ -64,7 +64,7 @@
 //! | --- | --- |
 //! | `<YYYYMMDD>_<DataBrokerId>_<DataType>[_<suffix>].csv` | [`ListFileName`], [`DataType`] |
 //! | `<YYYYMMDD>_<DataBrokerId>_DROP.zip` | [`ZipFileName`] |
-//! | the download ZIP | [`DownloadArchive`], [`ArchiveLimits`] |
+//! | the download ZIP | [`DownloadArchive`], [`ArchiveLimits`]; an entry inflated on another thread: [`RawEntry`], [`Inflater`] |
 //! | `ID,Hash` and `ID,Hash,ListType` files | [`ListReader`], [`RemovedReader`] |
 //! | `WorkItemId`, `StatusCode` | [`WorkItemId`], [`Status`] |
 //! | `Id,Status` files | [`StatusFile`], [`StatusWriter`], [`StatusRows`], [`StatusReader`] |
@@ -110,6 +110,7 @@ pub mod layout;
 mod list_csv;
 mod names;
 mod open;
+mod raw_entry;
 mod record_start;
 mod rows;
 mod status;
@@ -124,6 +125,7 @@ pub use error::{Error, RowEncoding};
 pub use list_csv::{ListReader, ListRow, RemovedReader, RemovedRow};
 pub use names::{DataType, ListFileName, MAX_SUFFIX_LEN, ZipFileName};
 pub use open::open_file;
+pub use raw_entry::{EntryCheck, Inflater, RawEntry};
 pub use record_start::record_start;
 pub use status::Status;
 pub use status_file::{

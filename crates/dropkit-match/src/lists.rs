@@ -5,12 +5,12 @@ use std::fmt;
 use std::io::{Read, Seek};
 
 use dropkit_files::{
-    DataType, DownloadArchive, ListFileName, ListReader, ListRow, RemovedRow, WorkItemId,
+    DataType, DownloadArchive, Inflater, ListFileName, ListReader, ListRow, RemovedRow, WorkItemId,
 };
 use dropkit_hash::{DropHash, ListType};
 
 use crate::Error;
-use crate::chunks::{CHUNKS_AHEAD, ChunkReader, pump};
+use crate::chunks::{CHUNKS_AHEAD, ChunkReader, STORED_AHEAD, pump};
 use crate::list_table::{ListData, NO_HASH};
 
 /// Bytes of a list row with a canonical Id and LF line ends (`<12>,<44>\n`): the row-count
@@ -145,19 +145,25 @@ impl Lists {
             .filter_map(|e| Some((e.name().list_type()?, e.name().clone(), e.size())))
             .collect();
         for (list, name, size) in entries {
-            let Some(entry) = archive.open_entry(DataType::List(list))? else {
+            let Some(raw) = archive.open_raw_entry(DataType::List(list))? else {
                 continue;
             };
             builder.size_hint(size / ROW_BYTES);
-            // Two threads in a row: inflating (6 MiB ahead, in chunks whose buffers come
-            // back) and reading the rows, whose plain ones (nearly all) go straight into the
-            // list.
+            // Three threads in a row: reading the stored bytes (a little ahead), inflating
+            // them (6 MiB ahead, the lists' slowest part, so that it does nothing else), and
+            // reading the rows, whose plain ones (nearly all) go straight into the list. The
+            // chunks' buffers go back to their senders once read.
             std::thread::scope(|scope| {
+                let check = raw.check();
+                let (raw_tx, raw_rx) = std::sync::mpsc::sync_channel(STORED_AHEAD);
+                let (raw_used_tx, raw_used) = std::sync::mpsc::sync_channel(STORED_AHEAD);
+                scope.spawn(move || pump(raw, &raw_tx, &raw_used));
+                let stored = ChunkReader::new(raw_rx, raw_used_tx);
                 let (tx, rx) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
                 let (used_tx, used) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
-                scope.spawn(move || pump(entry, &tx, &used));
+                scope.spawn(move || pump(Inflater::new(stored, check), &tx, &used));
                 let rows = ListReader::new(name.to_string(), ChunkReader::new(rx, used_tx))?;
-                // Dropping the rows (the receiver) on an error stops the inflating thread.
+                // Dropping the rows (the receiver) on an error stops the other threads.
                 builder.list_reader(name, rows).map(|_| ())
             })?;
         }

@@ -358,3 +358,75 @@ fn a_long_list_without_repeats_drops_its_removed_item() {
         Some(Status::Deleted)
     );
 }
+
+/// A list whose stored bytes were changed (a byte of a row) or that says it is shorter than it
+/// is: loading stops with an error naming the file, whichever thread (reading the archive,
+/// inflating, reading the rows) is where it shows, never a list quietly short of rows.
+#[test]
+fn a_corrupt_list_entry_stops_loading_with_the_files_name() {
+    let mut text = String::from("ID,Hash\n");
+    for i in 0..60_000 {
+        let hash = h(&format!("u{i}@x.com"));
+        text.push_str(&format!("A{i:011},{hash}\n"));
+    }
+    let name = "20261120_4821_Email.csv";
+    let stored = |method| {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default().compression_method(method);
+        zip.start_file(name, options).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+        zip.finish().unwrap().into_inner()
+    };
+    let load = |bytes: Vec<u8>| {
+        let mut archive =
+            DownloadArchive::new("20261120_4821_DROP.zip", Cursor::new(bytes)).unwrap();
+        Lists::from_archive(&mut archive).map(|lists| lists.work_items(ListType::Email))
+    };
+    // The error and its sources, as the command prints them.
+    let chain = |e: dropkit_match::Error| {
+        let mut text = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            text.push_str(&format!(": {s}"));
+            source = s.source();
+        }
+        text
+    };
+    assert_eq!(
+        load(stored(zip::CompressionMethod::Stored)).unwrap(),
+        60_000
+    );
+    assert_eq!(
+        load(stored(zip::CompressionMethod::Deflated)).unwrap(),
+        60_000
+    );
+
+    // A changed Id near the end, in the stored (uncompressed) data.
+    let mut changed = stored(zip::CompressionMethod::Stored);
+    let at = changed
+        .windows(12)
+        .position(|w| w == b"A00000059990")
+        .unwrap();
+    changed[at + 1] = b'B';
+    let e = chain(load(changed).unwrap_err());
+    assert!(
+        e.contains(name) && e.contains("does not match its CRC-32"),
+        "{e}"
+    );
+
+    // A declared size that ends mid-list (local and central headers).
+    let mut short = stored(zip::CompressionMethod::Deflated);
+    let declared = (text.len() as u32 / 2).to_le_bytes();
+    for i in 0..short.len() - 4 {
+        match &short[i..i + 4] {
+            b"PK\x03\x04" => short[i + 22..i + 26].copy_from_slice(&declared),
+            b"PK\x01\x02" => short[i + 24..i + 28].copy_from_slice(&declared),
+            _ => {}
+        }
+    }
+    let e = chain(load(short).unwrap_err());
+    assert!(
+        e.contains(name) && e.contains("inflates past its declared size"),
+        "{e}"
+    );
+}
