@@ -135,6 +135,20 @@ impl DigestIndex {
         self.insert(digest, slot, hash_of);
     }
 
+    /// Adds `slot` for `digest`, whose home bucket `group` (read by [`DigestIndex::group`] and
+    /// unchanged since) has no tag of the digest and an empty word, as a lookup found
+    /// ([`DigestIndex::candidate`] not [`DigestIndex::open`]): into the bucket's first empty
+    /// word, found from the tags already read rather than a search.
+    #[inline]
+    pub(crate) fn insert_at_home(&mut self, digest: &[u8; 32], slot: Slot, group: &Group) {
+        // The lowest zero byte is exact (see `candidate`).
+        let empty = group.tags.wrapping_sub(ONES) & !group.tags & TOPS;
+        debug_assert!(empty != 0, "the home bucket has no empty word");
+        let k = (empty.trailing_zeros() / 8) as usize % WORDS;
+        self.tags[group.bucket].0[k] = tag(digest);
+        self.slots[group.bucket * WORDS + k] = slot;
+    }
+
     /// The first step of a lookup: the home bucket's tags, loaded and nothing else (so that
     /// a batch has many loads in flight at once).
     #[inline]
@@ -233,14 +247,15 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        /// Every digest inserted is found (by both steps and at once), at its slot; no other
-        /// is. Digests share their first bytes and fingerprints often (few distinct values),
+        /// Every digest inserted (by a search for an empty word, or into the one a lookup's
+        /// first steps found) is found (by both steps and at once), at its slot; no other is. Digests share their first bytes and fingerprints often (few distinct values),
         /// the index is often full (sized for fewer), so every path is taken.
         #[test]
         fn finds_what_a_plain_search_finds(
             seeds in proptest::collection::vec((0u8..6, 0usize..8, 0u8..50), 0..200),
             sized_for in 0usize..200,
             probes in proptest::collection::vec((0u8..6, 0usize..8, 0u8..50), 0..50),
+            at_home: bool,
         ) {
             let digest = |(a, b, c): (u8, usize, u8)| {
                 let mut d = [0u8; 32];
@@ -261,7 +276,14 @@ mod tests {
             let hash_of = |slot: Slot| &digests[slot as usize];
             let mut index = DigestIndex::with_capacity(sized_for);
             for (slot, d) in digests.iter().enumerate() {
-                index.insert(d, slot as u32, &hash_of);
+                // As a list's table is built: a lookup's first steps, and when they say the
+                // digest is not there, into its home bucket's first empty word.
+                let group = index.group(d);
+                if at_home && !DigestIndex::open(index.candidate(d, &group)) {
+                    index.insert_at_home(d, slot as u32, &group);
+                } else {
+                    index.insert(d, slot as u32, &hash_of);
+                }
             }
             for s in seeds.iter().chain(&probes) {
                 let d = digest(*s);

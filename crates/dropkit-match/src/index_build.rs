@@ -44,15 +44,14 @@ pub(crate) fn add<'a>(
         if *digest == NO_HASH {
             continue;
         }
-        let candidate = table.candidate(digest, &table.group(digest));
+        let group = table.group(digest);
         // Not open: no tag of the home bucket matches and it has an empty word, so the
-        // digest is not in the table.
-        let found = if DigestIndex::open(candidate) {
-            table.find(digest, &hash_of)
-        } else {
-            None
-        };
-        match found {
+        // digest is not in the table and goes into that word.
+        if !DigestIndex::open(table.candidate(digest, &group)) {
+            table.insert_at_home(digest, slot, &group);
+            continue;
+        }
+        match table.find(digest, &hash_of) {
             Some(first) => dups.entry(first).or_default().push(work_item(slot)),
             None => table.insert(digest, slot, &hash_of),
         }
