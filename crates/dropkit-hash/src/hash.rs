@@ -81,6 +81,29 @@ impl DropHash {
         Self::of_bytes_array(standardized.map(str::as_bytes))
     }
 
+    /// The digests of `N` values each standardized but for ASCII lowercasing, which is done
+    /// where `lower` says as the value is padded for SHA-256: the digests of
+    /// [`of_standardized_array`](Self::of_standardized_array) of the values with
+    /// [`make_ascii_lowercase`](str::make_ascii_lowercase) applied, without a lowercased copy
+    /// of a value shorter than 56 bytes (one SHA-256 block). With
+    /// [`standardize::email_ascii_range`](crate::standardize::email_ascii_range), a plain
+    /// email's digest straight from the text it was read in.
+    ///
+    /// ```
+    /// use dropkit_hash::DropHash;
+    ///
+    /// let values = [&b"Anna.Smith@Domain.com"[..], b"x"];
+    /// let [a, b] = DropHash::of_ascii_lowercased_array(values, [true, false]);
+    /// assert_eq!(a, DropHash::of_standardized("anna.smith@domain.com"));
+    /// assert_eq!(b, DropHash::of_standardized("x"));
+    /// ```
+    pub fn of_ascii_lowercased_array<const N: usize>(
+        values: [&[u8]; N],
+        lower: [bool; N],
+    ) -> [Self; N] {
+        crate::sha::sha256_lanes_lowering(values, lower).map(DropHash)
+    }
+
     pub(crate) fn of_bytes_array<const N: usize>(bytes: [&[u8]; N]) -> [Self; N] {
         crate::sha::sha256_lanes(bytes).map(DropHash)
     }

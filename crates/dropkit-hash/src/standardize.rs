@@ -59,10 +59,10 @@ pub fn field(field: Field, input: &str) -> Result<String, StandardizeError> {
 pub fn email_into(input: &str, out: &mut String) -> Result<(), StandardizeError> {
     // Most emails are ASCII with at most spaces around them: their trimmed text is copied
     // whole and lowercased in place, the rest go the general way.
-    match visible_ascii_core(input) {
-        Some((core, capitals)) => {
+    match email_ascii_range(input) {
+        Some((range, capitals)) => {
             let start = out.len();
-            out.push_str(core);
+            out.push_str(input.get(range).unwrap_or_default());
             // Most real emails are already lowercase: their copy is not read back.
             if capitals {
                 make_ascii_lowercase_from(out, start);
@@ -78,12 +78,27 @@ fn is_ascii_white_space(b: u8) -> bool {
     b == b' ' || (b'\t'..=b'\r').contains(&b)
 }
 
-/// `input` without its leading and trailing ASCII whitespace, when that is not empty and every
-/// byte of it is visible ASCII (`!` to DEL, 0x21 to 0x7F): then it is the email's standardized
-/// text but for the lowercasing, which it needs if the second answer is `true` (it has a
-/// capital). `None` for anything else (non-ASCII, whitespace or control bytes inside, blank).
+/// Where the email rule's result lies in `input` when it takes no more than trimming and
+/// ASCII lowercasing: `input` without its leading and trailing ASCII whitespace, when that is
+/// not empty and every byte of it is visible ASCII (`!` to DEL, 0x21 to 0x7F), as a byte range
+/// of `input`, and whether it has a capital (`A` to `Z`) to lowercase. `None` for any other
+/// value (non-ASCII, whitespace or control bytes inside, blank), which needs
+/// [`email_into`]'s general way. Most real emails are plain: their digest can be taken from
+/// the text they were read in, lowercased as it is hashed
+/// ([`DropHash::of_ascii_lowercased_array`](crate::DropHash::of_ascii_lowercased_array)).
+///
+/// ```
+/// use dropkit_hash::{DropHash, standardize};
+///
+/// let input = "  Anna.Smith@Domain.com ";
+/// let (range, capitals) = standardize::email_ascii_range(input).unwrap();
+/// assert_eq!((&input[range.clone()], capitals), ("Anna.Smith@Domain.com", true));
+/// let [digest] = DropHash::of_ascii_lowercased_array([input[range].as_bytes()], [capitals]);
+/// assert_eq!(digest, DropHash::of_standardized(&standardize::field(dropkit_hash::Field::Email, input).unwrap()));
+/// assert_eq!(standardize::email_ascii_range("anna smith@domain.com"), None);
+/// ```
 #[inline]
-fn visible_ascii_core(input: &str) -> Option<(&str, bool)> {
+pub fn email_ascii_range(input: &str) -> Option<(std::ops::Range<usize>, bool)> {
     let bytes = input.as_bytes();
     let mut first = 0;
     while bytes.get(first).is_some_and(|&b| is_ascii_white_space(b)) {
@@ -95,7 +110,7 @@ fn visible_ascii_core(input: &str) -> Option<(&str, bool)> {
     }
     let core = bytes.get(first..end).filter(|core| !core.is_empty())?;
     let capitals = visible_ascii(core)?;
-    Some((input.get(first..end)?, capitals))
+    Some((first..end, capitals))
 }
 
 /// Whether every byte is 0x21 to 0x7F (`None` if not), and then whether any is a capital

@@ -74,9 +74,8 @@ struct Scratch {
     deferred_fields: [bool; FIELD_COUNT],
     /// The standardized values waiting for their hash, one after the other.
     deferred_text: String,
-    /// Each waiting value: its index in `pending` (whose digest it fills) and its span of
-    /// `deferred_text`.
-    deferred: Vec<(usize, usize, usize)>,
+    /// The values waiting for their hash, in `pending`'s order.
+    deferred: Vec<Deferred>,
     groups: Vec<Group>,
     candidates: Vec<Candidate>,
     /// The digests with a candidate: indexes into `pending`.
@@ -92,6 +91,33 @@ struct Scratch {
     standardized: String,
     ends: Vec<usize>,
 }
+
+/// A value waiting for its hash at the flush (two are hashed at a time, on SHA-NI lanes).
+#[derive(Clone, Copy, Debug)]
+struct Deferred {
+    /// Its index in `pending`, whose digest it fills.
+    pending: u32,
+    /// Its span: of `Scratch::deferred_text` or of the block's text, as `from` says.
+    start: u32,
+    end: u32,
+    from: DeferredFrom,
+}
+
+/// Where a [`Deferred`] value's text is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DeferredFrom {
+    /// `Scratch::deferred_text`, standardized.
+    Standardized,
+    /// The block's text (a plain block that is UTF-8 throughout), where an email that is
+    /// plain visible ASCII was read ([`standardize::email_ascii_range`]): trimmed already, and
+    /// lowercased as it is hashed where `lower` says, not copied (most emails; issue 16's
+    /// seventh pass).
+    Block { lower: bool },
+}
+
+/// The longest value hashed from the block's text: one SHA-256 block (longer ones would be
+/// lowercased into a copy anyway; they take the standardized way).
+const BLOCK_VALUE_MAX: usize = 55;
 
 /// Where a queued record's consumer key is: most records match nothing, so a key is copied
 /// (to [`BlockResult::key_text`]) only once one of its digests is found.
@@ -407,10 +433,28 @@ fn process_record<F: Fields + ?Sized>(
         {
             // Standardized now (its problems reported in order), hashed at the flush into
             // the digest queued here in its place.
-            each_text(out, plan, row, rec, cols, |text| {
-                let start = deferred_text.len();
-                standardize::field_into(*field, text, deferred_text)?;
-                deferred.push((pending.len(), start, deferred_text.len()));
+            each_text(out, plan, row, rec, cols, |text, index| {
+                let in_block = match (field, rec.text_start(index)) {
+                    (Field::Email, Some(at)) => standardize::email_ascii_range(text)
+                        .filter(|(range, _)| range.len() <= BLOCK_VALUE_MAX)
+                        .map(|(range, lower)| (at + range.start, at + range.end, lower)),
+                    _ => None,
+                };
+                let value = match in_block {
+                    Some((start, end, lower)) => (start, end, DeferredFrom::Block { lower }),
+                    None => {
+                        let start = deferred_text.len();
+                        standardize::field_into(*field, text, deferred_text)?;
+                        (start, deferred_text.len(), DeferredFrom::Standardized)
+                    }
+                };
+                // Blocks, keys and the batch's text are far below 4 GiB (u32).
+                deferred.push(Deferred {
+                    pending: pending.len() as u32,
+                    start: value.0 as u32,
+                    end: value.1 as u32,
+                    from: value.2,
+                });
                 pending.push((d.list, [0; 32], key_index));
                 Ok(())
             });
@@ -423,7 +467,7 @@ fn process_record<F: Fields + ?Sized>(
                 s.done[fi] = true;
                 s.field_hashes[fi].clear();
                 let (hasher, hashes) = (&mut s.hasher, &mut s.field_hashes[fi]);
-                each_text(out, plan, row, rec, cols, |text| {
+                each_text(out, plan, row, rec, cols, |text, _| {
                     hashes.push(hasher.hash(*field, text)?);
                     Ok(())
                 });
@@ -469,7 +513,8 @@ fn process_record<F: Fields + ?Sized>(
     }
 }
 
-/// Calls `each` with the text of every value of `cols` in `rec` that is not blank; a value
+/// Calls `each` with the text and the column of every value of `cols` in `rec` that is not
+/// blank; a value
 /// that is not UTF-8, or that `each` cannot standardize, is a problem of the row (in column
 /// order).
 #[inline]
@@ -479,7 +524,7 @@ fn each_text<F: Fields + ?Sized>(
     row: &mut Row,
     rec: &F,
     cols: &[Col],
-    mut each: impl FnMut(&str) -> Result<(), StandardizeError>,
+    mut each: impl FnMut(&str, usize) -> Result<(), StandardizeError>,
 ) {
     for col in cols {
         if is_blank(rec.field(col.index)) {
@@ -489,7 +534,7 @@ fn each_text<F: Fields + ?Sized>(
             out.problem(plan, row, Some(col), ProblemKind::NotUtf8);
             continue;
         };
-        if let Err(e) = each(text) {
+        if let Err(e) = each(text, col.index) {
             out.problem(plan, row, Some(col), ProblemKind::Standardize(e));
         }
     }

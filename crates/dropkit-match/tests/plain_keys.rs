@@ -12,6 +12,7 @@ use dropkit_match::{DefaultRules, Lists, Matcher};
 use proptest::prelude::*;
 
 const ITEMS: usize = 12;
+const LONG: &str = "Someone.With.A.Very.Long.Name.Indeed.Really@Example.Example.com";
 
 fn lists() -> Lists {
     let mut text = String::from("ID,Hash\r\n");
@@ -19,6 +20,9 @@ fn lists() -> Lists {
         let hash = DropHash::of_standardized(&format!("e{i}@x.com"));
         text.push_str(&format!("W{i:011},{hash}\r\n"));
     }
+    // One email longer than a SHA-256 block (hashed by the standardized way on both paths).
+    let hash = DropHash::of_standardized(&LONG.to_lowercase());
+    text.push_str(&format!("L00000000000,{hash}\r\n"));
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     zip.start_file(
         "20260312_4821_Email.csv",
@@ -64,6 +68,14 @@ fn key() -> impl Strategy<Value = Vec<u8>> {
 fn email() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         6 => (0usize..ITEMS * 2).prop_map(|i| format!("E{i}@x.com ").into_bytes()),
+        // Plain visible ASCII (hashed from a plain block's text, lowercased as hashed): with
+        // and without capitals, whitespace around, 55 and 56 bytes around the one-block limit.
+        2 => (0usize..ITEMS * 2).prop_map(|i| format!("e{i}@x.com").into_bytes()),
+        2 => (0usize..ITEMS * 2).prop_map(|i| format!(" \te{i}@X.Com\t").into_bytes()),
+        1 => Just(LONG.as_bytes().to_vec()),
+        1 => Just(format!(" {} ", LONG.to_lowercase()).into_bytes()),
+        1 => (55usize..57).prop_map(|n| format!("{}@X.co", "A".repeat(n - 5)).into_bytes()),
+        1 => Just(b"e1 @x.com".to_vec()),
         1 => Just(Vec::new()),
         1 => Just(b"not an email".to_vec()),
         1 => Just(b"e1@x.com\xC3".to_vec()),
@@ -93,9 +105,11 @@ fn record() -> impl Strategy<Value = Vec<u8>> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// Plain blocks (keys as spans) and quoted ones (keys copied) answer alike: keys blank,
-    /// too short, not UTF-8 (the block then checked field by field), beside emails that match,
-    /// do not, or are not UTF-8; field-count errors, blank lines, CRLF, no final newline.
+    /// Plain blocks (keys as spans, plain emails hashed from the block's text) and quoted ones
+    /// (keys copied, emails standardized into a buffer) answer alike: keys blank, too short,
+    /// not UTF-8 (the block then checked field by field), beside emails that match, do not,
+    /// have capitals, whitespace around or inside, a block's length or more, or are not
+    /// UTF-8; field-count errors, blank lines, CRLF, no final newline.
     #[test]
     fn plain_and_quoted_blocks_keep_the_same_keys(
         records in prop::collection::vec(record(), 0..60),

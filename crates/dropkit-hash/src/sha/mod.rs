@@ -97,22 +97,30 @@ const K: [u32; 64] = [
 
 /// Pads `bytes` for SHA-256: returns its whole 64-byte blocks and how many blocks of `tail`
 /// (zeroed by the caller) now hold the rest, the `0x80` marker and the 64-bit bit length: one,
-/// or two when the rest leaves fewer than 9 bytes free.
-fn pad<'a>(bytes: &'a [u8], tail: &mut [[u8; 64]; 2]) -> (&'a [[u8; 64]], usize) {
+/// or two when the rest leaves fewer than 9 bytes free. `lower`: the message is `bytes`
+/// ASCII-lowercased, which the caller allows only when it fits one tail block (fewer than 56
+/// bytes): lowercased in the block, as 56 bytes of a length known when compiling.
+fn pad<'a>(bytes: &'a [u8], tail: &mut [[u8; 64]; 2], lower: bool) -> (&'a [[u8; 64]], usize) {
     let (full, rest) = bytes.as_chunks::<64>();
     let bits = (bytes.len() as u64).wrapping_mul(8);
     let tail_blocks = if rest.len() < 56 { 1 } else { 2 };
     let flat = tail.as_flattened_mut();
     flat[..rest.len()].copy_from_slice(rest);
+    if lower {
+        debug_assert!(bytes.len() < 56, "a message to lowercase fits one block");
+        // The bytes past the message are still zero: lowercasing leaves them so.
+        flat[..56].make_ascii_lowercase();
+    }
     flat[rest.len()] = 0x80;
     flat[64 * tail_blocks - 8..64 * tail_blocks].copy_from_slice(&bits.to_be_bytes());
     (full, tail_blocks)
 }
 
-/// The digest of one message through sha2's compression function (SHA-NI when sha2 finds it).
-fn portable(bytes: &[u8]) -> [u8; 32] {
+/// The digest of one message through sha2's compression function (SHA-NI when sha2 finds it);
+/// `lower` as for [`pad`].
+fn portable(bytes: &[u8], lower: bool) -> [u8; 32] {
     let mut tail = [[0u8; 64]; 2];
-    let (full, tail_blocks) = pad(bytes, &mut tail);
+    let (full, tail_blocks) = pad(bytes, &mut tail, lower);
     let mut state = H0;
     compress256(&mut state, full);
     compress256(&mut state, &tail[..tail_blocks]);
@@ -125,38 +133,66 @@ fn portable(bytes: &[u8]) -> [u8; 32] {
 /// messages' states and words spill); elsewhere each is digested alone
 /// (`sha256_lanes_portable`), with the same results.
 pub(crate) fn sha256_lanes<const N: usize>(inputs: [&[u8]; N]) -> [[u8; 32]; N] {
+    lanes_lowering(inputs, [false; N])
+}
+
+/// [`sha256_lanes`] of the messages, each ASCII-lowercased first where `lower` says: in its
+/// padded block when it fits one (no copy of the message; the caller's standardized copy
+/// saved too), else lowercased into a copy first.
+pub(crate) fn sha256_lanes_lowering<const N: usize>(
+    inputs: [&[u8]; N],
+    lower: [bool; N],
+) -> [[u8; 32]; N] {
+    if inputs.iter().zip(lower).any(|(m, l)| l && m.len() >= 56) {
+        // Rare (a value of 56 bytes or more): lowercased copies of those.
+        let owned: [std::borrow::Cow<'_, [u8]>; N] = std::array::from_fn(|i| {
+            if lower[i] {
+                std::borrow::Cow::Owned(inputs[i].to_ascii_lowercase())
+            } else {
+                std::borrow::Cow::Borrowed(inputs[i])
+            }
+        });
+        return sha256_lanes(owned.each_ref().map(|m| &**m));
+    }
+    lanes_lowering(inputs, lower)
+}
+
+/// [`sha256_lanes_lowering`] once every message to lowercase is shorter than 56 bytes.
+fn lanes_lowering<const N: usize>(inputs: [&[u8]; N], lower: [bool; N]) -> [[u8; 32]; N] {
     #[cfg(target_arch = "x86_64")]
     {
         let mut out = [[0u8; 32]; N];
         let mut done = 0;
         while done < N {
             let got = match inputs.get(done..done + 2) {
-                Some(&[a, b]) => x86::digests([a, b]).map(|[a, b]| {
-                    out[done] = a;
-                    out[done + 1] = b;
-                    2
-                }),
-                _ => x86::digests([inputs[done]]).map(|[a]| {
+                Some(&[a, b]) => {
+                    x86::digests([a, b], [lower[done], lower[done + 1]]).map(|[a, b]| {
+                        out[done] = a;
+                        out[done + 1] = b;
+                        2
+                    })
+                }
+                _ => x86::digests([inputs[done]], [lower[done]]).map(|[a]| {
                     out[done] = a;
                     1
                 }),
             };
             match got {
                 Some(n) => done += n,
-                None => return inputs.map(portable),
+                None => return std::array::from_fn(|i| portable(inputs[i], lower[i])),
             }
         }
         out
     }
     #[cfg(not(target_arch = "x86_64"))]
-    inputs.map(portable)
+    std::array::from_fn(|i| portable(inputs[i], lower[i]))
 }
 
 /// [`sha256_lanes`] without SHA-NI lanes: one message at a time through sha2 (the path of
 /// processors without SHA-NI, and the reference the lanes are tested against).
 #[cfg(test)]
 pub(crate) fn sha256_lanes_portable<const N: usize>(inputs: [&[u8]; N]) -> [[u8; 32]; N] {
-    inputs.map(portable)
+    inputs.map(|m| portable(m, false))
 }
 
 /// The SHA-256 digest of `bytes` (on SHA-NI, the one-message form of [`sha256_lanes`]: 18.6M
@@ -177,7 +213,7 @@ fn digest(state: [u32; 8]) -> [u8; 32] {
 
 #[cfg(test)]
 mod tests {
-    use super::{sha256, sha256_lanes, sha256_lanes_portable};
+    use super::{portable, sha256, sha256_lanes, sha256_lanes_lowering, sha256_lanes_portable};
     use proptest::prelude::*;
     use sha2::{Digest, Sha256};
 
@@ -197,6 +233,27 @@ mod tests {
             prop_assert_eq!(sha256_lanes([a, b]), [want(a), want(b)]);
             prop_assert_eq!(sha256_lanes([a, b, c]), [want(a), want(b), want(c)]);
             prop_assert_eq!(sha256_lanes_portable([a, b, c]), [want(a), want(b), want(c)]);
+        }
+
+        /// Lowercasing in the padded block is SHA-256 of the lowercased message, on the lanes
+        /// and the portable path, for messages of every length around the one-block limit
+        /// (56 and past it: lowercased copies), with capitals, bytes past ASCII and zeros.
+        #[test]
+        fn lowercasing_while_padding_is_the_digest_of_the_lowercased_message(
+            a in proptest::collection::vec(prop_oneof![0x40u8..0x5c, any::<u8>()], 0..130),
+            b in proptest::collection::vec(prop_oneof![0x40u8..0x5c, any::<u8>()], 0..70),
+            lower in any::<[bool; 2]>(),
+        ) {
+            let (a, b) = (a.as_slice(), b.as_slice());
+            let expect = |m: &[u8], l: bool| {
+                if l { want(&m.to_ascii_lowercase()) } else { want(m) }
+            };
+            let (ea, eb) = (expect(a, lower[0]), expect(b, lower[1]));
+            prop_assert_eq!(sha256_lanes_lowering([a, b], lower), [ea, eb]);
+            prop_assert_eq!(sha256_lanes_lowering([b], [lower[1]]), [eb]);
+            if b.len() < 56 {
+                prop_assert_eq!(portable(b, lower[1]), eb);
+            }
         }
     }
 
@@ -221,14 +278,41 @@ mod tests {
     }
 
     #[test]
+    fn lowercasing_reaches_every_byte_of_a_message_of_any_length() {
+        // Capitals only: a byte left unlowercased anywhere changes the digest.
+        for len in 0..=70 {
+            let m: Vec<u8> = (0..len).map(|i| b'A' + (i % 26) as u8).collect();
+            let want_lower = want(&m.to_ascii_lowercase());
+            let other = &m[..len / 2];
+            let expect = [want_lower, want(&other.to_ascii_lowercase())];
+            assert_eq!(
+                sha256_lanes_lowering([&m[..], other], [true; 2]),
+                expect,
+                "{len}"
+            );
+            assert_eq!(
+                sha256_lanes_lowering([&m[..]], [false]),
+                [want(&m)],
+                "{len}"
+            );
+            if len < 56 {
+                assert_eq!(portable(&m, true), want_lower, "{len}");
+            }
+        }
+    }
+
+    #[test]
     fn the_sha_ni_lanes_run_where_the_processor_has_them() {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("sha")
             && std::arch::is_x86_feature_detected!("sse4.1")
         {
             let (a, b) = (b"anna.smith@domain.com".as_slice(), [7u8; 120].as_slice());
-            assert_eq!(super::x86::digests([a, b]), Some([want(a), want(b)]));
-            assert_eq!(super::x86::digests([b]), Some([want(b)]));
+            assert_eq!(
+                super::x86::digests([a, b], [false; 2]),
+                Some([want(a), want(b)])
+            );
+            assert_eq!(super::x86::digests([b], [false]), Some([want(b)]));
         }
     }
 

@@ -16,7 +16,8 @@ use super::{H0, K, pad};
 
 /// The SHA-256 digests of `N` messages (padded here), rounds of the `N` interleaved while every
 /// message has a block left, the longer ones finished alone; `None` where the processor lacks
-/// SHA-NI (the caller then takes the portable path).
+/// SHA-NI (the caller then takes the portable path). A message whose `lower` is set is
+/// ASCII-lowercased in its padded block (the caller makes sure it fits one: see `pad`).
 ///
 /// This is the workspace's one `unsafe` call, hence its `allow`; it pays. Measured with
 /// `examples/sha_lanes.rs` (AMD EPYC, one core, 30-byte values, digests per CPU second):
@@ -24,7 +25,7 @@ use super::{H0, K, pad};
 /// this module, in pairs here 32.7M (1.46x and 1.76x). `dropkit hash email` 2M: CPU 0.24 to
 /// 0.17 s with the pipeline's line pairs.
 #[allow(unsafe_code)]
-pub(super) fn digests<const N: usize>(msgs: [&[u8]; N]) -> Option<[[u8; 32]; N]> {
+pub(super) fn digests<const N: usize>(msgs: [&[u8]; N], lower: [bool; N]) -> Option<[[u8; 32]; N]> {
     static SHA_NI: OnceLock<bool> = OnceLock::new();
     let detected = *SHA_NI.get_or_init(|| {
         std::arch::is_x86_feature_detected!("sha")
@@ -37,7 +38,7 @@ pub(super) fn digests<const N: usize>(msgs: [&[u8]; N]) -> Option<[[u8; 32]; N]>
     }
     // SAFETY: `lanes` only needs the `sha`, `sse2`, `ssse3` and `sse4.1` target features,
     // which the processor was just found to have; it reads no pointer.
-    Some(unsafe { lanes(msgs) })
+    Some(unsafe { lanes(msgs, lower) })
 }
 
 /// The working state of one message: the `abef` and `cdgh` registers of the SHA-NI rounds.
@@ -48,15 +49,20 @@ struct State {
 }
 
 #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-fn lanes<const N: usize>(msgs: [&[u8]; N]) -> [[u8; 32]; N] {
+fn lanes<const N: usize>(msgs: [&[u8]; N], lower: [bool; N]) -> [[u8; 32]; N] {
     // Each message's padded tail built in place (moving padded messages around cost more than
     // the rounds gained).
     let mut tails = [[[0u8; 64]; 2]; N];
     let mut fulls: [&[[u8; 64]]; N] = [&[]; N];
     let mut counts = [0usize; N];
-    for (((msg, tail), full), count) in msgs.iter().zip(&mut tails).zip(&mut fulls).zip(&mut counts)
+    for ((((msg, tail), full), count), lower) in msgs
+        .iter()
+        .zip(&mut tails)
+        .zip(&mut fulls)
+        .zip(&mut counts)
+        .zip(lower)
     {
-        let (whole, tail_blocks) = pad(msg, tail);
+        let (whole, tail_blocks) = pad(msg, tail, lower);
         *full = whole;
         *count = whole.len() + tail_blocks;
     }

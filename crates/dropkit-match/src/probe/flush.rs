@@ -2,7 +2,7 @@
 
 use dropkit_hash::DropHash;
 
-use super::{BlockResult, Hit, KeyAt, MatchedRow, Reread, Scratch};
+use super::{BlockResult, Deferred, DeferredFrom, Hit, KeyAt, MatchedRow, Reread, Scratch};
 use crate::digest_index::DigestIndex;
 use crate::lists::Lists;
 use crate::plan::Plan;
@@ -17,17 +17,31 @@ pub(super) fn flush(
     plan: &Plan,
     lists: &Lists,
 ) {
-    // The standardized values waiting for their hash, two at a time (SHA-NI lanes).
-    let text = &s.deferred_text;
+    // The values waiting for their hash, two at a time (SHA-NI lanes): standardized ones,
+    // and plain emails straight from the block's text, lowercased as they are hashed.
+    let value = |d: &Deferred| {
+        let (text, lower) = match d.from {
+            DeferredFrom::Standardized => (s.deferred_text.as_bytes(), false),
+            DeferredFrom::Block { lower } => (keys.as_bytes(), lower),
+        };
+        // Spans taken at a value's boundaries in its text: always in it. Were one not, a
+        // wrong text would be hashed: stop instead.
+        let Some(bytes) = text.get(d.start as usize..d.end as usize) else {
+            panic!("a deferred value's span {d:?} is outside its text");
+        };
+        (bytes, lower)
+    };
     let mut pairs = s.deferred.chunks_exact(2);
     for pair in &mut pairs {
-        let [(i, a, b), (j, c, d)] = [pair[0], pair[1]];
-        let [x, y] = DropHash::of_standardized_array([&text[a..b], &text[c..d]]);
-        s.pending[i].1 = *x.as_bytes();
-        s.pending[j].1 = *y.as_bytes();
+        let [(a, la), (b, lb)] = [value(&pair[0]), value(&pair[1])];
+        let [x, y] = DropHash::of_ascii_lowercased_array([a, b], [la, lb]);
+        s.pending[pair[0].pending as usize].1 = *x.as_bytes();
+        s.pending[pair[1].pending as usize].1 = *y.as_bytes();
     }
-    if let [(i, a, b)] = *pairs.remainder() {
-        s.pending[i].1 = *DropHash::of_standardized(&text[a..b]).as_bytes();
+    if let [d] = pairs.remainder() {
+        let [(a, la)] = [value(d)];
+        let [x] = DropHash::of_ascii_lowercased_array([a], [la]);
+        s.pending[d.pending as usize].1 = *x.as_bytes();
     }
     s.deferred.clear();
     s.deferred_text.clear();
