@@ -126,25 +126,29 @@ fn pad<'a>(bytes: &'a [u8], tail: &mut [[u8; 64]; 2], lower: bool) -> (&'a [[u8;
 /// copy's stores: a load that spans two of them is not forwarded from either (about a
 /// twentieth of `dropkit match`'s time, issue 16's seventh pass).
 fn one_block(msg: &[u8], lower: bool) -> [u64; 8] {
-    let mut block = [0u64; 8];
     let (whole, rest) = msg.as_chunks::<8>();
-    for (word, bytes) in block.iter_mut().zip(whole) {
-        *word = u64::from_le_bytes(*bytes);
-    }
     // The last, partial word (0 to 7 bytes): from the message's last eight bytes shifted down
     // when it has eight, else byte by byte; then the 0x80 marker after it.
-    let mut last = match msg.last_chunk::<8>() {
+    let last = match msg.last_chunk::<8>() {
         Some(end) if !rest.is_empty() => u64::from_le_bytes(*end) >> (8 * (8 - rest.len())),
         _ => rest
             .iter()
             .enumerate()
             .fold(0, |w, (i, &b)| w | u64::from(b) << (8 * i)),
-    };
-    last |= 0x80 << (8 * rest.len());
-    let k = whole.len();
-    block[k] = last;
+    } | 0x80 << (8 * rest.len());
+    // Seven words chosen one by one (a loop over the whole words alone is compiled into a
+    // call of `memcpy`, whose stores the block's loads wait on again).
+    let mut block = [0u64; 8];
+    for (i, word) in block[..7].iter_mut().enumerate() {
+        *word = match whole.get(i) {
+            Some(bytes) => u64::from_le_bytes(*bytes),
+            None if i == whole.len() => last,
+            None => 0,
+        };
+    }
     if lower {
-        for word in &mut block[..=k] {
+        // Zeros and the marker are not capitals: all seven words alike.
+        for word in &mut block[..7] {
             *word = ascii_lowercase(*word);
         }
     }
