@@ -95,7 +95,11 @@
 //! [`DropHash::of_standardized_array`] digests values two at a time with their rounds
 //! interleaved (1.46 times the digests per second of one at a time): `dropkit hash` and the
 //! Arrow functions hash single values in pairs. Elsewhere sha2's compression function runs,
-//! with the same results. Figures are in the crate README.
+//! with the same results. A plain email (visible ASCII between whitespace, most of them) need
+//! not be copied to be standardized: [`standardize::email_ascii_range`] says where its
+//! standardized text lies in the input, and [`DropHash::of_ascii_lowercased_array`] lowercases
+//! it in its padded SHA-256 block as it hashes it (`dropkit match` hashes emails so, straight
+//! from the records' text). Figures are in the crate README.
 //!
 //! # Streams of values
 //!
