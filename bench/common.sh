@@ -34,6 +34,15 @@ compare() {
     python3 "$ROOT/bench/compare.py" -n "$RUNS" "$@"
 }
 
+# A command that reads FILES whole (untimed), for compare's --before: every timed run, of
+# dropkit and of each peer, then starts with its input in the page cache. On a VM whose host
+# takes back pages left untouched for some seconds (issue 16's seventh pass: the first `cat` of
+# a 40 MB input took 0.23 s, the next 0.02 s), a short run that follows a long one otherwise
+# pays to bring its input back in, which says nothing about the program.
+warm() {
+    echo "cat $* > /dev/null"
+}
+
 machine() {
     echo "machine: $(nproc) cores, $(awk '/model name/ { sub(/.*: /, ""); print; exit }' /proc/cpuinfo); $(uptime)"
 }

@@ -27,5 +27,6 @@ if python3 "$PEERS/py_validate.py" "$zip" "$bad" > "$DATA/validate-bad.python"; 
     echo "the Python validator accepted the bad response" >&2; exit 1
 fi
 echo "both reject a response with a bad status"
-compare "dropkit validate --complete" "exec $BIN/dropkit validate --download $zip --complete $resp" \
+compare --before "$(warm "$zip" "$resp")" \
+    "dropkit validate --complete" "exec $BIN/dropkit validate --download $zip --complete $resp" \
     "Python validator" "exec python3 $PEERS/py_validate.py $zip $resp"
