@@ -38,9 +38,12 @@ compare() {
 # dropkit and of each peer, then starts with its input in the page cache. On a VM whose host
 # takes back pages left untouched for some seconds (issue 16's seventh pass: the first `cat` of
 # a 40 MB input took 0.23 s, the next 0.02 s), a short run that follows a long one otherwise
-# pays to bring its input back in, which says nothing about the program.
+# pays to bring its input back in, which says nothing about the program. (Only the inputs:
+# each program's own files, the peers' libraries larger than dropkit's binary, are not.)
 warm() {
-    echo "cat $* > /dev/null"
+    printf 'cat'
+    for f in "$@"; do printf " '%s'" "$f"; done
+    printf ' > /dev/null'
 }
 
 machine() {

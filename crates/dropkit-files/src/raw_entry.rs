@@ -91,7 +91,8 @@ enum Source<B: BufRead> {
 /// An entry's data, from its stored bytes read from `B` (a [`RawEntry`]'s bytes, passed on in
 /// any way): yields at most the declared size (an entry that inflates to more is corrupt or
 /// hostile, an [`io::ErrorKind::InvalidData`] error, as with [`EntryReader`](crate::EntryReader))
-/// and checks the CRC-32 when its data ends; fewer bytes than declared fail that check.
+/// and checks the CRC-32 when its data ends; data that ends before the declared size is an
+/// error too.
 pub struct Inflater<B: BufRead> {
     source: Source<B>,
     check: EntryCheck,

@@ -141,7 +141,7 @@ impl DigestIndex {
     /// word, found from the tags already read rather than a search.
     #[inline]
     pub(crate) fn insert_at_home(&mut self, digest: &[u8; 32], slot: Slot, group: &Group) {
-        // The lowest zero byte is exact (see `candidate`).
+        // The lowest zero byte is exact (see `word_candidate`).
         let empty = group.tags.wrapping_sub(ONES) & !group.tags & TOPS;
         debug_assert!(empty != 0, "the home bucket has no empty word");
         let k = (empty.trailing_zeros() / 8) as usize % WORDS;

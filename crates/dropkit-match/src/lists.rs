@@ -150,7 +150,7 @@ impl Lists {
             };
             builder.size_hint(size / ROW_BYTES);
             // Three threads in a row: reading the stored bytes (a little ahead), inflating
-            // them (6 MiB ahead, the lists' slowest part, so that it does nothing else), and
+            // them (2 MiB ahead, the lists' slowest part, so that it does nothing else), and
             // reading the rows, whose plain ones (nearly all) go straight into the list. The
             // chunks' buffers go back to their senders once read.
             std::thread::scope(|scope| {

@@ -68,9 +68,10 @@ struct Scratch {
     parts: Vec<DropHash>,
     /// Digests to probe: list, digest, index into `rows`.
     pending: Vec<(u8, [u8; 32], u32)>,
-    /// Fields whose values are standardized at once but hashed at the flush, two at a time
-    /// (SHA-NI lanes): those of the one-field lists (Email, Phone, MAID, CTVID), whose
-    /// hashes no composite needs.
+    /// Fields whose values are hashed at the flush, two at a time (SHA-NI lanes), standardized
+    /// at once (or, for a plain email in a plain block, found where it lies: [`Deferred`]):
+    /// those of the one-field lists (Email, Phone, MAID, CTVID), whose hashes no composite
+    /// needs.
     deferred_fields: [bool; FIELD_COUNT],
     /// The standardized values waiting for their hash, one after the other.
     deferred_text: String,
@@ -431,8 +432,9 @@ fn process_record<F: Fields + ?Sized>(
         if let [(field, cols)] = d.fields.as_slice()
             && s.deferred_fields[field_index(*field)]
         {
-            // Standardized now (its problems reported in order), hashed at the flush into
-            // the digest queued here in its place.
+            // Standardized now (its problems reported in order; a plain email is only found
+            // in the block's text), hashed at the flush into the digest queued here in its
+            // place.
             each_text(out, plan, row, rec, cols, |text, index| {
                 let in_block = match (field, rec.text_start(index)) {
                     (Field::Email, Some(at)) => standardize::email_ascii_range(text)
@@ -514,9 +516,8 @@ fn process_record<F: Fields + ?Sized>(
 }
 
 /// Calls `each` with the text and the column of every value of `cols` in `rec` that is not
-/// blank; a value
-/// that is not UTF-8, or that `each` cannot standardize, is a problem of the row (in column
-/// order).
+/// blank; a value that is not UTF-8, or that `each` cannot standardize, is a problem of the row
+/// (in column order).
 #[inline]
 fn each_text<F: Fields + ?Sized>(
     out: &mut BlockResult,

@@ -360,8 +360,8 @@ fn a_long_list_without_repeats_drops_its_removed_item() {
 }
 
 /// A list whose stored bytes were changed (a byte of a row) or that says it is shorter than it
-/// is: loading stops with an error naming the file, whichever thread (reading the archive,
-/// inflating, reading the rows) is where it shows, never a list quietly short of rows.
+/// is: the inflating thread's error stops loading, naming the file (through the thread reading
+/// the rows), never a list quietly short of rows.
 #[test]
 fn a_corrupt_list_entry_stops_loading_with_the_files_name() {
     let mut text = String::from("ID,Hash\n");

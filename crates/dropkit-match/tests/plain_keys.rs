@@ -20,9 +20,16 @@ fn lists() -> Lists {
         let hash = DropHash::of_standardized(&format!("e{i}@x.com"));
         text.push_str(&format!("W{i:011},{hash}\r\n"));
     }
-    // One email longer than a SHA-256 block (hashed by the standardized way on both paths).
-    let hash = DropHash::of_standardized(&LONG.to_lowercase());
-    text.push_str(&format!("L00000000000,{hash}\r\n"));
+    // One email longer than a SHA-256 block (hashed by the standardized way on both paths),
+    // and the longest one a plain block hashes from its text (55 bytes) and one past it.
+    for (id, email) in [
+        ("L00000000000", LONG.to_lowercase()),
+        ("L00000000055", format!("{}@x.co", "a".repeat(50))),
+        ("L00000000056", format!("{}@x.co", "a".repeat(51))),
+    ] {
+        let hash = DropHash::of_standardized(&email);
+        text.push_str(&format!("{id},{hash}\r\n"));
+    }
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     zip.start_file(
         "20260312_4821_Email.csv",

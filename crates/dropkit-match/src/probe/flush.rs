@@ -9,7 +9,7 @@ use crate::plan::Plan;
 
 /// Probes the queued digests and turns what is found into hits; reads the fields of the
 /// records that matched again, when the plan collects them. `keys` is the text the queued
-/// records' [`KeyAt::Block`] keys are spans of.
+/// records' [`KeyAt::Block`] keys and [`DeferredFrom::Block`] values are spans of.
 pub(super) fn flush(
     out: &mut BlockResult,
     s: &mut Scratch,
