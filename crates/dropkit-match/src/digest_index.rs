@@ -244,14 +244,13 @@ fn sse2_candidate(group: &Group, t: u8) -> Candidate {
     let byte_mask = |of: m128i| move_mask_i8_m128i(cmp_eq_mask_i8_m128i(tags, of)) as u32;
     let matches = byte_mask(set_splat_i8_m128i(t as i8));
     let empty = byte_mask(zeroed_m128i());
-    let word = u64::from(matches.trailing_zeros() & (WORDS as u32 - 1));
-    let first = (group.bucket * WORDS) as u64 + word;
-    let more = (matches & matches.wrapping_sub(1)) != 0 || empty == 0;
-    if matches != 0 {
-        CANDIDATE | (u64::from(more) * MORE) | first
-    } else {
-        u64::from(empty == 0) * SEARCH
-    }
+    let word = (matches != 0).then(|| matches.trailing_zeros());
+    from_matches(
+        group,
+        word,
+        matches & matches.wrapping_sub(1) != 0,
+        empty != 0,
+    )
 }
 
 /// A candidate from a bucket's tags by word-wide arithmetic (targets other than x86_64): the
@@ -266,13 +265,25 @@ fn word_candidate(group: &Group, t: u8) -> Candidate {
     let matches = x.wrapping_sub(ONES) & !x & TOPS;
     // Whether a word is empty (a zero byte): exact as an "any" test, as above.
     let empty = group.tags.wrapping_sub(ONES) & !group.tags & TOPS;
-    let word = u64::from((matches.trailing_zeros() / 8) & (WORDS as u32 - 1));
-    let first = (group.bucket * WORDS) as u64 + word;
-    let more = (matches & matches.wrapping_sub(1)) != 0 || empty == 0;
-    if matches != 0 {
-        CANDIDATE | (u64::from(more) * MORE) | first
-    } else {
-        u64::from(empty == 0) * SEARCH
+    let word = (matches != 0).then(|| matches.trailing_zeros() / 8);
+    from_matches(
+        group,
+        word,
+        matches & matches.wrapping_sub(1) != 0,
+        empty != 0,
+    )
+}
+
+/// A candidate from the lowest matching `word` (when some word matches), whether `several`
+/// may match, and whether the bucket has an empty word.
+#[inline(always)]
+fn from_matches(group: &Group, word: Option<u32>, several: bool, any_empty: bool) -> Candidate {
+    match word {
+        Some(word) => {
+            let first = (group.bucket * WORDS) as u64 + u64::from(word & (WORDS as u32 - 1));
+            CANDIDATE | (u64::from(several || !any_empty) * MORE) | first
+        }
+        None => u64::from(!any_empty) * SEARCH,
     }
 }
 
