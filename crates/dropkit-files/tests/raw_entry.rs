@@ -51,28 +51,27 @@ fn list(rows: usize) -> Vec<u8> {
     data.into_bytes()
 }
 
+/// Writes `value` into every local header at `local` bytes from its signature and every
+/// central header at `central`.
+fn set_field(bytes: &mut [u8], (local, central): (usize, usize), value: &[u8]) {
+    for i in 0..bytes.len().saturating_sub(4) {
+        let at = match &bytes[i..i + 4] {
+            b"PK\x03\x04" => i + local,
+            b"PK\x01\x02" => i + central,
+            _ => continue,
+        };
+        bytes[at..at + value.len()].copy_from_slice(value);
+    }
+}
+
 /// Sets the uncompressed size in the local and central headers.
 fn lie_about_size(bytes: &mut [u8], size: u32) {
-    let le = size.to_le_bytes();
-    for i in 0..bytes.len().saturating_sub(4) {
-        match &bytes[i..i + 4] {
-            b"PK\x03\x04" => bytes[i + 22..i + 26].copy_from_slice(&le),
-            b"PK\x01\x02" => bytes[i + 24..i + 28].copy_from_slice(&le),
-            _ => {}
-        }
-    }
+    set_field(bytes, (22, 24), &size.to_le_bytes());
 }
 
 /// Sets the compression method in the local and central headers.
 fn set_method(bytes: &mut [u8], method: u16) {
-    let le = method.to_le_bytes();
-    for i in 0..bytes.len().saturating_sub(4) {
-        match &bytes[i..i + 4] {
-            b"PK\x03\x04" => bytes[i + 8..i + 10].copy_from_slice(&le),
-            b"PK\x01\x02" => bytes[i + 10..i + 12].copy_from_slice(&le),
-            _ => {}
-        }
-    }
+    set_field(bytes, (8, 10), &method.to_le_bytes());
 }
 
 #[test]
