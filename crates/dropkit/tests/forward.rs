@@ -426,3 +426,55 @@ async fn no_configured_provider_names_the_variables() {
     );
     assert_eq!(output.status.code(), Some(1));
 }
+
+/// A closed standard output (`dropkit forward | head -0`) after the requests went out: the
+/// audit entry is still written, and the failed print is an error naming itself.
+#[tokio::test]
+async fn a_closed_standard_output_still_leaves_the_audit_entry() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path(MQA_PATH))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"confirmation": true, "id": "77", "status": "pending"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let cwd = tempfile::tempdir().unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    // Nobody reads: every write to standard output fails (Rust programs ignore SIGPIPE).
+    drop(reader);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dropkit"));
+    command
+        .args(["forward", "--provider", "maestroqa"])
+        .current_dir(cwd.path())
+        .env("MAESTROQA_API_TOKEN", MQA_TOKEN)
+        .env("MAESTROQA_BASE_URL", format!("{}{MQA_PATH}", server.uri()))
+        .stdin(Stdio::piped())
+        .stdout(writer)
+        .stderr(Stdio::piped());
+    let output = tokio::task::spawn_blocking(move || {
+        let mut child = command.spawn().unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"a@example.com\n")
+            .unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("could not print the providers' jobs"),
+        "{}",
+        stderr(&output)
+    );
+    let chain = std::fs::read_to_string(cwd.path().join("dropkit-state/audit.jsonl")).unwrap();
+    let entry: serde_json::Value = serde_json::from_str(chain.lines().last().unwrap()).unwrap();
+    assert_eq!(entry["command"], "forward");
+    assert_eq!(entry["outcome"], "ok");
+    assert_eq!(entry["counts"]["maestroqa.jobs"], 1);
+}

@@ -9,8 +9,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use dropkit_audit::Entry;
 use dropkit_provider::{
-    DeletionProvider, DeletionRequest, Jurisdiction, ProviderOptions, ProvidersFromEnv, failures,
-    fan_out,
+    DeletionOutcome, DeletionProvider, DeletionRequest, Jurisdiction, ProviderOptions,
+    ProvidersFromEnv, failures, fan_out,
 };
 
 use super::Provider;
@@ -99,15 +99,9 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let outcomes = runtime()?.block_on(fan_out(&providers, &request));
 
-    let mut out = std::io::stdout().lock();
-    for receipt in outcomes.iter().flat_map(|o| &o.receipts) {
-        writeln!(
-            out,
-            "{}\t{}\t{}",
-            receipt.provider, receipt.job_id, receipt.status
-        )?;
-    }
-    out.flush()?;
+    // The requests are sent: a failed print (a closed standard output) must not keep their
+    // audit entry from being written, so it is reported after the entry.
+    let printed = print_receipts(&outcomes);
     // every failure of every provider; the error names its provider
     for (_, failure) in failures(&outcomes) {
         eprintln!(
@@ -137,7 +131,22 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
             .count(label(&format!("{p}.accepted")), accepted as u64)
             .count(label(&format!("{p}.failed")), failed as u64);
     }
-    audit_entry::finish(&mut chain, entry, exit_code(success))
+    let code = audit_entry::finish(&mut chain, entry, exit_code(success))?;
+    printed.context("could not print the providers' jobs (the audit chain has the entry)")?;
+    Ok(code)
+}
+
+/// Prints one `PROVIDER<TAB>JOB_ID<TAB>STATUS` line per job the providers took.
+fn print_receipts(outcomes: &[DeletionOutcome]) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    for receipt in outcomes.iter().flat_map(|o| &o.receipts) {
+        writeln!(
+            out,
+            "{}\t{}\t{}",
+            receipt.provider, receipt.job_id, receipt.status
+        )?;
+    }
+    out.flush()
 }
 
 /// The providers named, or every provider configured in the environment when none is; each
