@@ -39,6 +39,26 @@ pub struct ForwardConsumer {
     pub accepted: Vec<String>,
 }
 
+impl ForwardConsumer {
+    /// Takes in `other`, the same consumer (same key) found again: every email, MAID, work item
+    /// and accepted identifier of both, once each, in the order first seen; an opt-out only
+    /// if both are (one deletion makes the consumer's data deleted, to be passed on).
+    pub(crate) fn absorb(&mut self, other: ForwardConsumer) {
+        let union = |into: &mut Vec<String>, from: Vec<String>| {
+            for value in from {
+                if !into.contains(&value) {
+                    into.push(value);
+                }
+            }
+        };
+        union(&mut self.emails, other.emails);
+        union(&mut self.maids, other.maids);
+        union(&mut self.work_items, other.work_items);
+        union(&mut self.accepted, other.accepted);
+        self.opted_out &= other.opted_out;
+    }
+}
+
 /// Whether every provider has acknowledged every consumer.
 pub(crate) fn is_done(state: &RoundState) -> bool {
     state.forwarded
@@ -92,9 +112,12 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
             .cloned()
             .collect();
         let mut outstanding = outstanding;
+        // A consumer carried over from an earlier run and found again now keeps what it
+        // carried (its emails, what the provider already accepted) in one entry.
         for earlier in carried::take(&ledger, name, &mut journal)? {
-            if !outstanding.iter().any(|c| c.key == earlier.key) {
-                outstanding.push(earlier);
+            match outstanding.iter_mut().find(|c| c.key == earlier.key) {
+                Some(now) => now.absorb(earlier),
+                None => outstanding.push(earlier),
             }
         }
         let policy = ctx.opt_out_policies.get(name).copied().unwrap_or_default();
@@ -313,4 +336,47 @@ pub(crate) fn load(dir: &StateDir) -> Result<Vec<ForwardConsumer>, CycleError> {
 /// Saves the consumers to forward (atomically), written by the match step.
 pub(crate) fn save(dir: &StateDir, consumers: &[ForwardConsumer]) -> Result<(), CycleError> {
     crate::state::write_json(&dir.forward_path(), consumers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn consumer(emails: &[&str], work_items: &[&str], opted_out: bool) -> ForwardConsumer {
+        let owned = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect();
+        ForwardConsumer {
+            key: "k1".into(),
+            emails: owned(emails),
+            maids: Vec::new(),
+            opted_out,
+            work_items: owned(work_items),
+            accepted: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_consumer_found_again_keeps_everything_both_carried() {
+        // Carried over: email a@x failed at the provider, MAID m1 was accepted.
+        let mut carried = consumer(&["a@x"], &["W1"], true);
+        carried.maids = vec!["m1".into()];
+        carried.accepted = vec!["m1".into()];
+        // Found again in a later round with another email, by a deletion.
+        let mut now = consumer(&["b@x", "a@x"], &["W2"], false);
+        now.absorb(carried);
+        assert_eq!(now.emails, ["b@x", "a@x"]);
+        assert_eq!(now.maids, ["m1"]);
+        assert_eq!(now.work_items, ["W2", "W1"]);
+        assert_eq!(now.accepted, ["m1"]);
+        assert!(!now.opted_out, "one deletion makes it a deletion");
+
+        let mut both_opt_outs = consumer(&["a@x"], &["W1"], true);
+        both_opt_outs.absorb(consumer(&["a@x"], &["W1"], true));
+        assert!(both_opt_outs.opted_out);
+        assert_eq!(both_opt_outs.emails, ["a@x"]);
+        assert_eq!(both_opt_outs.work_items, ["W1"]);
+        // An opt-out found after a deletion does not make the deletion an opt-out.
+        let mut deleted = consumer(&["a@x"], &["W1"], false);
+        deleted.absorb(consumer(&["a@x"], &["W2"], true));
+        assert!(!deleted.opted_out);
+    }
 }

@@ -90,23 +90,40 @@ pub(crate) fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleErro
 }
 
 /// Adds `late` to `consumers`, one entry per key (a consumer matched both anew and late
-/// keeps one entry with every email and work item).
+/// keeps one entry with every email, MAID and work item; see [`ForwardConsumer::absorb`]).
 fn merge(consumers: &mut Vec<ForwardConsumer>, late: Vec<ForwardConsumer>) {
     for consumer in late {
         match consumers.iter_mut().find(|c| c.key == consumer.key) {
-            Some(known) => {
-                for email in consumer.emails {
-                    if !known.emails.contains(&email) {
-                        known.emails.push(email);
-                    }
-                }
-                for id in consumer.work_items {
-                    if !known.work_items.contains(&id) {
-                        known.work_items.push(id);
-                    }
-                }
-            }
+            Some(known) => known.absorb(consumer),
             None => consumers.push(consumer),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_late_match_of_a_known_consumer_adds_its_maids_and_a_deletion() {
+        let consumer = |emails: &[&str], maids: &[&str], opted_out: bool| ForwardConsumer {
+            key: "k1".into(),
+            emails: emails.iter().map(|s| (*s).to_owned()).collect(),
+            maids: maids.iter().map(|s| (*s).to_owned()).collect(),
+            opted_out,
+            work_items: vec!["W1".into()],
+            accepted: Vec::new(),
+        };
+        let mut consumers = vec![consumer(&["a@x"], &[], true)];
+        let mut other = consumer(&["c@x"], &[], false);
+        other.key = "k2".into();
+        merge(
+            &mut consumers,
+            vec![consumer(&["a@x"], &["m1"], false), other],
+        );
+        assert_eq!(consumers.len(), 2);
+        assert_eq!(consumers[0].maids, ["m1"]);
+        assert!(!consumers[0].opted_out);
+        assert_eq!(consumers[1].key, "k2");
     }
 }
