@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use dropkit_connector::{CommandConnector, SqlConnector};
 use dropkit_cycle::demo::{Demo, DemoOptions};
-use dropkit_cycle::{CycleError, Outcome};
+use dropkit_cycle::{CycleError, Exemptions, Outcome};
+use dropkit_provider::testing::RecordingProvider;
 use sqlx::{Connection as _, Executor as _, Row as _};
 
 const DELETE: &str = "DELETE FROM customers WHERE id = $1";
@@ -115,6 +116,70 @@ async fn a_round_deletes_the_matched_rows_of_a_sqlite_database_before_answering(
     assert_eq!(report.outcome, Outcome::Finished);
     assert!(demo.check().passed(), "{:#?}", demo.check());
     check_rows(&sqlite_rows(&url).await, &keys, &state);
+}
+
+/// An exempt record is kept even where the work item it matched is answered 3 or 4 for the
+/// other records that matched it: never handed to the connector nor to a service provider.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exempt_record_is_kept_where_other_records_decide_the_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let demo = Demo::start(
+        &state,
+        DemoOptions {
+            listed: 60,
+            recorded: 60,
+            ..DemoOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let keys = record_keys(demo.records());
+    let url = sqlite_crm(&dir.path().join("crm.db"), &keys).await;
+    let connector = SqlConnector::connect(&url, DELETE, Some(OPT_OUT))
+        .await
+        .unwrap();
+    let provider = Arc::new(RecordingProvider::new("maestroqa"));
+    // CUST000030 shares its phone with HOUSEHOLD1, who is not exempt: that Phone work item
+    // is answered 3 for HOUSEHOLD1, on CUST000030's row of matches.csv too.
+    let exempt = "CUST000030";
+    let report = demo
+        .round()
+        .unwrap()
+        .with_connector(Arc::new(connector))
+        .with_provider(provider.clone())
+        .with_exemptions(Exemptions::from_pairs([(exempt, "litigation hold")]))
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Finished);
+    let by_key = statuses_by_key(&state);
+    assert!(
+        by_key[exempt].contains("3") || by_key[exempt].contains("4"),
+        "{by_key:?}"
+    );
+    let rows = sqlite_rows(&url).await;
+    assert_eq!(rows.get(exempt), Some(&0), "the exempt record was touched");
+    assert!(
+        !rows.contains_key("HOUSEHOLD1"),
+        "HOUSEHOLD1 was not deleted"
+    );
+    let forwarded = std::fs::read_to_string(state.join("forward.json")).unwrap();
+    assert!(!forwarded.contains(exempt), "{forwarded}");
+    assert!(!provider.requests().is_empty());
+    let exempt_emails: Vec<String> = std::fs::read_to_string(demo.records())
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with(&format!("{exempt},")))
+        .flat_map(|l| l.split(',').map(str::to_owned).collect::<Vec<_>>())
+        .filter(|f| f.contains('@'))
+        .collect();
+    assert!(!exempt_emails.is_empty());
+    for request in provider.requests() {
+        for email in &exempt_emails {
+            assert!(!request.emails.contains(email), "{email} was forwarded");
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

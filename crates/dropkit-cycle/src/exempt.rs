@@ -4,7 +4,9 @@
 //! deletion (a legal hold, a regulated record). A work item whose only matches are exempt
 //! consumers is answered `2` Exempted; when it also matches consumers who are not exempt,
 //! those decide as usual (one: `3` Deleted, several: `4` Opted out), since their data is
-//! not exempt. The reason of every exemption applied is written to the audit log.
+//! not exempt; the exempt consumer's own data is kept all the same (never handed to the
+//! deletion connector nor to the service providers). The reason of every exemption applied
+//! is written to the audit log.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -3,7 +3,8 @@
 //!
 //! Every match of the round (`matches.csv`, and `late-matches.csv`: a late match is deleted
 //! like a fresh one) with status 3 becomes a [`Target`] to delete, with status 4 one to opt
-//! out; status 2 (exempt) is left alone. The targets go to the connector in batches; each
+//! out; status 2 (exempt) is left alone, and so is every row of an exempt consumer (`--exempt`),
+//! whatever its work item's status. The targets go to the connector in batches; each
 //! batch is journaled before it is sent and its answer after, in `delete-journal.jsonl`, so a
 //! round resumed after a crash sends again only a batch whose answer it never recorded (the
 //! connectors' actions are safe to repeat: deleting a record that is gone is done) and never
@@ -25,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::CycleError;
 use crate::ctx::Ctx;
+use crate::exempt::Exemptions;
 use crate::jsonl::JsonlFile;
 use crate::state::{DeletionSummary, RoundState, StateDir};
 
@@ -68,7 +70,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
         state.deletion = Some(DeletionSummary::default());
         return dir.save(state);
     };
-    let targets = targets(dir)?;
+    let targets = targets(dir, ctx.exemptions)?;
     let mut journal = DeleteJournal::open(dir.root())?;
     let pending: Vec<Target> = targets
         .iter()
@@ -165,8 +167,14 @@ impl std::ops::Deref for RoundTarget {
     }
 }
 
-/// The round's targets, from `matches.csv` (new) and `late-matches.csv` (late).
-fn targets(dir: &StateDir) -> Result<Vec<RoundTarget>, CycleError> {
+/// The round's targets, from `matches.csv` (new) and `late-matches.csv` (late), but for the
+/// rows of exempt consumers: a work item that matched an exempt consumer and others is
+/// answered by the others (3 or 4), and that status is on every row of the report, the exempt
+/// consumer's too, whose data must be kept all the same.
+fn targets(
+    dir: &StateDir,
+    exemptions: Option<&Exemptions>,
+) -> Result<Vec<RoundTarget>, CycleError> {
     let matches = dir.matches_path();
     if !matches.is_file() {
         // Without the match report nothing could be deleted, and every 3/4 claimed unchecked.
@@ -178,6 +186,9 @@ fn targets(dir: &StateDir) -> Result<Vec<RoundTarget>, CycleError> {
     let mut out = Vec::new();
     for (path, is_new) in [(dir.matches_path(), true), (dir.late_matches_path(), false)] {
         read_matches(&path, is_new, &mut out)?;
+    }
+    if let Some(exemptions) = exemptions {
+        out.retain(|t| exemptions.reason(&t.key).is_none());
     }
     Ok(out)
 }

@@ -10,6 +10,7 @@ use dropkit_match::{DirOptions, DirReport, MatchedRecord, match_into_dir};
 
 use crate::CycleError;
 use crate::ctx::Ctx;
+use crate::exempt::Exemptions;
 use crate::state::{ListSummary, MatchSummary, RoundState, StateDir, make_private};
 use crate::steps::forward::{self, ForwardConsumer};
 
@@ -63,7 +64,7 @@ pub(crate) fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleErro
     }
 
     let exempted = exemptions_applied(ctx, &report.matched);
-    let consumers = consumers_to_forward(&report.matched);
+    let consumers = consumers_to_forward(&report.matched, ctx.exemptions);
     forward::save(dir, &consumers)?;
     // The matches go into the ledger before the state says the step is done; recording is
     // idempotent, so a crash in between records nothing twice.
@@ -80,16 +81,20 @@ pub(crate) fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleErro
     dir.save(state)
 }
 
-/// The (work item, key) pairs answered 2 Exempted, with the operator's reason for each.
+/// Every (work item, key) pair of an exempt consumer, with the operator's reason: the
+/// consumer's data is kept whatever the work item's answer (2 when it matched only exempt
+/// consumers; else the others decided it, and their data is deleted or opted out).
 fn exemptions_applied(ctx: &Ctx<'_>, matched: &[MatchedRecord]) -> Vec<Exemption> {
     let Some(exemptions) = ctx.exemptions else {
         return Vec::new();
     };
     let mut applied = Vec::new();
-    for m in matched.iter().filter(|m| m.has_status(Status::Exempted)) {
-        let reason = exemptions.reason(&m.key).unwrap_or_default();
-        tracing::info!(key = %m.key, reason, "exempt from deletion: answered 2");
-        for item in m.matches.iter().filter(|i| i.status == Status::Exempted) {
+    for m in matched {
+        let Some(reason) = exemptions.reason(&m.key) else {
+            continue;
+        };
+        tracing::info!(key = %m.key, reason, "exempt from deletion: kept");
+        for item in &m.matches {
             applied.push(Exemption {
                 work_item: item.id.clone(),
                 key: m.key.clone(),
@@ -144,10 +149,16 @@ fn holds_work_items<R: std::io::Read + std::io::Seek>(
 
 /// Providers are told what the broker deleted (status 3) and, as their policy says, whom it
 /// opted out (status 4: their data is kept, but "all service providers" must process opt
-/// outs too); Exempted consumers (2) are not passed on.
-pub(crate) fn consumers_to_forward(matched: &[MatchedRecord]) -> Vec<ForwardConsumer> {
+/// outs too); Exempted consumers (2) are not passed on, nor an exempt consumer who matched a
+/// work item with others (its data is kept: see [`crate::Exemptions`]).
+pub(crate) fn consumers_to_forward(
+    matched: &[MatchedRecord],
+    exemptions: Option<&Exemptions>,
+) -> Vec<ForwardConsumer> {
+    let exempt = |key: &str| exemptions.is_some_and(|e| e.reason(key).is_some());
     matched
         .iter()
+        .filter(|m| !exempt(&m.key))
         .filter(|m| m.has_status(Status::Deleted) || m.has_status(Status::OptedOut))
         .map(|m| ForwardConsumer {
             key: m.key.clone(),
