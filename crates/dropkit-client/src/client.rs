@@ -139,7 +139,8 @@ impl Client {
                 DownloadOutcome::NoData { message } => return Ok(WaitOutcome::NoData { message }),
                 DownloadOutcome::Preparing { retry_after, .. } => {
                     let waited = self.inner.clock.now().saturating_sub(started);
-                    if waited + retry_after > max_wait {
+                    // Saturating: `Retry-After` is the server's number, however large.
+                    if waited.saturating_add(retry_after) > max_wait {
                         return Err(Error::StillPreparing {
                             waited,
                             retry_after,

@@ -436,3 +436,29 @@ async fn a_stalled_server_is_a_timeout_after_the_retries() {
     assert!(err.is_retryable());
     assert_eq!(sleeper.sleeps().len(), 1);
 }
+
+#[tokio::test]
+async fn a_retry_after_past_any_deadline_gives_up_without_waiting() {
+    let server = MockServer::start().await;
+    // The largest number of seconds a `u64` holds: added to the time waited, it must not
+    // overflow.
+    mount(
+        &server,
+        json(202, PREPARING).insert_header("Retry-After", u64::MAX.to_string()),
+        1,
+    )
+    .await;
+    let (client, sleeper) = client(&server);
+    let dir = tempfile::tempdir().unwrap();
+    match client
+        .wait_for_download(dir.path(), Duration::from_secs(200))
+        .await
+        .unwrap_err()
+    {
+        Error::StillPreparing { retry_after, .. } => {
+            assert_eq!(retry_after, Duration::from_secs(u64::MAX))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(sleeper.sleeps().is_empty());
+}
