@@ -438,10 +438,17 @@ async fn a_stalled_server_is_a_timeout_after_the_retries() {
 }
 
 #[tokio::test]
-async fn a_retry_after_past_any_deadline_gives_up_without_waiting() {
+async fn a_retry_after_past_any_deadline_gives_up_without_waiting_for_it() {
     let server = MockServer::start().await;
-    // The largest number of seconds a `u64` holds: added to the time waited, it must not
-    // overflow.
+    // A minute's wait first, then the largest number of seconds a `u64` holds: added to the
+    // minute waited, it must not overflow.
+    Mock::given(method("GET"))
+        .and(path("/data/download"))
+        .respond_with(json(202, PREPARING).insert_header("Retry-After", "60"))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
     mount(
         &server,
         json(202, PREPARING).insert_header("Retry-After", u64::MAX.to_string()),
@@ -460,5 +467,5 @@ async fn a_retry_after_past_any_deadline_gives_up_without_waiting() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(sleeper.sleeps().is_empty());
+    assert_eq!(sleeper.sleeps(), vec![Duration::from_secs(60)]);
 }
