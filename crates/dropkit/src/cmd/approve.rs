@@ -19,10 +19,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     let by = args.by.unwrap_or_else(login_name);
     match dropkit_cycle::approve(&args.state_dir, &by) {
         Ok(approval) => {
-            println!(
+            say!(
                 "approved by {} at {}; run `dropkit cycle` to go on",
-                approval.by, approval.at
-            );
+                approval.by,
+                approval.at
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

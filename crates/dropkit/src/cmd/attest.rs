@@ -76,52 +76,50 @@ fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
         .download
         .as_ref()
         .map_or("(no download)", |d| d.name.trim_end_matches(".zip"));
-    println!(
+    say!(
         "{}: round {round}, made {}, audit head {}",
         args.file.display(),
         a.created_at,
         a.audit_head
-    );
+    )?;
     match &check.signature {
-        SignatureCheck::Unsigned => println!("signature: none (unsigned; digests checked only)"),
+        SignatureCheck::Unsigned => say!("signature: none (unsigned; digests checked only)")?,
         SignatureCheck::Valid {
             public_key,
             trusted: true,
-        } => println!("signature: valid, by the public key given ({public_key})"),
-        SignatureCheck::Valid { public_key, .. } => println!(
+        } => say!("signature: valid, by the public key given ({public_key})")?,
+        SignatureCheck::Valid { public_key, .. } => say!(
             "signature: valid for the key it names ({public_key}); pass --public-key to check \
              who signed"
-        ),
-        SignatureCheck::Invalid { reason } => println!("signature: INVALID: {reason}"),
-        _ => println!("signature: {:?}", check.signature),
+        )?,
+        SignatureCheck::Invalid { reason } => say!("signature: INVALID: {reason}")?,
+        _ => say!("signature: {:?}", check.signature)?,
     }
     for file in &check.files {
         let path = file.path.display();
         match &file.outcome {
-            FileOutcome::Matches => println!("ok       {path}"),
-            FileOutcome::Differs { found } => println!(
+            FileOutcome::Matches => say!("ok       {path}")?,
+            FileOutcome::Differs { found } => say!(
                 "CHANGED  {path}: SHA-256 {found}, attested {}",
                 file.expected
-            ),
-            FileOutcome::Missing => println!("MISSING  {path}"),
-            FileOutcome::NotAPlainName => {
-                println!("REFUSED  {:?}: not a plain file name", file.name)
-            }
-            _ => println!("?        {path}"),
+            )?,
+            FileOutcome::Missing => say!("MISSING  {path}")?,
+            FileOutcome::NotAPlainName => say!("REFUSED  {:?}: not a plain file name", file.name)?,
+            _ => say!("?        {path}")?,
         }
     }
     match &check.chain {
-        ChainCheck::Found { path, lines } => println!(
+        ChainCheck::Found { path, lines } => say!(
             "audit chain: intact, head at line {} of {} ({lines} lines)",
             a.audit_head.seq,
             path.display()
-        ),
-        ChainCheck::Missing { path } => println!("audit chain: MISSING at {}", path.display()),
-        ChainCheck::Broken { message, .. } => println!("audit chain: BROKEN: {message}"),
-        _ => println!("audit chain: {:?}", check.chain),
+        )?,
+        ChainCheck::Missing { path } => say!("audit chain: MISSING at {}", path.display())?,
+        ChainCheck::Broken { message, .. } => say!("audit chain: BROKEN: {message}")?,
+        _ => say!("audit chain: {:?}", check.chain)?,
     }
     if check.is_valid() {
-        println!("verified");
+        say!("verified")?;
         Ok(ExitCode::SUCCESS)
     } else {
         let problems = check.problems();
@@ -140,15 +138,15 @@ fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
 fn keygen(args: KeygenArgs) -> anyhow::Result<ExitCode> {
     match dropkit_audit::generate_key_pair(&args.out) {
         Ok(files) => {
-            println!(
+            say!(
                 "private key: {} (keep it secret; `dropkit cycle --sign-key {}`)",
                 files.private.display(),
                 files.private.display()
-            );
-            println!(
+            )?;
+            say!(
                 "public key:  {} (for auditors: `dropkit attest verify --public-key`)",
                 files.public.display()
-            );
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

@@ -66,21 +66,21 @@ fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    println!(
+    say!(
         "{}: intact, {} line{}",
         path.display(),
         report.lines,
         if report.lines == 1 { "" } else { "s" }
-    );
-    println!("head: {}", report.head);
+    )?;
+    say!("head: {}", report.head)?;
     if let Some(head) = &args.head {
-        println!("recorded head {head} is in the chain");
+        say!("recorded head {head} is in the chain")?;
     }
     if report.torn_last_line {
-        println!(
+        say!(
             "the last line is torn (a write cut short by a crash, not tampering); the next \
              dropkit run that records removes it and says so in the chain"
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

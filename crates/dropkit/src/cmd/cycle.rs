@@ -379,25 +379,25 @@ fn finish(
             check,
             error: result.as_ref().err().map(ToString::to_string),
         };
-        println!("{}", serde_json::to_string_pretty(&summary)?);
+        say!("{}", serde_json::to_string_pretty(&summary)?)?;
     } else {
         match &result {
             Ok(report) => {
-                println!("{report}");
+                say!("{report}")?;
                 if mode == "demo"
                     && matches!(report.outcome, Outcome::StoppedAfter { step } if step != Step::Report)
                 {
-                    println!(
+                    say!(
                         "the demonstration's emulator ends with this process, so the demo \
                          starts afresh when run again"
-                    );
+                    )?;
                 }
             }
             Err(e) => eprintln!("dropkit: {e}"),
         }
         if let Some(check) = check {
             if check.passed() {
-                println!(
+                say!(
                     "check: DROP received the expected status for all {} work items ({})",
                     check.work_items,
                     check
@@ -406,11 +406,11 @@ fn finish(
                         .map(|(code, n)| format!("{n} × {code}"))
                         .collect::<Vec<_>>()
                         .join(", ")
-                );
+                )?;
             } else {
-                println!("check FAILED:");
+                say!("check FAILED:")?;
                 for line in check.mismatches.iter().chain(&check.duplicate_uploads) {
-                    println!("  {line}");
+                    say!("  {line}")?;
                 }
             }
         }

@@ -64,11 +64,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut failed = false;
     for check in &checks {
         failed |= check.verdict == Verdict::Failed;
-        println!("{check}");
+        say!("{check}")?;
     }
     for error in &provider_errors {
         failed = true;
-        println!("{:<4} {error}", Verdict::Failed.as_str());
+        say!("{:<4} {error}", Verdict::Failed.as_str())?;
     }
     if args.state_dir.is_dir() {
         let entry = entry(&checks, provider_errors.len(), asked_drop);
@@ -76,11 +76,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
             .and_then(|mut chain| audit_entry::finish(&mut chain, entry, ExitCode::SUCCESS))
         {
             failed = true;
-            println!(
+            say!(
                 "{:<4} audit chain: {}",
                 Verdict::Failed.as_str(),
                 crate::message(&e)
-            );
+            )?;
         }
     }
     Ok(if failed {

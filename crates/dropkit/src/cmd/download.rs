@@ -65,18 +65,14 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
             record_access(&args.state_dir, AccessKind::Download);
             // The entry first: a closed standard output must not cost it.
             let code = audit_entry::finish(&mut chain, entry, ExitCode::SUCCESS)?;
-            say(format_args!(
-                "saved {} ({} bytes)",
-                zip.path.display(),
-                zip.size
-            ))?;
+            say!("saved {} ({} bytes)", zip.path.display(), zip.size)?;
             Ok(code)
         }
         Ok(WaitOutcome::NoData { message }) => {
             let entry = Entry::new("download", "no-data").request(request());
             record_access(&args.state_dir, AccessKind::NoData);
             let code = audit_entry::finish(&mut chain, entry, ExitCode::SUCCESS)?;
-            say(format_args!("no new data: {message}"))?;
+            say!("no new data: {message}")?;
             Ok(code)
         }
         Err(err) => {
@@ -125,10 +121,4 @@ fn record_access(state_dir: &std::path::Path, kind: AccessKind) {
             state_dir.display()
         );
     }
-}
-
-/// One line on standard output; an error (a closed pipe) instead of `println!`'s panic.
-fn say(line: std::fmt::Arguments<'_>) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    writeln!(std::io::stdout(), "{line}").context("could not write to standard output")
 }

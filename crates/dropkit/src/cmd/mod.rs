@@ -1,5 +1,14 @@
 //! One module per subcommand: `Args` (clap) and `run(args) -> anyhow::Result<ExitCode>`.
 
+/// `println!` that returns an error instead of panicking when standard output is closed
+/// (`dropkit status | head -0`): use as `say!("...", ...)?;`. A command then ends with its
+/// error line and exit 1, its work (and audit entry) already done, never with a panic.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cmd::say_line(format_args!($($arg)*))
+    };
+}
+
 pub(crate) mod amend;
 pub(crate) mod approve;
 pub(crate) mod attest;
@@ -29,4 +38,11 @@ pub(crate) enum Provider {
     Maestroqa,
     /// ID5 (`ID5_PARTNER_ID`, `ID5_TOKEN`, `ID5_BASE_URL`).
     Id5,
+}
+
+/// One line on standard output, for `say!`.
+pub(crate) fn say_line(line: std::fmt::Arguments<'_>) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    use std::io::Write as _;
+    writeln!(std::io::stdout(), "{line}").context("could not write to standard output")
 }

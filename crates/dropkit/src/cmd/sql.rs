@@ -88,7 +88,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     match written {
         Ok(expr) => {
-            println!("{expr}");
+            say!("{expr}")?;
             Ok(ExitCode::SUCCESS)
         }
         Err(err) => {

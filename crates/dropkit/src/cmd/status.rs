@@ -38,38 +38,40 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&s)?);
+        say!("{}", serde_json::to_string_pretty(&s)?)?;
     } else {
         let or_never = |v: &Option<String>| v.clone().unwrap_or_else(|| "never".to_owned());
-        println!("state directory: {}", args.state_dir.display());
-        println!("last DROP access: {}", or_never(&s.last_access));
+        say!("state directory: {}", args.state_dir.display())?;
+        say!("last DROP access: {}", or_never(&s.last_access))?;
         if let (Some(due), Some(days)) = (&s.next_access_due, s.days_left) {
-            println!("next access due: {due} ({days} days left)");
+            say!("next access due: {due} ({days} days left)")?;
         }
         match (&s.round.download, s.round.step) {
-            (Some(zip), Some(step)) => println!("round {zip}: next step {step}"),
-            (Some(zip), None) => println!("round {zip}: complete"),
-            (None, _) => println!("no round in progress"),
+            (Some(zip), Some(step)) => say!("round {zip}: next step {step}")?,
+            (Some(zip), None) => say!("round {zip}: complete")?,
+            (None, _) => say!("no round in progress")?,
         }
-        println!("work items unanswered: {}", s.work_items_unanswered);
-        println!("forwards with an unknown outcome: {}", s.forwards_pending);
-        println!(
+        say!("work items unanswered: {}", s.work_items_unanswered)?;
+        say!("forwards with an unknown outcome: {}", s.forwards_pending)?;
+        say!(
             "forwards carried over (retried every run): {}",
             s.forwards_carried
-        );
+        )?;
         for job in &s.provider_jobs_pending {
-            println!(
+            say!(
                 "provider job pending: {} {} {}",
-                job.provider, job.job, job.detail
-            );
+                job.provider,
+                job.job,
+                job.detail
+            )?;
         }
         if let Some(e) = &s.last_error {
-            println!("last error ({}): {}", e.at, e.message);
+            say!("last error ({}): {}", e.at, e.message)?;
         }
         for reason in &s.reasons {
-            println!("{}: {reason}", level_name(s.level));
+            say!("{}: {reason}", level_name(s.level))?;
         }
-        println!("status: {}", level_name(s.level));
+        say!("status: {}", level_name(s.level))?;
     }
     Ok(ExitCode::from(s.level.exit_code()))
 }
