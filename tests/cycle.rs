@@ -301,6 +301,47 @@ async fn a_lost_answer_to_the_upload_that_completed_the_batch_is_recorded_as_rec
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_that_surely_never_left_is_not_left_in_flight() {
+    let opts = DemoOptions {
+        lists: vec![ListType::Email],
+        ..options(Some(Step::Delete))
+    };
+    let (dir, state_dir, demo) = start(opts).await;
+    round(&demo).await;
+    // The status file is gone when the upload step reads it: nothing reaches DROP, so the
+    // file must not stay marked as possibly received (a later "no active download" would
+    // then be read as DROP having it).
+    let responses = StateDir::open(&state_dir).unwrap().responses_dir();
+    let file = std::fs::read_dir(&responses)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .next()
+        .unwrap();
+    let kept = dir.path().join("kept.csv");
+    std::fs::rename(&file, &kept).unwrap();
+    let failed = demo.round().unwrap().with_stop_after(None).run().await;
+    assert!(failed.is_err(), "{failed:?}");
+    let state = StateDir::open(&state_dir).unwrap().load().unwrap();
+    assert_eq!(state.upload_in_flight, None);
+    assert!(state.uploads.is_empty());
+
+    std::fs::rename(&kept, &file).unwrap();
+    let report = demo
+        .round()
+        .unwrap()
+        .with_stop_after(None)
+        .run()
+        .await
+        .unwrap();
+    assert!(report.finished, "{report:?}");
+    assert!(
+        report.uploads.values().all(|o| o == "accepted"),
+        "{report:?}"
+    );
+    assert!(demo.check().passed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_provider_is_retried_for_the_failed_consumers_only() {
     let (dir, _, demo) = start(options(Some(Step::Upload))).await;
     let _ = demo.round().unwrap().run().await;

@@ -19,7 +19,9 @@ pub(crate) fn is_done(state: &RoundState) -> bool {
 /// may have reached DROP, uploads it again, and reads DROP's answer for a file it already has
 /// (a duplicate name; or, after the file that completed the batch, "no active download" or
 /// "no records outstanding") as "already received": no file is uploaded twice under two
-/// names, and none is lost.
+/// names, and none is lost. An attempt that surely never reached DROP (the file could not be
+/// read, DROP refused it) takes its mark back, so that only a file that may have arrived is
+/// ever read as received.
 pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleError> {
     loop {
         // A file claiming a record the connector could not delete waits for the next run.
@@ -33,9 +35,26 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
         state.upload_in_flight = Some(name.clone());
         ctx.dir.save(state)?;
 
-        let file = UploadFile::from_path(ctx.dir.responses_dir().join(name.to_string()))?;
-        let answer = ctx.client.upload(std::slice::from_ref(&file)).await;
-        let record = read_answer(&name, answer, was_in_flight, last_outstanding)?;
+        let answer = match UploadFile::from_path(ctx.dir.responses_dir().join(name.to_string())) {
+            Ok(file) => ctx.client.upload(std::slice::from_ref(&file)).await,
+            Err(e) => Err(e),
+        };
+        // An attempt that surely did not reach DROP (refused, or never sent) takes back its
+        // in-flight mark, unless an earlier run's attempt may have: a later "no active
+        // download" must not read as DROP having this file.
+        let not_sent = !was_in_flight
+            && matches!(&answer, Err(e) if !e.may_have_been_received()
+                && !matches!(e, ClientError::UploadOutcomeUnknown { .. }));
+        let record = match read_answer(&name, answer, was_in_flight, last_outstanding) {
+            Ok(record) => record,
+            Err(e) => {
+                if not_sent {
+                    state.upload_in_flight = None;
+                    ctx.dir.save(state)?;
+                }
+                return Err(e);
+            }
+        };
         tracing::info!(file = %name, outcome = %record.outcome, "status file uploaded");
         state.uploads.insert(name, record);
         state.upload_in_flight = None;
