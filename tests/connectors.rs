@@ -116,6 +116,12 @@ async fn a_round_deletes_the_matched_rows_of_a_sqlite_database_before_answering(
     assert_eq!(report.outcome, Outcome::Finished);
     assert!(demo.check().passed(), "{:#?}", demo.check());
     check_rows(&sqlite_rows(&url).await, &keys, &state);
+    // The connector deleted them: nothing left to delete by hand.
+    assert!(
+        !report.to_do.iter().any(|l| l.contains("matches.csv")),
+        "{:?}",
+        report.to_do
+    );
 }
 
 /// An exempt record is kept even where the work item it matched is answered 3 or 4 for the

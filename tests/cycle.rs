@@ -83,6 +83,18 @@ async fn a_round_answers_every_work_item_and_forwards_each_deletion_once() {
     assert!(!sent.is_empty());
     assert!(sent.values().all(|&n| n == 1), "{sent:?}");
     assert_eq!(report.forwarded["maestroqa"].consumers as usize, sent.len());
+    // No connector: the matched records are the broker's to delete, as the report says; the
+    // provider took the forwards.
+    assert!(
+        report.to_do.iter().any(|l| l.contains("matches.csv")),
+        "{:?}",
+        report.to_do
+    );
+    assert!(
+        !report.to_do.iter().any(|l| l.contains("service providers")),
+        "{:?}",
+        report.to_do
+    );
 
     // The state directory holds the ZIP, every status file and the match report.
     let state = StateDir::open(dir.path().join("state"))
@@ -564,6 +576,16 @@ async fn work_items_matched_only_by_exempt_consumers_are_answered_2() {
         .await
         .unwrap();
     assert_eq!(report.outcome, Outcome::Finished);
+    // No provider is configured: the consumers to forward are the broker's to pass on.
+    let to_forward: Vec<dropkit_cycle::ForwardConsumer> =
+        serde_json_from(&std::fs::read(state_dir.join("forward.json")).unwrap());
+    assert!(!to_forward.is_empty());
+    let line = format!("pass the deletions of the {} consumers", to_forward.len());
+    assert!(
+        report.to_do.iter().any(|l| l.starts_with(&line)),
+        "{:?}",
+        report.to_do
+    );
     let matches = std::fs::read_to_string(state_dir.join("matches.csv")).unwrap();
     let exempted: Vec<&str> = matches
         .lines()

@@ -167,18 +167,31 @@ impl CycleReport {
 fn to_do(dir: &StateDir, state: &RoundState, report: &CycleReport) -> Vec<String> {
     let mut lines = Vec::new();
     let matched: u64 = report.lists.values().map(|l| l.deleted + l.opted_out).sum();
-    if state.matched.is_some() && matched > 0 {
+    // A connector that ran deleted them (the keys it could not are the run's error).
+    let broker_deletes = state
+        .deletion
+        .as_ref()
+        .is_none_or(|d| d.connector.is_none());
+    if state.matched.is_some() && matched > 0 && broker_deletes {
         lines.push(format!(
             "delete (status 3) or opt out (status 4) the consumers whose keys are in {} from \
              your own systems: DROP is told they were",
             dir.matches_path().display()
         ));
     }
-    if report.late_matches.values().any(|n| *n > 0) {
+    if report.late_matches.values().any(|n| *n > 0) && broker_deletes {
         lines.push(format!(
             "delete (status 3) or opt out (status 4) the consumers whose keys are in {}: they \
              match earlier requests still active",
             dir.late_matches_path().display()
+        ));
+    }
+    if state.forward_unsent > 0 {
+        lines.push(format!(
+            "pass the deletions of the {} consumers in {} on to your service providers: none \
+             is configured (MAESTROQA_API_TOKEN, ID5_TOKEN)",
+            state.forward_unsent,
+            dir.forward_path().display()
         ));
     }
     if let Outcome::AwaitingApproval { review } = &report.outcome {

@@ -79,6 +79,11 @@ pub struct RoundState {
     /// Providers that failed some forwards this round (carried over to later runs).
     #[serde(default)]
     pub forward_failures: Vec<crate::ProviderFailure>,
+    /// Consumers to forward this round that no service provider was configured to take
+    /// (`forward.json` lists them): the broker's to pass on, as the report says. A broker may
+    /// have no provider dropkit talks to, so this is not a failure; nor is it carried over.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub forward_unsent: u64,
     /// What following the providers' jobs found, once done.
     #[serde(default)]
     pub confirmed: Option<ConfirmSummary>,
@@ -297,3 +302,8 @@ pub struct ForwardRecord {
 
 #[cfg(test)]
 mod tests;
+
+/// For `skip_serializing_if`: a count of zero is left out of `state.json`.
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}

@@ -84,7 +84,13 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
     // Jobs this run creates must be followed too: the confirm step runs again after it.
     state.confirmed = None;
     let consumers = load(dir)?;
-    if ctx.providers.is_empty() && !consumers.is_empty() {
+    // No provider configured: the consumers are the broker's to pass on (the report says
+    // so); nothing is carried over for providers that do not exist.
+    state.forward_unsent = match ctx.providers.is_empty() {
+        true => consumers.len() as u64,
+        false => 0,
+    };
+    if state.forward_unsent > 0 {
         tracing::warn!(
             consumers = consumers.len(),
             "no service provider is configured: deleted consumers are not forwarded"
