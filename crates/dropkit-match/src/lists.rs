@@ -20,8 +20,10 @@ const ROW_BYTES: u64 = 58;
 /// Most rows a size hint reserves room for (the entries grow past it if need be).
 const MAX_HINT: u64 = 1 << 24;
 
-/// Keeps one row of a list: a bad row as a problem (its work item answered Not found when only
-/// its hash is bad); an I/O error stops loading.
+/// Keeps one row of a list: a bad row as a problem, its work item answered Not found when its
+/// Id is readable (a bad hash; a row not UTF-8 or holding a NUL elsewhere than in its Id:
+/// every reader of the download, `validate --complete` and the ledger too, counts it as a
+/// work item to answer); an I/O error stops loading.
 fn keep(
     data: &mut ListData,
     problems: &mut Vec<dropkit_files::Error>,
@@ -33,9 +35,7 @@ fn keep(
             return Err(dropkit_files::Error::Io { path, source }.into());
         }
         Err(e) => {
-            if let dropkit_files::Error::Hash { id, .. } = &e
-                && let Some(id) = WorkItemId::new(id)
-            {
+            if let Some(id) = e.row_id().and_then(WorkItemId::new) {
                 data.push(&id, NO_HASH)?;
             }
             problems.push(e);

@@ -264,6 +264,13 @@ fn odd_list_rows_get_the_verdict_of_drop_files_reader() {
         outcome.status_of(ListType::Email, "AAAAAAAAAAA4"),
         Some(Status::Deleted)
     );
+    // The row whose NUL is in its hash has a readable Id: a work item, answered Not found
+    // (as `validate --complete` and the ledger count it), not left out.
+    assert_eq!(
+        outcome.status_of(ListType::Email, "AAAAAAAAAAA2"),
+        Some(Status::NotFound)
+    );
+    assert_eq!(answered.len(), 2, "{answered:?}");
 }
 
 /// Repeated Ids are found by sorting the Ids now and then while loading (the first check
