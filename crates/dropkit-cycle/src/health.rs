@@ -73,7 +73,15 @@ impl Health {
     /// Records how a run ended (best effort: a failure to write this never hides the run's
     /// own error).
     pub(crate) fn record_run(dir: &StateDir, error: Option<&CycleError>) {
-        let mut health = Health::load(dir.root()).unwrap_or_default();
+        // An unreadable health file is left as it is: written over, it would lose the last
+        // DROP access that `dropkit status` counts the 45 days from.
+        let mut health = match Health::load(dir.root()) {
+            Ok(health) => health,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not record how the run ended");
+                return;
+            }
+        };
         let at = now();
         health.last_error = error.map(|e| LastError {
             at: at.clone(),
@@ -83,5 +91,26 @@ impl Health {
         if let Err(e) = write_json(&dir.root().join(HEALTH_FILE), &health) {
             tracing::warn!(error = %e, "could not record how the run ended");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreadable_health_file_is_never_written_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = StateDir::open(dir.path().join("state")).unwrap();
+        let path = state.root().join(HEALTH_FILE);
+        // Torn by a full disk, say: the last access in it must survive the next run's end.
+        let torn = br#"{"last_access":"2026-11-20T10:00:00Z","last_acc"#;
+        std::fs::write(&path, torn).unwrap();
+        Health::record_run(&state, None);
+        assert_eq!(std::fs::read(&path).unwrap(), torn);
+
+        std::fs::remove_file(&path).unwrap();
+        Health::record_run(&state, None);
+        assert!(Health::load(state.root()).unwrap().last_run.is_some());
     }
 }

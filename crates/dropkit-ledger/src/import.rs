@@ -160,10 +160,14 @@ impl Ledger {
         } else {
             Vec::new()
         };
-        let known: Vec<LedgerMatch> = matches
-            .into_iter()
-            .filter(|m| self.has_work_item(&m.work_item).unwrap_or(false))
-            .collect();
+        // A failed lookup stops the import (never read as "not a work item": the round would
+        // be marked imported without its matches).
+        let mut known: Vec<LedgerMatch> = Vec::with_capacity(matches.len());
+        for m in matches {
+            if self.has_work_item(&m.work_item)? {
+                known.push(m);
+            }
+        }
         summary.matches += known.len() as u64;
         self.record_matches(&name, &known)?;
 
@@ -253,14 +257,24 @@ fn read_matches(path: &Path) -> Result<Vec<LedgerMatch>, LedgerError> {
 }
 
 /// Per provider, the latest acceptance time and the consumer keys accepted, from the
-/// forwarding journal's `accepted` events (a torn last line is ignored).
+/// forwarding journal's `accepted` events. A torn last line (a crash mid-write) is ignored;
+/// any other line that is not JSON is an error naming it.
 fn accepted(path: &Path) -> Result<BTreeMap<String, (String, Vec<String>)>, LedgerError> {
     let file = File::open(path).map_err(|e| LedgerError::io(path, e))?;
     let mut out: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
-    for line in BufReader::new(file).lines() {
+    let mut lines = BufReader::new(file).lines().enumerate().peekable();
+    while let Some((i, line)) = lines.next() {
         let line = line.map_err(|e| LedgerError::io(path, e))?;
-        let Ok(event) = serde_json::from_str::<serde_json::Value>(&line) else {
-            continue;
+        let event = match serde_json::from_str::<serde_json::Value>(&line) {
+            Ok(event) => event,
+            Err(_) if lines.peek().is_none() => continue,
+            Err(e) => {
+                return Err(LedgerError::Malformed {
+                    path: path.to_owned(),
+                    line: i as u64 + 1,
+                    reason: e.to_string(),
+                });
+            }
         };
         if event.get("event").and_then(|e| e.as_str()) != Some("accepted") {
             continue;
@@ -277,4 +291,25 @@ fn accepted(path: &Path) -> Result<BTreeMap<String, (String, Vec<String>)>, Ledg
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_torn_last_journal_line_is_ignored_and_any_other_bad_line_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("forward-journal.jsonl");
+        let good = r#"{"event":"accepted","provider":"m","key":"k1","at":"2026-11-20T10:00:00Z"}"#;
+        std::fs::write(&path, format!("{good}\n{{\"event\":\"acc")).unwrap();
+        let got = accepted(&path).unwrap();
+        assert_eq!(got["m"].1, ["k1"]);
+
+        std::fs::write(&path, format!("{{\"event\":\"acc\n{good}\n")).unwrap();
+        match accepted(&path) {
+            Err(LedgerError::Malformed { line, .. }) => assert_eq!(line, 1),
+            other => panic!("{other:?}"),
+        }
+    }
 }
