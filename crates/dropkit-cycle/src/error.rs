@@ -62,6 +62,17 @@ pub enum CycleError {
         /// Why it was refused.
         reason: String,
     },
+    /// A row (or the header) of the exemption file (`--exempt FILE`) is unusable:
+    /// `exempt.csv:3: Key is empty`.
+    #[error("{}:{line}: {reason}", path.display())]
+    Exemptions {
+        /// The exemption file.
+        path: PathBuf,
+        /// The line at fault (the header is line 1).
+        line: u64,
+        /// What is wrong.
+        reason: String,
+    },
     /// The records file or its mapping cannot serve this round (checked before anything is
     /// downloaded or written).
     #[error("{}: {reason}", path.display())]
