@@ -275,21 +275,8 @@ impl Error {
     }
 
     /// Whether the request may have reached DROP and been acted on although no answer came
-    /// back (a 5xx, a timeout, a failed or cut connection: a connection that failed before
-    /// sending anything looks the same, so it counts too): the state in which a retried
-    /// upload can meet its own first copy. Any other error means DROP did not act on the
-    /// request (it refused it, or it was never sent).
-    ///
-    /// ```
-    /// use dropkit_client::Error;
-    ///
-    /// let never_sent = Error::NotAStatusFile {
-    ///     name: "matches.csv".into(),
-    ///     reason: "not a status file".into(),
-    /// };
-    /// assert!(!never_sent.may_have_been_received());
-    /// ```
-    pub fn may_have_been_received(&self) -> bool {
+    /// back: the state in which a retried upload can meet its own first copy.
+    pub(crate) fn may_have_been_received(&self) -> bool {
         matches!(
             self,
             Error::Server { .. } | Error::Timeout { .. } | Error::Transport { .. }

@@ -19,9 +19,9 @@ pub(crate) fn is_done(state: &RoundState) -> bool {
 /// may have reached DROP, uploads it again, and reads DROP's answer for a file it already has
 /// (a duplicate name; or, after the file that completed the batch, "no active download" or
 /// "no records outstanding") as "already received": no file is uploaded twice under two
-/// names, and none is lost. An attempt that surely never reached DROP (the file could not be
-/// read, DROP refused it) takes its mark back, so that only a file that may have arrived is
-/// ever read as received.
+/// names, and none is lost. An attempt stopped before any request (the file could not be
+/// read) takes its mark back, so that only a file that may have arrived is ever read as
+/// received.
 pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleError> {
     loop {
         // A file claiming a record the connector could not delete waits for the next run.
@@ -39,12 +39,18 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
             Ok(file) => ctx.client.upload(std::slice::from_ref(&file)).await,
             Err(e) => Err(e),
         };
-        // An attempt that surely did not reach DROP (refused, or never sent) takes back its
-        // in-flight mark, unless an earlier run's attempt may have: a later "no active
-        // download" must not read as DROP having this file.
+        // An attempt stopped before any request (the file unreadable, its name refused) takes
+        // back its in-flight mark, unless an earlier run's attempt may have reached DROP: a
+        // later "no active download" must not read as DROP having this file. Any answer from
+        // DROP, or an error after a request went out, keeps the mark (a retry may have met
+        // an earlier attempt's copy).
         let not_sent = !was_in_flight
-            && matches!(&answer, Err(e) if !e.may_have_been_received()
-                && !matches!(e, ClientError::UploadOutcomeUnknown { .. }));
+            && matches!(
+                &answer,
+                Err(ClientError::Io { .. }
+                    | ClientError::NotAStatusFile { .. }
+                    | ClientError::InvalidUploadName { .. })
+            );
         let record = match read_answer(&name, answer, was_in_flight, last_outstanding) {
             Ok(record) => record,
             Err(e) => {
