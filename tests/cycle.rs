@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use dropkit_cycle::demo::{Demo, DemoOptions};
 use dropkit_cycle::state::StateDir;
-use dropkit_cycle::{CycleReport, Outcome, Step};
+use dropkit_cycle::{CycleError, CycleReport, Outcome, Step};
 use dropkit_emulator::{Endpoint, Fault};
 use dropkit_files::{ListType, WorkItemId};
 use dropkit_provider::DeletionProvider;
@@ -406,6 +406,46 @@ async fn a_failing_provider_is_retried_for_the_failed_consumers_only() {
     assert!(ledger.pending_forwards(None).unwrap().is_empty());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_carried_over_forward_of_a_consumer_since_made_exempt_is_dropped_not_sent() {
+    let (dir, _, demo) = start(options(Some(Step::Upload))).await;
+    let _ = demo.round().unwrap().run().await;
+    let consumers: Vec<dropkit_cycle::ForwardConsumer> =
+        serde_json_from(&std::fs::read(dir.path().join("state/forward.json")).unwrap());
+    let victim = consumers[0].clone();
+    let failing =
+        Arc::new(RecordingProvider::new("maestroqa").failing_on(victim.emails[0].clone()));
+    let first = demo
+        .round()
+        .unwrap()
+        .with_stop_after(None)
+        .with_provider(failing)
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(first.forward_failures.len(), 1, "{first:?}");
+
+    // The consumer is put on legal hold before the next run: its carried-over forward is
+    // not sent, and leaves the ledger.
+    let healthy = Arc::new(RecordingProvider::new("maestroqa"));
+    let report = demo
+        .round()
+        .unwrap()
+        .with_stop_after(None)
+        .with_provider(healthy.clone())
+        .with_exemptions(dropkit_cycle::Exemptions::from_pairs([(
+            victim.key.as_str(),
+            "legal hold",
+        )]))
+        .run()
+        .await
+        .unwrap();
+    assert!(report.forward_failures.is_empty(), "{report:?}");
+    assert!(healthy.requests().is_empty(), "{:?}", healthy.requests());
+    let ledger = dropkit_ledger::Ledger::open(dir.path().join("state/ledger.sqlite")).unwrap();
+    assert!(ledger.pending_forwards(None).unwrap().is_empty());
+}
+
 fn serde_json_from<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
     serde_json::from_slice(bytes).unwrap()
 }
@@ -580,6 +620,16 @@ async fn work_items_matched_only_by_exempt_consumers_are_answered_2() {
     let to_forward: Vec<dropkit_cycle::ForwardConsumer> =
         serde_json_from(&std::fs::read(state_dir.join("forward.json")).unwrap());
     assert!(!to_forward.is_empty());
+    // No connector: the reminder to delete by hand says to keep the exempt records.
+    assert!(
+        report
+            .to_do
+            .iter()
+            .any(|l| l.contains("matches.csv")
+                && l.contains("except the keys of your exemption file")),
+        "{:?}",
+        report.to_do
+    );
     let line = format!("pass the deletions of the {} consumers", to_forward.len());
     assert!(
         report.to_do.iter().any(|l| l.starts_with(&line)),
@@ -605,13 +655,10 @@ async fn work_items_matched_only_by_exempt_consumers_are_answered_2() {
         matches.lines().any(|l| l.contains(",Phone,HOUSEHOLD1,3")),
         "{matches}"
     );
-    // The reason is in the ledger, pair by pair: every match of the exempt consumer, the
-    // shared phone's too (answered 3 by the other consumer; the exempt one's data is kept) ...
-    let kept = matches
-        .lines()
-        .filter(|l| l.contains(",CUST000030,"))
-        .count();
-    assert!(kept > exempted.len(), "{matches}");
+    // The reason is in the ledger, pair by pair answered 2 (the shared phone, answered 3 for
+    // the other consumer, is no exemption answered; the exempt record is kept all the same,
+    // as tests/connectors.rs checks) ...
+    let kept = exempted.len();
     let ledger = dropkit_ledger::Ledger::open(state_dir.join("ledger.sqlite")).unwrap();
     let counts = ledger.exemption_counts(None).unwrap();
     assert_eq!(
@@ -633,6 +680,41 @@ async fn work_items_matched_only_by_exempt_consumers_are_answered_2() {
     );
     assert!(!chain.contains("CUST000030"), "{chain}");
     assert!(!chain.contains("litigation hold"), "{chain}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_round_matched_with_exemptions_goes_on_only_with_them() {
+    let (_dir, _state_dir, demo) = start(options(Some(Step::Match))).await;
+    let exempt = || dropkit_cycle::Exemptions::from_pairs([("CUST000030", "litigation hold")]);
+    let first = demo
+        .round()
+        .unwrap()
+        .with_exemptions(exempt())
+        .run()
+        .await
+        .unwrap();
+    assert!(
+        matches!(first.outcome, Outcome::StoppedAfter { step: Step::Match }),
+        "{first:?}"
+    );
+    // Resumed without the file (a cron line without --exempt): refused before any step.
+    let without = demo.round().unwrap().with_stop_after(None).run().await;
+    assert!(
+        matches!(without, Err(CycleError::ExemptionsMissing { keys: 1 })),
+        "{without:?}"
+    );
+    assert!(demo.emulator().statuses().is_empty());
+    let done = demo
+        .round()
+        .unwrap()
+        .with_stop_after(None)
+        .with_exemptions(exempt())
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(done.outcome, Outcome::Finished);
+    // (The demo's own check knows no exemptions: the statuses DROP got are those answered.)
+    assert!(!demo.emulator().statuses().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

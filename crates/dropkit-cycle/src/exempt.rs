@@ -34,10 +34,27 @@ impl Exemptions {
             line,
             reason,
         };
+        // Read whole (a list of keys): a row's line is counted from its first byte, since
+        // the csv reader's own line for a row after blank lines is the first blank one.
+        let bytes = std::fs::read(path).map_err(|e| CycleError::io(path, e))?;
+        let line_at = |position: Option<&csv::Position>| {
+            let start = position.map_or(0, |p| p.byte() as usize);
+            let rest = bytes.get(start..).unwrap_or_default();
+            let start = start
+                + rest
+                    .iter()
+                    .take_while(|b| matches!(b, b'\n' | b'\r'))
+                    .count();
+            1 + bytes
+                .get(..start)
+                .unwrap_or_default()
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64
+        };
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
-            .from_path(path)
-            .map_err(|e| CycleError::io(path, std::io::Error::other(e.to_string())))?;
+            .from_reader(bytes.as_slice());
         let header = reader.headers().map_err(|e| bad(1, e.to_string()))?.clone();
         let names: Vec<String> = header
             .iter()
@@ -56,9 +73,9 @@ impl Exemptions {
             ));
         }
         let mut reasons = HashMap::new();
-        for (i, row) in reader.records().enumerate() {
-            let line = i as u64 + 2;
-            let row = row.map_err(|e| bad(line, e.to_string()))?;
+        for row in reader.records() {
+            let row = row.map_err(|e| bad(line_at(e.position()), e.to_string()))?;
+            let line = line_at(row.position());
             let key = row.get(0).unwrap_or_default();
             if key.trim().is_empty() {
                 return Err(bad(line, "Key is empty".into()));
@@ -146,6 +163,10 @@ mod tests {
         std::fs::write(&path, "Key,Reason\nc1,x\n ,y\n").unwrap();
         let err = Exemptions::from_csv(&path).unwrap_err().to_string();
         assert!(err.ends_with("exempt.csv:3: Key is empty"), "{err}");
+        // A blank line before it still counts.
+        std::fs::write(&path, "Key,Reason\nc1,x\n\n ,y\n").unwrap();
+        let err = Exemptions::from_csv(&path).unwrap_err().to_string();
+        assert!(err.ends_with("exempt.csv:4: Key is empty"), "{err}");
         std::fs::write(&path, "Customer\nc1\n").unwrap();
         let err = Exemptions::from_csv(&path).unwrap_err().to_string();
         assert!(

@@ -64,7 +64,12 @@ impl Health {
     /// state-directory lock, so a round finishing at the same instant may keep its own,
     /// equally recent, time instead.
     pub fn record_access_in(root: &Path, kind: AccessKind) -> Result<(), CycleError> {
-        let mut health = Health::load(root)?;
+        // An unreadable file is replaced: this access is the one to keep (the run's end
+        // leaves such a file alone, so a round is never blocked by it).
+        let mut health = Health::load(root).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "the health file is unreadable: written anew");
+            Health::default()
+        });
         health.last_access = Some(now());
         health.last_access_kind = Some(kind);
         write_json(&root.join(HEALTH_FILE), &health)
@@ -108,6 +113,9 @@ mod tests {
         std::fs::write(&path, torn).unwrap();
         Health::record_run(&state, None);
         assert_eq!(std::fs::read(&path).unwrap(), torn);
+        // The next access to DROP replaces it: never a round blocked by the file.
+        Health::record_access(&state, AccessKind::Download).unwrap();
+        assert!(Health::load(state.root()).unwrap().last_access.is_some());
 
         std::fs::remove_file(&path).unwrap();
         Health::record_run(&state, None);

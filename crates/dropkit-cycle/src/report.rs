@@ -172,17 +172,23 @@ fn to_do(dir: &StateDir, state: &RoundState, report: &CycleReport) -> Vec<String
         .deletion
         .as_ref()
         .is_none_or(|d| d.connector.is_none());
+    // The rows of an exempt record carry its work item's status too (3 or 4 when others
+    // decided it): the instruction says to keep them.
+    let but_exempt = match state.matched.as_ref().is_some_and(|m| m.exempt_keys > 0) {
+        true => ", except the keys of your exemption file (--exempt), whose records stay",
+        false => "",
+    };
     if state.matched.is_some() && matched > 0 && broker_deletes {
         lines.push(format!(
             "delete (status 3) or opt out (status 4) the consumers whose keys are in {} from \
-             your own systems: DROP is told they were",
+             your own systems{but_exempt}: DROP is told they were",
             dir.matches_path().display()
         ));
     }
     if report.late_matches.values().any(|n| *n > 0) && broker_deletes {
         lines.push(format!(
-            "delete (status 3) or opt out (status 4) the consumers whose keys are in {}: they \
-             match earlier requests still active",
+            "delete (status 3) or opt out (status 4) the consumers whose keys are in {}{but_exempt}: \
+             they match earlier requests still active",
             dir.late_matches_path().display()
         ));
     }

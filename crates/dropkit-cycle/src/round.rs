@@ -293,6 +293,12 @@ impl Round {
             });
             dir.save(&state)?;
         }
+        if let Some(keys) = state.matched.as_ref().map(|m| m.exempt_keys)
+            && keys > 0
+            && self.exemptions.is_none()
+        {
+            return Err(CycleError::ExemptionsMissing { keys });
+        }
         let ctx = self.ctx(&dir);
         steps::download::confirm_adopted(&ctx, &state)?;
         for step in Step::ALL {

@@ -1,5 +1,4 @@
-//! Exemptions: the (work item, record key) pairs whose match a round left alone because the
-//! consumer's data is exempt from deletion, and why.
+//! Exemptions: the (work item, record key) pairs a round answered 2 Exempted, and why.
 
 use std::collections::BTreeMap;
 
@@ -11,11 +10,10 @@ use crate::ledger::{fault_point, recorded_download};
 use crate::{Ledger, LedgerError};
 
 /// One exemption a round applied: the broker kept `key`'s data, which matched `work_item`,
-/// for `reason`. The work item was answered 2 Exempted when it matched only exempt
-/// consumers; otherwise the consumers who are not exempt decided its answer.
+/// for `reason`, and answered the work item 2 Exempted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exemption {
-    /// The work item the exempt consumer matched.
+    /// The work item answered 2.
     pub work_item: WorkItemId,
     /// The broker's consumer key whose data is exempt.
     pub key: String,

@@ -138,6 +138,12 @@ pub struct MatchSummary {
     /// record key) pairs answered 2 Exempted for it. The pairs themselves are in the ledger.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub exemptions: BTreeMap<String, u64>,
+    /// How many keys the exemption file the round was matched with held (0: none given).
+    /// The round goes on only with an exemption file again: the rows of an exempt record
+    /// whose work item others answered 3 or 4 carry that status, and only the exemptions
+    /// keep them from the connector.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub exempt_keys: u64,
 }
 
 /// What re-screening found: late matches, records that match a work item of an earlier

@@ -40,9 +40,11 @@ pub struct ForwardConsumer {
 }
 
 impl ForwardConsumer {
-    /// Takes in `other`, the same consumer (same key) found again: every email, MAID, work item
-    /// and accepted identifier of both, once each, in the order first seen; an opt-out only
-    /// if both are (one deletion makes the consumer's data deleted, to be passed on).
+    /// Takes in `other`, the same consumer (same key) found again: every email, MAID and work
+    /// item of both, once each, in the order first seen; an opt-out only if both are (one
+    /// deletion makes the consumer's data deleted, to be passed on). What a provider already
+    /// accepted for `other` is not kept: for the new work items every identifier is sent
+    /// again (a repeated deletion request is harmless, a missing one is not).
     pub(crate) fn absorb(&mut self, other: ForwardConsumer) {
         let union = |into: &mut Vec<String>, from: Vec<String>| {
             for value in from {
@@ -54,7 +56,6 @@ impl ForwardConsumer {
         union(&mut self.emails, other.emails);
         union(&mut self.maids, other.maids);
         union(&mut self.work_items, other.work_items);
-        union(&mut self.accepted, other.accepted);
         self.opted_out &= other.opted_out;
     }
 }
@@ -120,7 +121,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
         let mut outstanding = outstanding;
         // A consumer carried over from an earlier run and found again now keeps what it
         // carried (its emails, what the provider already accepted) in one entry.
-        for earlier in carried::take(&ledger, name, &mut journal)? {
+        for earlier in not_exempt(ctx, carried::take(&ledger, name, &mut journal)?) {
             match outstanding.iter_mut().find(|c| c.key == earlier.key) {
                 Some(now) => now.absorb(earlier),
                 None => outstanding.push(earlier),
@@ -210,10 +211,11 @@ pub(crate) async fn retry_carried(ctx: &Ctx<'_>) -> Result<Vec<ProviderFailure>,
     let mut failures = Vec::new();
     for provider in ctx.providers {
         let name = provider.name();
-        let consumers = carried::take(&ledger, name, &mut journal)?;
-        if consumers.is_empty() {
+        let taken = carried::take(&ledger, name, &mut journal)?;
+        if taken.is_empty() {
             continue;
         }
+        let consumers = not_exempt(ctx, taken);
         let policy = ctx.opt_out_policies.get(name).copied().unwrap_or_default();
         let failure = forward_to(
             provider.as_ref(),
@@ -228,6 +230,19 @@ pub(crate) async fn retry_carried(ctx: &Ctx<'_>) -> Result<Vec<ProviderFailure>,
         failures.extend(failure);
     }
     Ok(failures)
+}
+
+/// `consumers` without the exempt ones (`--exempt`): a consumer carried over from before its
+/// exemption was given (or by a release that forwarded exempt records) is not sent, and
+/// leaves the carried-over forwards when they are kept again.
+fn not_exempt(ctx: &Ctx<'_>, consumers: Vec<ForwardConsumer>) -> Vec<ForwardConsumer> {
+    match ctx.exemptions {
+        Some(exemptions) => consumers
+            .into_iter()
+            .filter(|c| exemptions.reason(&c.key).is_none())
+            .collect(),
+        None => consumers,
+    }
 }
 
 /// The (work item, key) pairs a consumer's deletion stands for.
@@ -372,7 +387,8 @@ mod tests {
         assert_eq!(now.emails, ["b@x", "a@x"]);
         assert_eq!(now.maids, ["m1"]);
         assert_eq!(now.work_items, ["W2", "W1"]);
-        assert_eq!(now.accepted, ["m1"]);
+        // Sent again for the new work item: what the provider accepted is not carried in.
+        assert!(now.accepted.is_empty());
         assert!(!now.opted_out, "one deletion makes it a deletion");
 
         let mut both_opt_outs = consumer(&["a@x"], &["W1"], true);

@@ -74,6 +74,7 @@ pub(crate) fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleErro
     // The exemptions too, with their reasons (the audit chain gets only counts per reason).
     ledger.record_exemptions(zip, &exempted)?;
     let mut summary = summary(&report, consumers.len(), unmatched)?;
+    summary.exempt_keys = ctx.exemptions.map_or(0, |e| e.len() as u64);
     for e in &exempted {
         *summary.exemptions.entry(e.reason.clone()).or_default() += 1;
     }
@@ -81,20 +82,18 @@ pub(crate) fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleErro
     dir.save(state)
 }
 
-/// Every (work item, key) pair of an exempt consumer, with the operator's reason: the
-/// consumer's data is kept whatever the work item's answer (2 when it matched only exempt
-/// consumers; else the others decided it, and their data is deleted or opted out).
+/// The (work item, key) pairs answered 2 Exempted, with the operator's reason for each (the
+/// ledger's `exemption` table and the annual report count these; an exempt consumer who
+/// matched a work item with others is kept too, and its match is in the ledger's matches).
 fn exemptions_applied(ctx: &Ctx<'_>, matched: &[MatchedRecord]) -> Vec<Exemption> {
     let Some(exemptions) = ctx.exemptions else {
         return Vec::new();
     };
     let mut applied = Vec::new();
-    for m in matched {
-        let Some(reason) = exemptions.reason(&m.key) else {
-            continue;
-        };
-        tracing::info!(key = %m.key, reason, "exempt from deletion: kept");
-        for item in &m.matches {
+    for m in matched.iter().filter(|m| m.has_status(Status::Exempted)) {
+        let reason = exemptions.reason(&m.key).unwrap_or_default();
+        tracing::info!(key = %m.key, reason, "exempt from deletion: answered 2");
+        for item in m.matches.iter().filter(|i| i.status == Status::Exempted) {
             applied.push(Exemption {
                 work_item: item.id.clone(),
                 key: m.key.clone(),
@@ -237,6 +236,7 @@ fn summary(
         unmatched_lists,
         warnings: report.warnings.clone(),
         exemptions: BTreeMap::new(),
+        exempt_keys: 0,
     })
 }
 

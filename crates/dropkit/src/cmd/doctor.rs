@@ -61,27 +61,31 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     let asked_drop = matches!(patient.client, Some(Ok(_)));
     let runtime = tokio::runtime::Runtime::new()?;
     let checks = runtime.block_on(examine(&patient));
-    let mut failed = false;
-    for check in &checks {
-        failed |= check.verdict == Verdict::Failed;
-        say!("{check}")?;
-    }
-    for error in &provider_errors {
-        failed = true;
-        say!("{:<4} {error}", Verdict::Failed.as_str())?;
-    }
+    let mut failed = !provider_errors.is_empty();
+    // The audit entry first: a failed print (a closed standard output) must not lose it.
+    let mut chain_error = None;
     if args.state_dir.is_dir() {
         let entry = entry(&checks, provider_errors.len(), asked_drop);
         if let Err(e) = audit_entry::open_chain(&args.state_dir)
             .and_then(|mut chain| audit_entry::finish(&mut chain, entry, ExitCode::SUCCESS))
         {
             failed = true;
-            say!(
-                "{:<4} audit chain: {}",
-                Verdict::Failed.as_str(),
-                crate::message(&e)
-            )?;
+            chain_error = Some(e);
         }
+    }
+    for check in &checks {
+        failed |= check.verdict == Verdict::Failed;
+        say!("{check}")?;
+    }
+    for error in &provider_errors {
+        say!("{:<4} {error}", Verdict::Failed.as_str())?;
+    }
+    if let Some(e) = chain_error {
+        say!(
+            "{:<4} audit chain: {}",
+            Verdict::Failed.as_str(),
+            crate::message(&e)
+        )?;
     }
     Ok(if failed {
         ExitCode::from(1)
