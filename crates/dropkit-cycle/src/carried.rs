@@ -128,16 +128,21 @@ fn payload(path: &Path, consumer: &ForwardConsumer) -> Result<String, CycleError
     })
 }
 
-/// Takes `provider`'s carried-over consumers, seeding `journal` with the ones whose outcome
-/// is unknown, so their resend is marked as a possible duplicate. They stay in the ledger
-/// until [`keep`] replaces them.
+/// Takes `provider`'s carried-over consumers, but those whose key `exempt` says is exempt
+/// now (never sent; they leave the ledger when [`keep`] replaces the list), seeding `journal`
+/// with the ones whose outcome is unknown, so their resend is marked as a possible
+/// duplicate. They stay in the ledger until [`keep`] replaces them.
 pub(crate) fn take(
     ledger: &Ledger,
     provider: &str,
     journal: &mut Journal,
+    exempt: impl Fn(&str) -> bool,
 ) -> Result<Vec<ForwardConsumer>, CycleError> {
     let mut consumers = Vec::new();
     for p in ledger.pending_forwards(Some(provider))? {
+        if exempt(&p.key) {
+            continue;
+        }
         if p.outcome_unknown && !journal.is_in_flight(provider, &p.key) {
             journal.sending(provider, &p.key, &[])?;
             journal.outcome_unknown(provider, &p.key, "carried over from an earlier run")?;

@@ -149,12 +149,12 @@ pub enum CycleError {
     /// before any step, since the delete step would hand the exempt records on rows others
     /// answered 3 or 4 to the connector.
     #[error(
-        "this round was matched with an exemption file of {keys} keys: give it again \
-         (--exempt FILE, or `exempt` in the settings file) to go on, or its exempt records \
-         would be deleted"
+        "this round was matched with an exemption file: give it again (--exempt FILE, or \
+         `exempt` in the settings file) to go on, or its exempt records would be deleted"
     )]
     ExemptionsMissing {
-        /// How many keys the exemption file held.
+        /// How many keys the exemption file held (0 when the state, written by an earlier
+        /// release, did not say).
         keys: u64,
     },
     /// Something the round did not expect (a bug in dropkit or a server outside the spec).

@@ -55,7 +55,10 @@ impl Exemptions {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .from_reader(bytes.as_slice());
-        let header = reader.headers().map_err(|e| bad(1, e.to_string()))?.clone();
+        let header = reader
+            .headers()
+            .map_err(|e| bad(line_at(e.position()), e.to_string()))?
+            .clone();
         let names: Vec<String> = header
             .iter()
             .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
@@ -65,7 +68,7 @@ impl Exemptions {
             || names.len() > 2
         {
             return Err(bad(
-                1,
+                line_at(header.position()),
                 format!(
                     "the header must be Key or Key,Reason, not {:?}",
                     header.as_slice()
@@ -167,6 +170,12 @@ mod tests {
         std::fs::write(&path, "Key,Reason\nc1,x\n\n ,y\n").unwrap();
         let err = Exemptions::from_csv(&path).unwrap_err().to_string();
         assert!(err.ends_with("exempt.csv:4: Key is empty"), "{err}");
+        std::fs::write(&path, "\r\n\r\nCustomer\r\nc1\r\n").unwrap();
+        let err = Exemptions::from_csv(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("exempt.csv:3: the header must be Key"),
+            "{err}"
+        );
         std::fs::write(&path, "Customer\nc1\n").unwrap();
         let err = Exemptions::from_csv(&path).unwrap_err().to_string();
         assert!(

@@ -293,11 +293,14 @@ impl Round {
             });
             dir.save(&state)?;
         }
-        if let Some(keys) = state.matched.as_ref().map(|m| m.exempt_keys)
-            && keys > 0
+        // (A state written before `exempt_keys` shows its exemptions by the pairs answered 2.)
+        if let Some(m) = &state.matched
+            && (m.exempt_keys > 0 || !m.exemptions.is_empty())
             && self.exemptions.is_none()
         {
-            return Err(CycleError::ExemptionsMissing { keys });
+            return Err(CycleError::ExemptionsMissing {
+                keys: m.exempt_keys,
+            });
         }
         let ctx = self.ctx(&dir);
         steps::download::confirm_adopted(&ctx, &state)?;

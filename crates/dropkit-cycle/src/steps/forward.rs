@@ -34,7 +34,8 @@ pub struct ForwardConsumer {
     #[serde(default)]
     pub work_items: Vec<String>,
     /// Identifiers a provider already accepted in an earlier round, for a consumer carried
-    /// over after a failure (never sent again).
+    /// over after a failure (not sent again for it; sent again when the consumer is found
+    /// anew, see [`ForwardConsumer::absorb`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accepted: Vec<String>,
 }
@@ -120,8 +121,8 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
             .collect();
         let mut outstanding = outstanding;
         // A consumer carried over from an earlier run and found again now keeps what it
-        // carried (its emails, what the provider already accepted) in one entry.
-        for earlier in not_exempt(ctx, carried::take(&ledger, name, &mut journal)?) {
+        // carried (its emails, MAIDs and work items) in one entry, all sent.
+        for earlier in carried::take(&ledger, name, &mut journal, exempt(ctx))? {
             match outstanding.iter_mut().find(|c| c.key == earlier.key) {
                 Some(now) => now.absorb(earlier),
                 None => outstanding.push(earlier),
@@ -211,11 +212,10 @@ pub(crate) async fn retry_carried(ctx: &Ctx<'_>) -> Result<Vec<ProviderFailure>,
     let mut failures = Vec::new();
     for provider in ctx.providers {
         let name = provider.name();
-        let taken = carried::take(&ledger, name, &mut journal)?;
-        if taken.is_empty() {
+        if ledger.pending_forwards(Some(name))?.is_empty() {
             continue;
         }
-        let consumers = not_exempt(ctx, taken);
+        let consumers = carried::take(&ledger, name, &mut journal, exempt(ctx))?;
         let policy = ctx.opt_out_policies.get(name).copied().unwrap_or_default();
         let failure = forward_to(
             provider.as_ref(),
@@ -232,17 +232,11 @@ pub(crate) async fn retry_carried(ctx: &Ctx<'_>) -> Result<Vec<ProviderFailure>,
     Ok(failures)
 }
 
-/// `consumers` without the exempt ones (`--exempt`): a consumer carried over from before its
+/// Whether a consumer key is exempt (`--exempt`): a consumer carried over from before its
 /// exemption was given (or by a release that forwarded exempt records) is not sent, and
 /// leaves the carried-over forwards when they are kept again.
-fn not_exempt(ctx: &Ctx<'_>, consumers: Vec<ForwardConsumer>) -> Vec<ForwardConsumer> {
-    match ctx.exemptions {
-        Some(exemptions) => consumers
-            .into_iter()
-            .filter(|c| exemptions.reason(&c.key).is_none())
-            .collect(),
-        None => consumers,
-    }
+fn exempt<'a>(ctx: &'a Ctx<'_>) -> impl Fn(&str) -> bool + 'a {
+    move |key| ctx.exemptions.is_some_and(|e| e.reason(key).is_some())
 }
 
 /// The (work item, key) pairs a consumer's deletion stands for.

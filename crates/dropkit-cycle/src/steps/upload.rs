@@ -21,7 +21,7 @@ pub(crate) fn is_done(state: &RoundState) -> bool {
 /// "no records outstanding") as "already received": no file is uploaded twice under two
 /// names, and none is lost. An attempt stopped before any request (the file could not be
 /// read) takes its mark back, so that only a file that may have arrived is ever read as
-/// received.
+/// received; the file is read once, so the client's retries never meet a read error.
 pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleError> {
     loop {
         // A file claiming a record the connector could not delete waits for the next run.
@@ -35,32 +35,27 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
         state.upload_in_flight = Some(name.clone());
         ctx.dir.save(state)?;
 
-        let answer = match UploadFile::from_path(ctx.dir.responses_dir().join(name.to_string())) {
-            Ok(file) => ctx.client.upload(std::slice::from_ref(&file)).await,
-            Err(e) => Err(e),
-        };
-        // An attempt stopped before any request (the file unreadable, its name refused) takes
-        // back its in-flight mark, unless an earlier run's attempt may have reached DROP: a
-        // later "no active download" must not read as DROP having this file. Any answer from
-        // DROP, or an error after a request went out, keeps the mark (a retry may have met
-        // an earlier attempt's copy).
-        let not_sent = !was_in_flight
-            && matches!(
-                &answer,
-                Err(ClientError::Io { .. }
-                    | ClientError::NotAStatusFile { .. }
-                    | ClientError::InvalidUploadName { .. })
-            );
-        let record = match read_answer(&name, answer, was_in_flight, last_outstanding) {
-            Ok(record) => record,
+        // Read here, whole (a status file is small), so that the client's retries send these
+        // bytes and never read the file again: an attempt stopped by this read is the only
+        // one that surely never reached DROP, and it takes back its in-flight mark (unless an
+        // earlier run's attempt may have arrived), so that a later "no active download" is
+        // never read as DROP having this file. Any error once a request went out keeps it.
+        let path = ctx.dir.responses_dir().join(name.to_string());
+        let file = std::fs::read(&path)
+            .map_err(|e| CycleError::io(&path, e))
+            .and_then(|bytes| Ok(UploadFile::from_bytes(name.to_string(), bytes)?));
+        let file = match file {
+            Ok(file) => file,
             Err(e) => {
-                if not_sent {
+                if !was_in_flight {
                     state.upload_in_flight = None;
                     ctx.dir.save(state)?;
                 }
                 return Err(e);
             }
         };
+        let answer = ctx.client.upload(std::slice::from_ref(&file)).await;
+        let record = read_answer(&name, answer, was_in_flight, last_outstanding)?;
         tracing::info!(file = %name, outcome = %record.outcome, "status file uploaded");
         state.uploads.insert(name, record);
         state.upload_in_flight = None;
