@@ -35,7 +35,7 @@ pub struct ForwardConsumer {
     pub work_items: Vec<String>,
     /// Identifiers a provider already accepted in an earlier round, for a consumer carried
     /// over after a failure (not sent again for it; sent again when the consumer is found
-    /// anew, see [`ForwardConsumer::absorb`]).
+    /// anew with another work item).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accepted: Vec<String>,
 }
