@@ -129,17 +129,21 @@ fn payload(path: &Path, consumer: &ForwardConsumer) -> Result<String, CycleError
 }
 
 /// Takes `provider`'s carried-over consumers, but those whose key `exempt` says is exempt
-/// now (never sent; they leave the ledger when [`keep`] replaces the list), seeding `journal`
-/// with the ones whose outcome is unknown, so their resend is marked as a possible
-/// duplicate. They stay in the ledger until [`keep`] replaces them.
+/// now (a consumer carried from before its exemption was given: never sent, it leaves the
+/// ledger when [`keep`] replaces the list), seeding `journal` with the ones whose outcome is
+/// unknown, so their resend is marked as a possible duplicate. They stay in the ledger until
+/// [`keep`] replaces them. Also says whether the ledger held any for `provider`, exempt or
+/// not (a list to replace even when nothing is left to send).
 pub(crate) fn take(
     ledger: &Ledger,
     provider: &str,
     journal: &mut Journal,
     exempt: impl Fn(&str) -> bool,
-) -> Result<Vec<ForwardConsumer>, CycleError> {
+) -> Result<(Vec<ForwardConsumer>, bool), CycleError> {
     let mut consumers = Vec::new();
-    for p in ledger.pending_forwards(Some(provider))? {
+    let pending = ledger.pending_forwards(Some(provider))?;
+    let held = !pending.is_empty();
+    for p in pending {
         if exempt(&p.key) {
             continue;
         }
@@ -154,7 +158,7 @@ pub(crate) fn take(
             })?;
         consumers.push(consumer);
     }
-    Ok(consumers)
+    Ok((consumers, held))
 }
 
 /// Keeps `still` (what `provider` has not acknowledged) for a later run, replacing what was

@@ -47,3 +47,11 @@ pub(crate) struct Ctx<'a> {
     /// Exempt consumers and why, when the operator gave any.
     pub(crate) exemptions: Option<&'a Exemptions>,
 }
+
+impl Ctx<'_> {
+    /// Whether the operator's exemptions (`--exempt`) hold `key`: such a consumer's data is
+    /// kept whatever its work items' answers, never deleted or forwarded.
+    pub(crate) fn is_exempt(&self, key: &str) -> bool {
+        self.exemptions.is_some_and(|e| e.reason(key).is_some())
+    }
+}

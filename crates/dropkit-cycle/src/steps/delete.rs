@@ -26,9 +26,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::CycleError;
 use crate::ctx::Ctx;
-use crate::exempt::Exemptions;
 use crate::jsonl::JsonlFile;
-use crate::state::{DeletionSummary, RoundState, StateDir};
+use crate::state::{DeletionSummary, RoundState};
 
 /// File name of the deletion journal inside the state directory.
 pub const DELETE_JOURNAL_FILE: &str = "delete-journal.jsonl";
@@ -70,7 +69,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
         state.deletion = Some(DeletionSummary::default());
         return dir.save(state);
     };
-    let targets = targets(dir, ctx.exemptions)?;
+    let targets = targets(ctx)?;
     let mut journal = DeleteJournal::open(dir.root())?;
     let pending: Vec<Target> = targets
         .iter()
@@ -171,10 +170,8 @@ impl std::ops::Deref for RoundTarget {
 /// rows of exempt consumers: a work item that matched an exempt consumer and others is
 /// answered by the others (3 or 4), and that status is on every row of the report, the exempt
 /// consumer's too, whose data must be kept all the same.
-fn targets(
-    dir: &StateDir,
-    exemptions: Option<&Exemptions>,
-) -> Result<Vec<RoundTarget>, CycleError> {
+fn targets(ctx: &Ctx<'_>) -> Result<Vec<RoundTarget>, CycleError> {
+    let dir = ctx.dir;
     let matches = dir.matches_path();
     if !matches.is_file() {
         // Without the match report nothing could be deleted, and every 3/4 claimed unchecked.
@@ -187,9 +184,7 @@ fn targets(
     for (path, is_new) in [(dir.matches_path(), true), (dir.late_matches_path(), false)] {
         read_matches(&path, is_new, &mut out)?;
     }
-    if let Some(exemptions) = exemptions {
-        out.retain(|t| exemptions.reason(&t.key).is_none());
-    }
+    out.retain(|t| !ctx.is_exempt(&t.key));
     Ok(out)
 }
 

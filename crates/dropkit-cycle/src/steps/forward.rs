@@ -122,7 +122,8 @@ pub(crate) async fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), Cyc
         let mut outstanding = outstanding;
         // A consumer carried over from an earlier run and found again now keeps what it
         // carried (its emails, MAIDs and work items) in one entry, all sent.
-        for earlier in carried::take(&ledger, name, &mut journal, exempt(ctx))? {
+        let (taken, _) = carried::take(&ledger, name, &mut journal, |k| ctx.is_exempt(k))?;
+        for earlier in taken {
             match outstanding.iter_mut().find(|c| c.key == earlier.key) {
                 Some(now) => now.absorb(earlier),
                 None => outstanding.push(earlier),
@@ -212,10 +213,10 @@ pub(crate) async fn retry_carried(ctx: &Ctx<'_>) -> Result<Vec<ProviderFailure>,
     let mut failures = Vec::new();
     for provider in ctx.providers {
         let name = provider.name();
-        if ledger.pending_forwards(Some(name))?.is_empty() {
+        let (consumers, held) = carried::take(&ledger, name, &mut journal, |k| ctx.is_exempt(k))?;
+        if !held {
             continue;
         }
-        let consumers = carried::take(&ledger, name, &mut journal, exempt(ctx))?;
         let policy = ctx.opt_out_policies.get(name).copied().unwrap_or_default();
         let failure = forward_to(
             provider.as_ref(),
@@ -230,13 +231,6 @@ pub(crate) async fn retry_carried(ctx: &Ctx<'_>) -> Result<Vec<ProviderFailure>,
         failures.extend(failure);
     }
     Ok(failures)
-}
-
-/// Whether a consumer key is exempt (`--exempt`): a consumer carried over from before its
-/// exemption was given (or by a release that forwarded exempt records) is not sent, and
-/// leaves the carried-over forwards when they are kept again.
-fn exempt<'a>(ctx: &'a Ctx<'_>) -> impl Fn(&str) -> bool + 'a {
-    move |key| ctx.exemptions.is_some_and(|e| e.reason(key).is_some())
 }
 
 /// The (work item, key) pairs a consumer's deletion stands for.

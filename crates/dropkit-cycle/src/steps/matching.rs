@@ -10,7 +10,6 @@ use dropkit_match::{DirOptions, DirReport, MatchedRecord, match_into_dir};
 
 use crate::CycleError;
 use crate::ctx::Ctx;
-use crate::exempt::Exemptions;
 use crate::state::{ListSummary, MatchSummary, RoundState, StateDir, make_private};
 use crate::steps::forward::{self, ForwardConsumer};
 
@@ -64,7 +63,7 @@ pub(crate) fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleErro
     }
 
     let exempted = exemptions_applied(ctx, &report.matched);
-    let consumers = consumers_to_forward(&report.matched, ctx.exemptions);
+    let consumers = consumers_to_forward(&report.matched, ctx);
     forward::save(dir, &consumers)?;
     // The matches go into the ledger before the state says the step is done; recording is
     // idempotent, so a crash in between records nothing twice.
@@ -152,12 +151,11 @@ fn holds_work_items<R: std::io::Read + std::io::Seek>(
 /// work item with others (its data is kept: see [`crate::Exemptions`]).
 pub(crate) fn consumers_to_forward(
     matched: &[MatchedRecord],
-    exemptions: Option<&Exemptions>,
+    ctx: &Ctx<'_>,
 ) -> Vec<ForwardConsumer> {
-    let exempt = |key: &str| exemptions.is_some_and(|e| e.reason(key).is_some());
     matched
         .iter()
-        .filter(|m| !exempt(&m.key))
+        .filter(|m| !ctx.is_exempt(&m.key))
         .filter(|m| m.has_status(Status::Deleted) || m.has_status(Status::OptedOut))
         .map(|m| ForwardConsumer {
             key: m.key.clone(),

@@ -65,7 +65,7 @@ pub(crate) fn run(ctx: &Ctx<'_>, state: &mut RoundState) -> Result<(), CycleErro
             *per_list.entry(item.list_type).or_default() += 1;
         }
         // A late match of an Exempted or Opted-out consumer is not a deletion to pass on.
-        let late = consumers_to_forward(&matched, ctx.exemptions);
+        let late = consumers_to_forward(&matched, ctx);
         summary.late_matches = per_list;
         summary.consumers = late.len() as u64;
         ledger.record_matches(zip, &ledger_matches(&matched, MatchKind::Late))?;
